@@ -1,0 +1,442 @@
+// Ticket bench: 10,000 clients (each with its own ACTIVE waiting-room token) racing for the 1,000 seats of one
+// showtime, beside the Fastify + Redis SET NX baseline in the same run; then 10,000 one-ticket reservations on a
+// 1,000-ticket event. Needs the infrastructure (scripts/infra.sh up) and a build (npx tsc -b tsconfig.build.json).
+// Usage: node bench/ticket-hold-storm.mjs   (BENCH_SECONDS, BENCH_USERS, BENCH_SEATS, BENCH_LOCKS=false,
+// BENCH_TWO_INSTANCES=false to change). Also runs the storm again with two ticket instances (1 vs 2, same run).
+// Profiling: BENCH_TICKET_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' gives only the ticket process those node
+// flags (NODE_OPTIONS refuses --cpu-prof); the report's stormWindowUs (monotonic µs) feeds bench/cpuprofile-top.mjs.
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { summarize } from './baseline-redis.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const USERS = Number(process.env.BENCH_USERS ?? 10_000);
+const SEATS = Number(process.env.BENCH_SEATS ?? 1_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const LOCKS = process.env.BENCH_LOCKS ?? 'true';
+const POSTGRES = process.env.TEST_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:54329';
+const KAFKA = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const suffix = randomBytes(4).toString('hex');
+const prefix = `bench${suffix}.`;
+const queueDb = `t_queue_tbench_${suffix}`;
+const ticketDb = `t_ticket_tbench_${suffix}`;
+const children = [];
+
+function startProcess(script, env, ready) {
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      output = (output + chunk.toString()).slice(-20_000);
+      const match = ready(output);
+      if (match) resolve({ child, ...match });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}:\n${output.slice(-2000)}`)));
+  });
+}
+
+async function waitUntil(what, probe, timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const run = (options) =>
+  new Promise((resolve, reject) =>
+    autocannon({ connections: 100, ...options }, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+const codes = (result) =>
+  Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]));
+
+async function service(name, env, nodeArgs = []) {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, `services/${name}/dist/server.js`)], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      KAFKA_TOPIC_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      DEMO_DATA: 'false',
+      USER_SERVICE_URL: 'http://127.0.0.1:9',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push(child);
+  await waitUntil(`${name} ready`, async () => (await fetch(`${url}/ready`)).ok, 60_000);
+  return url;
+}
+
+try {
+  // 1. the queue and ticket services as real processes, on their own databases, topics and Redis keys
+  const queueUrl = await service('queue', {
+    DATABASE_URL: `${POSTGRES}/${queueDb}`,
+    QUEUE_MAX_ACTIVE: String(USERS * 2),
+    QUEUE_ACTIVE_TTL_SECONDS: '3600',
+  });
+  const ticketUrl = await service(
+    'ticket',
+    {
+      DATABASE_URL: `${POSTGRES}/${ticketDb}`,
+      QUEUE_SERVICE_URL: queueUrl,
+      REDIS_KEY_PREFIX: `${prefix}ticket:`,
+      SEAT_HOLD_TTL_SECONDS: '3600',
+      SEAT_LOCKS_ENABLED: LOCKS,
+    },
+    (process.env.BENCH_TICKET_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  );
+
+  // 2. users (id 1 is an admin), announced as the user service does, until both replicas have them
+  const users = Array.from({ length: USERS + 1 }, (_, i) => ({
+    id: i + 1,
+    role: i === 0 ? 'admin' : 'user',
+    accessToken: randomUUID(),
+  }));
+  const [admin, ...clients] = users;
+  const kafka = new Kafka({ clientId: 'ticket-bench', brokers: KAFKA.split(','), logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let i = 0; i < users.length; i += 1_000) {
+    await producer.send({
+      topic: `${prefix}user.users`,
+      messages: users.slice(i, i + 1_000).map((user) => ({
+        key: String(user.id),
+        value: JSON.stringify({
+          id: randomUUID(),
+          type: 'user.changed',
+          version: 1,
+          occurredAt: new Date().toISOString(),
+          source: 'bench',
+          aggregateType: 'user',
+          aggregateId: String(user.id),
+          aggregateVersion: 1,
+          payload: {
+            id: user.id,
+            name: `bench ${user.id}`,
+            role: user.role,
+            accessTokenSha256: createHash('sha256').update(user.accessToken).digest('hex'),
+            deleted: false,
+          },
+        }),
+      })),
+    });
+  }
+  await producer.disconnect();
+  const tdb = new pg.Client({ connectionString: `${POSTGRES}/${ticketDb}` });
+  const qdb = new pg.Client({ connectionString: `${POSTGRES}/${queueDb}` });
+  await tdb.connect();
+  await qdb.connect();
+  for (const db of [tdb, qdb]) {
+    await waitUntil(
+      'users in the replicas',
+      async () => (await db.query('SELECT count(*)::int AS n FROM users_replica')).rows[0].n === users.length,
+    );
+  }
+
+  // 3. every client joins the waiting room once (all admitted: QUEUE_MAX_ACTIVE is above the crowd)
+  const tokens = [];
+  let joining = 0;
+  await run({
+    url: `${queueUrl}/tokens`,
+    amount: clients.length,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const user = clients[joining++ % clients.length];
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', 'user-token': user.accessToken },
+            body: JSON.stringify({ userId: user.id }),
+          };
+        },
+        onResponse: (status, body) => {
+          if (status === 201) tokens.push(JSON.parse(body).token);
+        },
+      },
+    ],
+  });
+  await waitUntil('tokens ACTIVE', async () => {
+    const polled = await fetch(`${queueUrl}/tokens`, { headers: { authorization: `Bearer ${tokens.at(-1)}` } });
+    return (await polled.json()).status === 'ACTIVE';
+  });
+
+  // 4. a showtime of SEATS seats
+  const adminHeaders = { 'content-type': 'application/json', 'user-token': admin.accessToken };
+  const concert = await (
+    await fetch(`${ticketUrl}/admin/concerts`, {
+      method: 'POST',
+      headers: adminHeaders,
+      body: JSON.stringify({ name: 'Bench Live', performer: 'The Crowd' }),
+    })
+  ).json();
+  const showtimeResponse = await fetch(`${ticketUrl}/admin/concerts/${concert.id}/showtimes`, {
+    method: 'POST',
+    headers: adminHeaders,
+    body: JSON.stringify({
+      starts_at: '2047-10-21T19:00:00+09:00',
+      venue: 'Bench Arena',
+      seats: Array.from({ length: SEATS }, (_, i) => ({ seat_no: `B${i + 1}`, price: 50_000 })),
+    }),
+  });
+  const showtime = await showtimeResponse.json();
+  if (showtimeResponse.status !== 201) throw new Error(`showtime: ${JSON.stringify(showtime)}`);
+  const seatIds = (await tdb.query('SELECT id FROM seats WHERE showtime_id = $1 ORDER BY id', [showtime.id])).rows.map(
+    (row) => row.id,
+  );
+
+  // 5. every client loads the seat map once before the storm (as a real client must, to pick a seat); this also
+  // takes each token's first-sight cost (signature check, status lookup) out of the storm itself
+  let browsing = 0;
+  const warmStarted = Date.now();
+  const warmUp = await run({
+    url: `${ticketUrl}/concerts/${concert.id}/${showtime.id}`,
+    amount: tokens.length,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({
+          ...request,
+          headers: { authorization: `Bearer ${tokens[browsing++ % tokens.length]}` },
+        }),
+      },
+    ],
+  });
+  const warmSeconds = (Date.now() - warmStarted) / 1000;
+
+  // 6. the baseline, its own process, same run and connections
+  const baseline = await startProcess(path.join(ROOT, 'bench/ticket-baseline-server.mjs'), {}, (out) => {
+    const line = out.split('\n').find((l) => l.startsWith('{"url"'));
+    return line && JSON.parse(line);
+  });
+  const baselineResult = await run({ url: baseline.url, method: 'POST', duration: SECONDS });
+  baseline.child.kill('SIGTERM');
+
+  // 7. the storm: client i (round robin over all tokens) tries a random seat
+  let attempt = 0;
+  const stormStartUs = Number(process.hrtime.bigint() / 1000n);
+  const storm = await run({
+    url: `${ticketUrl}/tickets`,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const token = tokens[attempt++ % tokens.length];
+          const seatId = seatIds[Math.floor(Math.random() * seatIds.length)];
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify({ showtime_id: showtime.id, seat_id: seatId }),
+          };
+        },
+      },
+    ],
+  });
+  const stormWindowUs = [stormStartUs, Number(process.hrtime.bigint() / 1000n)];
+  const holds = (
+    await tdb.query(`SELECT count(*)::int AS n FROM tickets WHERE showtime_id = $1 AND status = 'HELD'`, [showtime.id])
+  ).rows[0].n;
+  const heldSeats = (
+    await tdb.query(`SELECT count(*)::int AS n FROM seats WHERE showtime_id = $1 AND status = 'HELD'`, [showtime.id])
+  ).rows[0].n;
+  const doubleHolds = (
+    await tdb.query(
+      `SELECT count(*)::int AS n FROM (SELECT seat_id FROM tickets WHERE status IN ('HELD', 'SOLD') GROUP BY seat_id HAVING count(*) > 1) d`,
+    )
+  ).rows[0].n;
+
+  // 7b. the same storm on a fresh showtime with TWO ticket instances (same database, Redis prefix and topics),
+  // each driven by half the connections: what a second instance buys on this machine (BENCH_TWO_INSTANCES=false skips)
+  let twoInstances;
+  if (process.env.BENCH_TWO_INSTANCES !== 'false') {
+    const secondTicketUrl = await service('ticket', {
+      DATABASE_URL: `${POSTGRES}/${ticketDb}`,
+      QUEUE_SERVICE_URL: queueUrl,
+      REDIS_KEY_PREFIX: `${prefix}ticket:`,
+      SEAT_HOLD_TTL_SECONDS: '3600',
+      SEAT_LOCKS_ENABLED: LOCKS,
+      DEMO_DATA: 'false',
+    });
+    const second = await (
+      await fetch(`${ticketUrl}/admin/concerts/${concert.id}/showtimes`, {
+        method: 'POST',
+        headers: adminHeaders,
+        body: JSON.stringify({
+          starts_at: '2047-10-22T19:00:00+09:00',
+          venue: 'Bench Arena',
+          seats: Array.from({ length: SEATS }, (_, i) => ({ seat_no: `C${i + 1}`, price: 50_000 })),
+        }),
+      })
+    ).json();
+    const secondSeats = (
+      await tdb.query('SELECT id FROM seats WHERE showtime_id = $1 ORDER BY id', [second.id])
+    ).rows.map((row) => row.id);
+    // every token meets the second instance once too, as it met the first in the warm-up
+    let browsingSecond = 0;
+    await run({
+      url: `${secondTicketUrl}/concerts/${concert.id}/${second.id}`,
+      amount: tokens.length,
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (request) => ({
+            ...request,
+            headers: { authorization: `Bearer ${tokens[browsingSecond++ % tokens.length]}` },
+          }),
+        },
+      ],
+    });
+    let attemptTwo = 0;
+    const stormOn = (url) =>
+      run({
+        url: `${url}/tickets`,
+        duration: SECONDS,
+        connections: 50,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request) => {
+              const token = tokens[attemptTwo++ % tokens.length];
+              const seatId = secondSeats[Math.floor(Math.random() * secondSeats.length)];
+              return {
+                ...request,
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+                body: JSON.stringify({ showtime_id: second.id, seat_id: seatId }),
+              };
+            },
+          },
+        ],
+      });
+    const [one, two] = await Promise.all([stormOn(ticketUrl), stormOn(secondTicketUrl)]);
+    const heldTwo = (
+      await tdb.query(`SELECT count(*)::int AS n FROM tickets WHERE showtime_id = $1 AND status = 'HELD'`, [second.id])
+    ).rows[0].n;
+    const doubleTwo = (
+      await tdb.query(
+        `SELECT count(*)::int AS n FROM (SELECT seat_id FROM tickets WHERE status IN ('HELD', 'SOLD') GROUP BY seat_id HAVING count(*) > 1) d`,
+      )
+    ).rows[0].n;
+    const combined = summarize('POST /tickets storm, two ticket instances (50 connections each)', one);
+    combined.requestsPerSecond = Math.round(one.requests.average + two.requests.average);
+    combined.p99Ms = Math.max(one.latency.p99, two.latency.p99);
+    combined.p50Ms = Math.max(one.latency.p50, two.latency.p50);
+    combined.total = one.requests.total + two.requests.total;
+    combined.non2xx = one.non2xx + two.non2xx;
+    combined.errors = one.errors + two.errors;
+    twoInstances = {
+      storm: combined,
+      holds: {
+        created201: (codes(one)['201'] ?? 0) + (codes(two)['201'] ?? 0),
+        heldTicketsInPostgres: heldTwo,
+        doubleHolds: doubleTwo,
+      },
+    };
+  }
+
+  // 8. 10,000 one-ticket reservations (USER-TOKEN, round robin over the users) on a 1,000-ticket event
+  const event = await (
+    await fetch(`${ticketUrl}/events`, {
+      method: 'POST',
+      headers: adminHeaders,
+      body: JSON.stringify({ name: 'Bench GA', description: 'b', date: '2047-01-01T00:00:00Z', availability: SEATS }),
+    })
+  ).json();
+  let reserving = 0;
+  const reservations = await run({
+    url: `${ticketUrl}/reservations`,
+    amount: clients.length,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const user = clients[reserving++ % clients.length];
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', 'user-token': user.accessToken },
+            body: JSON.stringify({ event_id: event.id, no_of_tickets: 1 }),
+          };
+        },
+      },
+    ],
+  });
+  const stock = (
+    await tdb.query(
+      `SELECT e.availability, (SELECT COALESCE(sum(no_of_tickets), 0)::int FROM reservations r WHERE r.event_id = e.id AND NOT cancelled) AS reserved FROM events e WHERE id = $1`,
+      [event.id],
+    )
+  ).rows[0];
+  await tdb.end();
+  await qdb.end();
+
+  const base = summarize('baseline: Fastify + Redis SET NX (own process)', baselineResult);
+  const stormSummary = {
+    ...summarize(`POST /tickets storm (Redis fast path ${LOCKS === 'false' ? 'off' : 'on'})`, storm),
+    statusCodes: codes(storm),
+  };
+  const report = {
+    at: new Date().toISOString(),
+    clients: clients.length,
+    tokensIssued: tokens.length,
+    seats: SEATS,
+    stormWindowUs,
+    seatMapWarmUp: {
+      ...summarize('GET seat map, once per client, before the storm', warmUp),
+      statusCodes: codes(warmUp),
+      seconds: warmSeconds,
+    },
+    baseline: base,
+    storm: stormSummary,
+    ...(twoInstances && { twoInstances }),
+    holds: {
+      created201: codes(storm)['201'] ?? 0,
+      heldTicketsInPostgres: holds,
+      heldSeatsInPostgres: heldSeats,
+      doubleHolds,
+    },
+    reservations: {
+      ...summarize('POST /reservations, 10,000 × 1 ticket on 1,000', reservations),
+      statusCodes: codes(reservations),
+      availabilityAfter: stock.availability,
+      liveReserved: stock.reserved,
+    },
+    ratios: {
+      stormThroughputVsBaseline: +(stormSummary.requestsPerSecond / base.requestsPerSecond).toFixed(2),
+      stormP99VsBaseline: +(stormSummary.p99Ms / base.p99Ms).toFixed(2),
+      ...(twoInstances && {
+        twoInstancesStormVsBaseline: +(twoInstances.storm.requestsPerSecond / base.requestsPerSecond).toFixed(2),
+        twoInstancesVsOne: +(twoInstances.storm.requestsPerSecond / stormSummary.requestsPerSecond).toFixed(2),
+      }),
+    },
+  };
+  console.log(JSON.stringify(report, null, 2));
+  mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(
+    path.join(ROOT, `bench/results/ticket-hold-storm-${report.at.replace(/[:.]/g, '-')}.json`),
+    `${JSON.stringify(report, null, 2)}\n`,
+  );
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const admin = new pg.Client({ connectionString: `${POSTGRES}/postgres` });
+  await admin.connect();
+  for (const name of [queueDb, ticketDb]) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+}
+process.exit(0);

@@ -1,0 +1,32 @@
+import { Type } from '@sinclair/typebox';
+
+/** Ports and URLs of the native infrastructure that scripts/infra.sh starts. */
+export const INFRA_DEFAULTS = {
+  postgresServer: 'postgres://postgres@127.0.0.1:54329',
+  redisUrl: 'redis://127.0.0.1:63799',
+  kafkaBrokers: '127.0.0.1:9092',
+} as const;
+
+/** The settings every service has. A service spreads these into its own schema and adds its own. */
+export const commonEnv = (service: string, defaultPort: number) => ({
+  SERVICE_NAME: Type.String({ default: service }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  DATABASE_URL: Type.String({
+    pattern: '^postgres(ql)?://',
+    default: `${INFRA_DEFAULTS.postgresServer}/boxoffice_${service}`,
+  }),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
+  REDIS_URL: Type.String({ pattern: '^rediss?://', default: INFRA_DEFAULTS.redisUrl }),
+  KAFKA_BROKERS: Type.String({ minLength: 1, default: INFRA_DEFAULTS.kafkaBrokers }),
+  /** Prepended to every topic name: tests give each file its own topics. */
+  KAFKA_TOPIC_PREFIX: Type.String({ default: '' }),
+  /** Loads the demo data on first start when the service's tables are empty. */
+  DEMO_DATA: Type.Boolean({ default: true }),
+  /** Largest request body accepted, in bytes; larger ones get 413. */
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
+});

@@ -1,0 +1,12 @@
+import './formats';
+export * from './envelope';
+export * from './topics';
+export * from './user-events';
+export * from './queue-events';
+export * from './payment-events';
+export * from './order-events';
+export * from './stock-events';
+export * from './item-events';
+export * from './alarm-events';
+export * from './notification-events';
+export * from './ticket-events';

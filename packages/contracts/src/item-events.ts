@@ -1,0 +1,42 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineEvent } from './envelope';
+import { TOPICS } from './topics';
+
+/** The state of a shopping item after a change; `deleted` instead of a missing event, so replicas can apply it. */
+export const ItemChangedPayload = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  broadcaster: Type.String(),
+  category: Type.String(),
+  price: Type.Integer(),
+  stock: Type.Integer(),
+  deleted: Type.Boolean(),
+});
+export type ItemChangedPayload = Static<typeof ItemChangedPayload>;
+
+export const ItemChanged = defineEvent({
+  type: 'item.changed',
+  version: 1,
+  topic: TOPICS.items,
+  aggregateType: 'item',
+  payload: ItemChangedPayload,
+});
+
+/**
+ * A user opened an item's detail. Not a state but a fact in a stream: the aggregate is the viewer (key = user
+ * id, so one user's views keep their order) and `aggregateVersion` is the view's time in epoch milliseconds.
+ */
+export const ItemViewedPayload = Type.Object({
+  userId: Type.Integer(),
+  itemId: Type.Integer(),
+  viewedAt: Type.String({ format: 'date-time' }),
+});
+export type ItemViewedPayload = Static<typeof ItemViewedPayload>;
+
+export const ItemViewed = defineEvent({
+  type: 'item.viewed',
+  version: 1,
+  topic: TOPICS.itemViews,
+  aggregateType: 'viewer',
+  payload: ItemViewedPayload,
+});

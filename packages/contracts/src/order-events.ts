@@ -1,0 +1,46 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineEvent } from './envelope';
+import { TOPICS } from './topics';
+
+export const OrderLine = Type.Object({
+  productId: Type.Integer({ minimum: 1 }),
+  quantity: Type.Integer({ minimum: 1 }),
+});
+export type OrderLine = Static<typeof OrderLine>;
+
+export const OrderStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('stock_locked'),
+  Type.Literal('rejected'),
+  Type.Literal('paid'),
+  Type.Literal('payment_failed'),
+  Type.Literal('cancelled'),
+]);
+export type OrderStatus = Static<typeof OrderStatus>;
+
+/**
+ * The state of a shopping order after a change (the order saga, SPEC §6). Published by the payment service;
+ * `aggregateVersion` is the order's revision. The item service locks stock on `pending`, commits it on `paid`
+ * and releases it on `payment_failed` or `cancelled`; the alarm service notifies the user on every change.
+ * Transitions: pending → stock_locked | rejected | cancelled; stock_locked → paid | payment_failed | cancelled.
+ */
+export const OrderChangedPayload = Type.Object({
+  orderId: Type.String({ format: 'uuid' }),
+  userId: Type.Integer(),
+  status: OrderStatus,
+  items: Type.Array(OrderLine),
+  /** Σ price × quantity at creation, in points (= currency units). */
+  amount: Type.Integer({ minimum: 0 }),
+  paymentMethod: Type.Union([Type.Literal('points'), Type.Literal('card'), Type.Null()]),
+  /** Why it was rejected, failed or cancelled (e.g. "INSUFFICIENT_STOCK", "CARD_DECLINED", "ORDER_TTL"); else null. */
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+export type OrderChangedPayload = Static<typeof OrderChangedPayload>;
+
+export const OrderChanged = defineEvent({
+  type: 'order.changed',
+  version: 1,
+  topic: TOPICS.orders,
+  aggregateType: 'order',
+  payload: OrderChangedPayload,
+});

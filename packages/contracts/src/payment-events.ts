@@ -1,0 +1,21 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineEvent } from './envelope';
+import { TOPICS } from './topics';
+
+/** A payment went through. The queue service ends the payer's ACTIVE waiting-room token on it. */
+export const PaymentCompletedPayload = Type.Object({
+  paymentId: Type.String({ format: 'uuid' }),
+  userId: Type.Integer(),
+  ticketId: Type.String(),
+  amount: Type.Integer(),
+  paidAt: Type.String({ format: 'date-time' }),
+});
+export type PaymentCompletedPayload = Static<typeof PaymentCompletedPayload>;
+
+export const PaymentCompleted = defineEvent({
+  type: 'payment.completed',
+  version: 1,
+  topic: TOPICS.payments,
+  aggregateType: 'payment',
+  payload: PaymentCompletedPayload,
+});

@@ -1,0 +1,67 @@
+/**
+ * One error type for every service. The HTTP layer renders it as the SPEC §0 body:
+ * {"errors": {"code", "message", "detail": [...]}}. Domain code throws it without knowing about HTTP.
+ */
+export type ErrorKind =
+  | 'MissingField'
+  | 'UnknownField'
+  | 'TypeError'
+  | 'RangeError'
+  | 'FormatError'
+  | 'InvalidChoice'
+  | 'MalformedJson'
+  | 'Conflict'
+  | 'NotAvailable'
+  | 'WaitingInQueue'
+  | (string & {});
+
+export interface ErrorDetail {
+  location: 'body' | 'query' | 'path' | 'header' | 'state';
+  param?: string;
+  value?: unknown;
+  error: ErrorKind;
+  msg: string;
+  [extra: string]: unknown;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly detail: ErrorDetail[] = [],
+    /** Response headers that belong with this error, e.g. Retry-After on 429/503. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const validationFailed = (message: string, detail: ErrorDetail[]) =>
+  new AppError(422, 'VALIDATION_FAILED', message, detail);
+
+export const unknownFields = (location: ErrorDetail['location'], params: string[]) =>
+  validationFailed(
+    'Unknown field.',
+    params.map((param) => ({ location, param, error: 'UnknownField', msg: 'Unknown field.' })),
+  );
+
+export const badRequest = (code: string, message: string, detail: ErrorDetail[] = []) =>
+  new AppError(400, code, message, detail);
+
+export const unauthorized = (message = 'A valid USER-TOKEN header is required.') =>
+  new AppError(401, 'UNAUTHORIZED', message);
+
+export const forbidden = (message: string, detail: ErrorDetail[] = []) =>
+  new AppError(403, 'FORBIDDEN', message, detail);
+
+export const notFound = (message: string) => new AppError(404, 'NOT_FOUND', message);
+
+export const conflict = (code: string, message: string, detail: ErrorDetail[] = []) =>
+  new AppError(409, code, message, detail);
+
+export const unavailable = (message: string, retryAfterSeconds = 5) =>
+  new AppError(503, 'DEPENDENCY_UNAVAILABLE', message, [], { 'retry-after': String(retryAfterSeconds) });
+
+export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { EventContract, EventEnvelope } from '@boxoffice/contracts';
+import type { Queryable } from '@boxoffice/db';
+
+export const OUTBOX_CHANNEL = 'boxoffice_outbox';
+
+export interface NewEvent<S extends TSchema> {
+  aggregateId: string | number;
+  aggregateVersion: number;
+  payload: Static<S>;
+}
+
+/**
+ * Writes an event to the outbox. Call it with the transaction that makes the change, so both commit or
+ * neither does; the relay publishes it after the commit, woken by the NOTIFY (also transactional).
+ */
+export async function appendEvent<S extends TSchema>(
+  db: Queryable,
+  source: string,
+  contract: EventContract<S>,
+  event: NewEvent<S>,
+): Promise<EventEnvelope<Static<S>>> {
+  const envelope: EventEnvelope<Static<S>> = {
+    id: randomUUID(),
+    type: contract.type,
+    version: contract.version,
+    occurredAt: new Date().toISOString(),
+    source,
+    aggregateType: contract.aggregateType,
+    aggregateId: String(event.aggregateId),
+    aggregateVersion: event.aggregateVersion,
+    payload: event.payload,
+  };
+  await db.query('INSERT INTO outbox (id, topic, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)', [
+    envelope.id,
+    contract.topic,
+    contract.type,
+    envelope.aggregateId,
+    envelope,
+  ]);
+  await db.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+  return envelope;
+}
+
+/** Rows not yet published: what "the outbox is drained" checks. */
+export async function pendingOutboxCount(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM outbox WHERE state = 'pending'`,
+  );
+  return rows[0]!.count;
+}

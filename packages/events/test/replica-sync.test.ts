@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { defineEvent } from '@boxoffice/contracts';
+import { createPool, ensureDatabase, migrate, withTransaction, type Pool } from '@boxoffice/db';
+import {
+  EVENTS_MIGRATIONS,
+  EventConsumer,
+  OutboxRelay,
+  appendEvent,
+  applyToReplica,
+  createEventBus,
+  pendingOutboxCount,
+  type EventBus,
+} from '@boxoffice/events';
+import { dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
+
+const PairChanged = defineEvent({
+  type: 'pair.changed',
+  version: 1,
+  topic: 'test.pairs',
+  aggregateType: 'pair',
+  payload: Type.Object({ left: Type.Integer(), right: Type.Integer(), label: Type.String() }),
+});
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+describe('replicas keyed by several columns, and knowing when a replica is complete', () => {
+  const env = testEnv('events');
+  const databaseUrl = env.DATABASE_URL!;
+  let pool: Pool;
+  let bus: EventBus;
+  let relay: OutboxRelay;
+  const consumers: EventConsumer[] = [];
+
+  const newConsumer = () => {
+    const consumer = new EventConsumer({
+      bus,
+      pool,
+      groupId: 'pairs-replica',
+      topics: [PairChanged.topic],
+      handlers: {
+        [PairChanged.type]: async (event, db) => {
+          const { left, right, label } = event.payload as { left: number; right: number; label: string };
+          await applyToReplica(
+            db,
+            'pairs_replica',
+            ['left_id', 'right_id'],
+            { left_id: left, right_id: right, label },
+            event.aggregateVersion,
+          );
+        },
+      },
+    });
+    consumers.push(consumer);
+    return consumer;
+  };
+
+  const publish = (left: number, right: number, label: string, revision: number) =>
+    withTransaction(pool, (tx) =>
+      appendEvent(tx, 'test', PairChanged, {
+        aggregateId: `${left}:${right}`,
+        aggregateVersion: revision,
+        payload: { left, right, label },
+      }),
+    );
+
+  beforeAll(async () => {
+    await ensureDatabase(databaseUrl);
+    pool = createPool(databaseUrl);
+    await migrate(pool, [EVENTS_MIGRATIONS, { namespace: 'test', directory: path.join(__dirname, 'fixtures-sync') }]);
+    bus = createEventBus({
+      brokers: env.KAFKA_BROKERS!,
+      clientId: 'sync-test',
+      topicPrefix: env.KAFKA_TOPIC_PREFIX,
+      logger: quiet,
+    });
+    relay = new OutboxRelay({ bus, pool, databaseUrl, name: 'sync-test' });
+    relay.start();
+  });
+
+  afterAll(async () => {
+    await Promise.all([relay.stop(), ...consumers.map((consumer) => consumer.stop())]);
+    await pool.end();
+    await dropDatabase(databaseUrl);
+  });
+
+  it('when events were published before the consumer started, then it reports caught up only after reading them all', async () => {
+    for (let i = 1; i <= 20; i++) await publish(i, i + 1, `pair ${i}`, 1);
+    await publish(1, 2, 'pair 1 renamed', 2);
+    await publish(1, 2, 'pair 1 late and old', 1);
+    // "complete" means: holds everything that is on the topic, so the events must be there first
+    await waitFor('the outbox to drain', async () => (await pendingOutboxCount(pool)) === 0);
+
+    const consumer = newConsumer();
+    expect(consumer.hasCaughtUp).toBe(false);
+    consumer.start();
+    await waitFor('the consumer to catch up', () => consumer.hasCaughtUp, { timeoutMs: 30_000 });
+
+    // caught up means every event was already applied, not merely received
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM pairs_replica');
+    expect(rows[0].n).toBe(20);
+    const pair = await pool.query('SELECT label, revision FROM pairs_replica WHERE left_id = 1 AND right_id = 2');
+    expect(pair.rows[0]).toEqual({ label: 'pair 1 renamed', revision: 2 });
+    expect((await pool.query('SELECT 1 FROM consumer_sync WHERE consumer = $1', ['pairs-replica'])).rowCount).toBe(1);
+    await consumer.stop();
+  });
+
+  it('when a consumer of the same group starts again in the same database, then it is complete at once', async () => {
+    const again = newConsumer();
+    again.start();
+    await waitFor('the recorded sync state to load', () => again.hasCaughtUp, { timeoutMs: 5_000 });
+    await again.stop();
+  });
+});

@@ -1,0 +1,5 @@
+/// <reference types="@fastify/swagger" preserve="true" />
+export * from './create-app';
+export * from './serve';
+export * from './schema-helpers';
+export * from './validation';

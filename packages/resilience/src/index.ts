@@ -1,0 +1,3 @@
+export * from './redis';
+export * from './resilient-client';
+export * from './redis-plugin';

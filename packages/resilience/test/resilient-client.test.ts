@@ -1,0 +1,139 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type Redis from 'ioredis';
+import { ResilientClient, createRedis, redisReady } from '@boxoffice/resilience';
+import { freePort, testInfra, uniqueSuffix } from '@boxoffice/testing';
+
+describe('ResilientClient against a real peer process and real Redis', () => {
+  let peer: FastifyInstance;
+  let redis: Redis;
+  let client: ResilientClient;
+  let port: number;
+  let calls = 0;
+
+  async function startPeer(): Promise<void> {
+    peer = Fastify({ forceCloseConnections: true }); // like a killed process: open sockets drop
+    peer.get('/items/:id', async (request, reply) => {
+      calls++;
+      const { id } = request.params as { id: string };
+      if (id === 'missing') return reply.code(404).send({ errors: { code: 'NOT_FOUND' } });
+      if (id === 'slow') await new Promise((resolve) => setTimeout(resolve, 500));
+      return { id, name: `item ${id}` };
+    });
+    await peer.listen({ host: '127.0.0.1', port });
+  }
+
+  beforeAll(async () => {
+    redis = createRedis(testInfra.redisUrl);
+    await redisReady(redis);
+    peer = Fastify({ forceCloseConnections: true }); // like a killed process: open sockets drop
+    await peer.listen({ host: '127.0.0.1', port: 0 });
+    port = (peer.server.address() as { port: number }).port;
+    await peer.close();
+    await startPeer();
+    client = new ResilientClient({
+      peer: `item-${uniqueSuffix()}`,
+      baseUrl: `http://127.0.0.1:${port}`,
+      redis,
+      timeoutMs: 200,
+      resetTimeoutMs: 60_000,
+    });
+  });
+
+  afterAll(async () => {
+    client.shutdown();
+    await peer.close();
+    redis.disconnect();
+  });
+
+  it('when the peer answers, then the answer is live and cached', async () => {
+    const result = await client.get<{ name: string }>('/items/1', { cacheKey: 'items/1' });
+    expect(result).toEqual({ status: 200, body: { id: '1', name: 'item 1' }, stale: false });
+  });
+
+  it('when the peer answers 404, then that is an answer, not a failure', async () => {
+    const result = await client.get('/items/missing', { cacheKey: 'items/missing' });
+    expect(result.status).toBe(404);
+    expect(client.breaker.stats.failures).toBe(0);
+  });
+
+  it('when the peer is too slow, then the cached answer is served as stale', async () => {
+    await redis.set(
+      `peer-cache:${client.breaker.name}:items/slow`,
+      JSON.stringify({ status: 200, body: { id: 'slow', name: 'cached' } }),
+    );
+    const result = await client.get('/items/slow', { cacheKey: 'items/slow' });
+    expect(result).toEqual({ status: 200, body: { id: 'slow', name: 'cached' }, stale: true });
+  });
+
+  it('when the peer process is down, then cached answers are stale, uncached ones are 503, and the breaker opens', async () => {
+    await peer.close();
+    const cached = await client.get('/items/1', { cacheKey: 'items/1' });
+    expect(cached).toMatchObject({ stale: true, body: { name: 'item 1' } });
+    await expect(client.get('/items/2', { cacheKey: 'items/2' })).rejects.toMatchObject({
+      status: 503,
+      headers: { 'retry-after': '5' },
+    });
+    await client.get('/items/1', { cacheKey: 'items/1' });
+    expect(client.breaker.opened).toBe(true);
+    // while open, calls do not even reach the network
+    const before = calls;
+    await startPeer();
+    await client.get('/items/1', { cacheKey: 'items/1' });
+    expect(calls).toBe(before);
+  });
+});
+
+describe('ResilientClient over several instances of a peer', () => {
+  it('when one instance is down, then calls go to the one that answers, none fails', async () => {
+    const redis = createRedis(testInfra.redisUrl);
+    const alive = Fastify();
+    alive.get('/who', async () => ({ answeredBy: 'alive' }));
+    await alive.listen({ host: '127.0.0.1', port: 0 });
+    const deadPort = await freePort(); // nothing listens here
+    const client = new ResilientClient({
+      peer: `multi-${uniqueSuffix()}`,
+      baseUrl: `http://127.0.0.1:${deadPort},http://127.0.0.1:${(alive.server.address() as { port: number }).port}`,
+      redis,
+    });
+    try {
+      for (let i = 0; i < 4; i++) {
+        expect(await client.call({ method: 'GET', path: '/who', headers: {} })).toEqual({
+          status: 200,
+          body: { answeredBy: 'alive' },
+        });
+      }
+    } finally {
+      client.shutdown();
+      await alive.close();
+      redis.disconnect();
+    }
+  });
+});
+
+describe('ResilientClient cache namespaces', () => {
+  it("when two deployments share one Redis, then neither is ever answered from the other one's cache", async () => {
+    const mine = createRedis(testInfra.redisUrl, { namespace: `a${uniqueSuffix()}.` });
+    const theirs = createRedis(testInfra.redisUrl, { namespace: `b${uniqueSuffix()}.` });
+    const peer = Fastify({ forceCloseConnections: true });
+    peer.get('/items/1', async () => ({ id: 1, owner: 'theirs' }));
+    await peer.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(peer.server.address() as { port: number }).port}`;
+    const name = `shared-${uniqueSuffix()}`;
+    const theirClient = new ResilientClient({ peer: name, baseUrl: url, redis: theirs });
+    const myClient = new ResilientClient({ peer: name, baseUrl: url, redis: mine });
+    try {
+      expect((await theirClient.get('/items/1', { cacheKey: 'items/1' })).stale).toBe(false);
+      await peer.close();
+      await expect(myClient.get('/items/1', { cacheKey: 'items/1' })).rejects.toMatchObject({ status: 503 });
+      expect(await theirClient.get('/items/1', { cacheKey: 'items/1' })).toMatchObject({
+        stale: true,
+        body: { owner: 'theirs' },
+      });
+    } finally {
+      theirClient.shutdown();
+      myClient.shutdown();
+      mine.disconnect();
+      theirs.disconnect();
+    }
+  });
+});

@@ -1,0 +1,6 @@
+export * from './infra';
+export * from './wait';
+export * from './event-recorder';
+export * from './kafka-broker';
+export * from './service-process';
+export * from './stack';

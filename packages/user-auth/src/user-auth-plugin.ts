@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { TOPICS, UserChanged, type UserChangedPayload } from '@boxoffice/contracts';
+import { applyToReplica } from '@boxoffice/events';
+import { forbidden, unauthorized } from '@boxoffice/errors';
+import { ResilientClient } from '@boxoffice/resilience';
+
+export interface AuthenticatedUser {
+  id: number;
+  name: string;
+  role: 'user' | 'admin';
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: AuthenticatedUser;
+  }
+  interface FastifyInstance {
+    /** preHandler: USER-TOKEN → request.user, or 401. */
+    requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    /** preHandler: like requireUser, then 403 unless the caller is an admin. */
+    requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    /** Resolves a USER-TOKEN value; undefined when it belongs to nobody. */
+    resolveUserToken(token: string): Promise<AuthenticatedUser | undefined>;
+  }
+}
+
+export interface UserAuthOptions {
+  /** The user service, asked when the replica does not know a token yet (cold start, event in flight). */
+  userServiceUrl: string;
+  /** Consumer group of the service that registers the plugin. */
+  consumerGroup: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * USER-TOKEN for services other than the user service. Tokens resolve from the local users_replica (fed by
+ * user.changed events); a token the replica does not know yet is checked with the user service through a
+ * circuit breaker, and its answer cached in Redis. Needs the postgres, redis and events plugins.
+ */
+export const userAuthPlugin = fp<UserAuthOptions>(
+  async (app, options) => {
+    const userService = new ResilientClient({
+      peer: 'user',
+      baseUrl: options.userServiceUrl,
+      redis: app.redis,
+      timeoutMs: 1_000,
+      cacheTtlSeconds: 600,
+      logger: app.log,
+    });
+    app.addHook('onClose', async () => userService.shutdown());
+
+    app.events.consume({
+      groupId: options.consumerGroup,
+      topics: [TOPICS.users],
+      handlers: {
+        [UserChanged.type]: async (event, db) => {
+          const user = event.payload as UserChangedPayload;
+          await applyToReplica(
+            db,
+            'users_replica',
+            'id',
+            {
+              id: user.id,
+              name: user.name,
+              role: user.role,
+              access_token_sha256: user.accessTokenSha256,
+              deleted: user.deleted,
+            },
+            event.aggregateVersion,
+          );
+        },
+      },
+    });
+
+    async function resolveUserToken(token: string): Promise<AuthenticatedUser | undefined> {
+      const hash = sha256(token.toLowerCase());
+      const { rows } = await app.pg.query<AuthenticatedUser & { deleted: boolean }>(
+        'SELECT id, name, role, deleted FROM users_replica WHERE access_token_sha256 = $1',
+        [hash],
+      );
+      if (rows[0]) return rows[0].deleted ? undefined : { id: rows[0].id, name: rows[0].name, role: rows[0].role };
+      // Not in the replica (yet): the owner decides. A 503 from here means neither could tell.
+      const answer = await userService.get<AuthenticatedUser>('/users/me', {
+        headers: { 'user-token': token },
+        cacheKey: `token:${hash}`,
+      });
+      return answer.status === 200 ? { id: answer.body.id, name: answer.body.name, role: answer.body.role } : undefined;
+    }
+
+    app.decorateRequest('user', null as unknown as AuthenticatedUser);
+    app.decorate('resolveUserToken', resolveUserToken);
+    app.decorate('requireUser', async (request: FastifyRequest) => {
+      const token = request.headers['user-token'];
+      if (typeof token !== 'string' || !UUID.test(token)) throw unauthorized();
+      const user = await resolveUserToken(token);
+      if (!user) throw unauthorized('The USER-TOKEN is not known.');
+      request.user = user;
+    });
+    app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
+      await app.requireUser(request, reply);
+      if (request.user.role !== 'admin') throw forbidden('This route is for admins only.');
+    });
+  },
+  { name: 'user-auth', dependencies: ['postgres', 'redis', 'events'] },
+);

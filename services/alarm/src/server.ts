@@ -1,0 +1,8 @@
+import { serve } from '@boxoffice/http';
+import { buildApp } from './app';
+import { readConfig } from './config';
+
+void serve('alarm', async () => {
+  const config = readConfig();
+  return { app: await buildApp(config), host: config.HOST, port: config.PORT };
+});

@@ -1,0 +1,41 @@
+import { createApp, type App } from '@boxoffice/http';
+import { redisPlugin } from '@boxoffice/resilience';
+import { Upstreams } from './clients/upstreams';
+import { instanceUrls, type GatewayConfig } from './config';
+import { rateLimitPlugin } from './plugins/rate-limit';
+import { docsRoutes } from './routes/docs.routes';
+import { proxyRoutes } from './routes/proxy.routes';
+
+/** The one public entry: routes every public path to its service, limits each caller's rate. Owns no data. */
+export async function buildApp(config: GatewayConfig): Promise<App> {
+  const app = await createApp({
+    name: 'gateway',
+    description: 'The public entry: routes to every service (SPEC §7).',
+    logLevel: config.LOG_LEVEL,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    exposeOpenApi: false,
+  });
+  const upstreams = new Upstreams(
+    {
+      user: instanceUrls(config.USER_SERVICE_URLS),
+      item: instanceUrls(config.ITEM_SERVICE_URLS),
+      alarm: instanceUrls(config.ALARM_SERVICE_URLS),
+      queue: instanceUrls(config.QUEUE_SERVICE_URLS),
+      ticket: instanceUrls(config.TICKET_SERVICE_URLS),
+      payment: instanceUrls(config.PAYMENT_SERVICE_URLS),
+    },
+    config.UPSTREAM_TIMEOUT_MS,
+  );
+  app.addHook('onClose', async () => upstreams.close());
+
+  await app.register(redisPlugin, { service: 'gateway', url: config.REDIS_URL, namespace: config.KAFKA_TOPIC_PREFIX });
+  await app.register(rateLimitPlugin, {
+    max: config.RATE_LIMIT_MAX,
+    ipMax: config.RATE_LIMIT_IP_MAX,
+    windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    keyPrefix: config.KAFKA_TOPIC_PREFIX,
+  });
+  await app.register(docsRoutes, { upstreams });
+  await app.register(proxyRoutes, { upstreams });
+  return app;
+}

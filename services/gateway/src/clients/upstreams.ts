@@ -1,0 +1,78 @@
+import { Pool, type Dispatcher } from 'undici';
+import { Balancer } from '../domain/balancer';
+import type { ServiceName } from '../domain/route-table';
+
+/** Errors that prove the request never reached the instance: safe to retry on another one, whatever the method. */
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
+/** Errors after which a read may be retried elsewhere (the instance died mid-request). */
+const BROKEN = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface UpstreamRequest {
+  method: Dispatcher.HttpMethod;
+  path: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+/** Connection pools to every instance of every service, and the failover between them. */
+export class Upstreams {
+  private readonly pools = new Map<string, Pool>();
+  private readonly balancers = new Map<ServiceName, Balancer>();
+
+  constructor(
+    instances: Record<ServiceName, string[]>,
+    private readonly timeoutMs: number,
+  ) {
+    for (const [service, urls] of Object.entries(instances) as [ServiceName, string[]][]) {
+      this.balancers.set(service, new Balancer(urls));
+      for (const url of urls) {
+        this.pools.set(
+          url,
+          new Pool(url, { connections: 128, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: 1_000 }),
+        );
+      }
+    }
+  }
+
+  /** Sends to one instance, moving on to the next when the chosen one is unreachable. */
+  async send(service: ServiceName, request: UpstreamRequest): Promise<Dispatcher.ResponseData & { instance: string }> {
+    const balancer = this.balancers.get(service)!;
+    let lastError: unknown;
+    for (const instance of balancer.order()) {
+      try {
+        const response = await this.pools.get(instance)!.request({
+          method: request.method,
+          path: request.path,
+          headers: request.headers,
+          body: request.body,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+        });
+        balancer.markUp(instance);
+        return Object.assign(response, { instance });
+      } catch (error) {
+        lastError = error;
+        const code = (error as { code?: string }).code ?? '';
+        const retryable = NOT_DELIVERED.has(code) || (BROKEN.has(code) && IDEMPOTENT.has(request.method));
+        if (NOT_DELIVERED.has(code) || BROKEN.has(code)) balancer.markDown(instance);
+        if (!retryable) throw error;
+      }
+    }
+    throw lastError;
+  }
+
+  /** GET a path from the first instance that answers: for the merged OpenAPI document. */
+  async getJson(service: ServiceName, path: string): Promise<unknown> {
+    const response = await this.send(service, { method: 'GET', path, headers: { accept: 'application/json' } });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new Error(`${service} answered ${response.statusCode} for ${path}`);
+    }
+    return response.body.json();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+  }
+}

@@ -1,0 +1,30 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { commonEnv, loadConfig } from '@boxoffice/config';
+
+const urls = (port: number) =>
+  Type.String({ minLength: 1, default: `http://127.0.0.1:${port}`, description: 'comma-separated instance URLs' });
+
+export const GatewayConfigSchema = Type.Object({
+  ...commonEnv('gateway', 8080),
+  USER_SERVICE_URLS: urls(7001),
+  ITEM_SERVICE_URLS: urls(5001),
+  ALARM_SERVICE_URLS: urls(6001),
+  QUEUE_SERVICE_URLS: urls(8001),
+  TICKET_SERVICE_URLS: urls(8002),
+  PAYMENT_SERVICE_URLS: urls(8003),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** Requests one caller may make per window; a caller is its USER-TOKEN, its queue token's user, or its IP. */
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300 }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 10 }),
+  /** Requests one IP address may make per window, whatever credentials it presents. */
+  RATE_LIMIT_IP_MAX: Type.Integer({ minimum: 1, default: 3_000 }),
+});
+export type GatewayConfig = Static<typeof GatewayConfigSchema>;
+
+export const readConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => loadConfig(GatewayConfigSchema, env);
+
+export const instanceUrls = (list: string) =>
+  list
+    .split(',')
+    .map((url) => url.trim().replace(/\/$/, ''))
+    .filter(Boolean);

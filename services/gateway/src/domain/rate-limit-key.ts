@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Whom a request counts against: its credential (USER-TOKEN, or the waiting-room token), hashed so the limiter's
+ * keys never hold a usable secret; requests without one count against their IP address.
+ */
+export function rateLimitKey(headers: Record<string, string | string[] | undefined>, ip: string): string {
+  const userToken = headers['user-token'];
+  const authorization = headers.authorization;
+  const queueToken = headers['queue-token'];
+  const credential =
+    (typeof userToken === 'string' && userToken) ||
+    (typeof authorization === 'string' && authorization.replace(/^Bearer\s+/i, '')) ||
+    (typeof queueToken === 'string' && queueToken) ||
+    undefined;
+  if (!credential) return `ip:${ip}`;
+  return `cred:${createHash('sha256').update(credential).digest('hex').slice(0, 32)}`;
+}

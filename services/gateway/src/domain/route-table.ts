@@ -1,0 +1,63 @@
+/**
+ * Which service answers which public path (SPEC §7): the shopping services live under /api/items, /api/alarms
+ * and /api/users; everything else keeps the path its service uses. /internal is never routed.
+ */
+export type ServiceName = 'user' | 'item' | 'alarm' | 'queue' | 'ticket' | 'payment';
+
+export interface Route {
+  /** Public path prefix, matched on whole segments. */
+  publicPrefix: string;
+  service: ServiceName;
+  /** What replaces the public prefix upstream ('' strips it). */
+  upstreamPrefix: string;
+}
+
+export const ROUTES: Route[] = [
+  { publicPrefix: '/api/items', service: 'item', upstreamPrefix: '' },
+  { publicPrefix: '/api/inventory', service: 'item', upstreamPrefix: '/api/inventory' },
+  { publicPrefix: '/api/alarms', service: 'alarm', upstreamPrefix: '' },
+  { publicPrefix: '/api/notification', service: 'alarm', upstreamPrefix: '/api/notification' },
+  { publicPrefix: '/api/notifications', service: 'alarm', upstreamPrefix: '/api/notifications' },
+  { publicPrefix: '/api/users', service: 'user', upstreamPrefix: '' },
+  { publicPrefix: '/tokens', service: 'queue', upstreamPrefix: '/tokens' },
+  { publicPrefix: '/.well-known/jwks.json', service: 'queue', upstreamPrefix: '/.well-known/jwks.json' },
+  { publicPrefix: '/concerts', service: 'ticket', upstreamPrefix: '/concerts' },
+  { publicPrefix: '/tickets', service: 'ticket', upstreamPrefix: '/tickets' },
+  { publicPrefix: '/events', service: 'ticket', upstreamPrefix: '/events' },
+  { publicPrefix: '/reservations', service: 'ticket', upstreamPrefix: '/reservations' },
+  // concert, showtime and seat-map administration (admin USER-TOKEN checked by the ticket service)
+  { publicPrefix: '/admin', service: 'ticket', upstreamPrefix: '/admin' },
+  { publicPrefix: '/points', service: 'payment', upstreamPrefix: '/points' },
+  { publicPrefix: '/point_history', service: 'payment', upstreamPrefix: '/point_history' },
+  { publicPrefix: '/payments', service: 'payment', upstreamPrefix: '/payments' },
+  { publicPrefix: '/payment_history', service: 'payment', upstreamPrefix: '/payment_history' },
+  { publicPrefix: '/api/orders', service: 'payment', upstreamPrefix: '/api/orders' },
+  { publicPrefix: '/api/payment', service: 'payment', upstreamPrefix: '/api/payment' },
+];
+
+const startsWithSegment = (path: string, prefix: string) =>
+  prefix === '' || path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`);
+
+/** The service and upstream URL path for a public URL (path + query), or undefined when nothing routes it. */
+export function resolveRoute(url: string): { service: ServiceName; upstreamUrl: string } | undefined {
+  const route = ROUTES.filter((r) => startsWithSegment(url, r.publicPrefix)).sort(
+    (a, b) => b.publicPrefix.length - a.publicPrefix.length,
+  )[0];
+  if (!route) return undefined;
+  const rest = url.slice(route.publicPrefix.length);
+  let upstreamUrl = `${route.upstreamPrefix}${rest}`;
+  if (upstreamUrl === '' || upstreamUrl.startsWith('?')) upstreamUrl = `/${upstreamUrl}`;
+  if (upstreamUrl.startsWith('/internal')) return undefined; // peers' private API: never public
+  return { service: route.service, upstreamUrl };
+}
+
+/** The public path for a path of a service's own OpenAPI document (the most specific route wins). */
+export function publicPathFor(service: ServiceName, servicePath: string): string | undefined {
+  if (servicePath.startsWith('/internal')) return undefined;
+  const route = ROUTES.filter((r) => r.service === service && startsWithSegment(servicePath, r.upstreamPrefix)).sort(
+    (a, b) => b.upstreamPrefix.length - a.upstreamPrefix.length,
+  )[0];
+  if (!route) return undefined;
+  const publicPath = `${route.publicPrefix}${servicePath.slice(route.upstreamPrefix.length)}`;
+  return publicPath.length > 1 && publicPath.endsWith('/') ? publicPath.slice(0, -1) : publicPath;
+}

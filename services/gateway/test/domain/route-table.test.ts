@@ -1,0 +1,65 @@
+import { Balancer } from '../../src/domain/balancer';
+import { publicPathFor, resolveRoute } from '../../src/domain/route-table';
+
+describe('route table', () => {
+  it.each([
+    ['/api/items', 'item', '/'],
+    ['/api/items/', 'item', '/'],
+    ['/api/items/7?x=1', 'item', '/7?x=1'],
+    ['/api/items?offset=0&limit=5', 'item', '/?offset=0&limit=5'],
+    ['/api/inventory/lock', 'item', '/api/inventory/lock'],
+    ['/api/alarms', 'alarm', '/'],
+    ['/api/notification/send', 'alarm', '/api/notification/send'],
+    ['/api/notifications', 'alarm', '/api/notifications'],
+    ['/api/users/login', 'user', '/login'],
+    ['/api/users/visit', 'user', '/visit'],
+    ['/tokens', 'queue', '/tokens'],
+    ['/.well-known/jwks.json', 'queue', '/.well-known/jwks.json'],
+    ['/concerts/1/2', 'ticket', '/concerts/1/2'],
+    ['/events/abc', 'ticket', '/events/abc'],
+    ['/reservations', 'ticket', '/reservations'],
+    ['/admin/concerts', 'ticket', '/admin/concerts'],
+    ['/point_history', 'payment', '/point_history'],
+    ['/api/orders/create', 'payment', '/api/orders/create'],
+    ['/api/payment/process', 'payment', '/api/payment/process'],
+  ])('when %s is asked, then %s answers it as %s', (url, service, upstreamUrl) => {
+    expect(resolveRoute(url)).toEqual({ service, upstreamUrl });
+  });
+
+  it.each(['/internal/tickets/1', '/api/items/internal/tickets/1', '/nowhere', '/eventsx', '/api/itemsx'])(
+    'when %s is asked, then nothing public answers it',
+    (url) => {
+      expect(resolveRoute(url)).toBeUndefined();
+    },
+  );
+
+  it('when a service documents a path, then the merged document shows its public path', () => {
+    expect(publicPathFor('user', '/login')).toBe('/api/users/login');
+    expect(publicPathFor('user', '/')).toBe('/api/users');
+    expect(publicPathFor('item', '/api/inventory/lock')).toBe('/api/inventory/lock');
+    expect(publicPathFor('item', '/{item_id}')).toBe('/api/items/{item_id}');
+    expect(publicPathFor('ticket', '/internal/tickets/{id}')).toBeUndefined();
+  });
+});
+
+describe('balancer', () => {
+  it('when instances are up, then requests rotate over them', () => {
+    const balancer = new Balancer(['a', 'b', 'c']);
+    expect([balancer.order()[0], balancer.order()[0], balancer.order()[0], balancer.order()[0]]).toEqual([
+      'a',
+      'b',
+      'c',
+      'a',
+    ]);
+  });
+
+  it('when an instance failed, then it is tried last until its cool-down ends', () => {
+    let now = 1_000;
+    const balancer = new Balancer(['a', 'b'], 2_000, () => now);
+    balancer.markDown('a');
+    expect(balancer.order()).toEqual(['b', 'a']);
+    expect(balancer.order()).toEqual(['b', 'a']);
+    now += 2_001;
+    expect(balancer.order()).toEqual(['a', 'b']);
+  });
+});

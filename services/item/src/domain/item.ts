@@ -1,0 +1,52 @@
+export interface Item {
+  id: number;
+  name: string;
+  broadcaster: string;
+  category: string;
+  price: number;
+  stock: number;
+  deleted: boolean;
+  revision: number;
+}
+
+export type NewItem = Pick<Item, 'name' | 'broadcaster' | 'category' | 'price' | 'stock'>;
+export type ItemChanges = Partial<NewItem>;
+
+/** What shoppers see of an item (SPEC §2): no stock, plus whether they set an alarm on it. */
+export interface ShopperItemView {
+  id: number;
+  name: string;
+  broadcaster: string;
+  category: string;
+  price: number;
+  is_alarm_set: boolean;
+}
+
+export const shopperView = (item: Item, alarmed: ReadonlySet<number>): ShopperItemView => ({
+  id: item.id,
+  name: item.name,
+  broadcaster: item.broadcaster,
+  category: item.category,
+  price: item.price,
+  is_alarm_set: alarmed.has(item.id),
+});
+
+/** What admins see after a change: the shopper's fields and the stock. */
+export const adminView = (item: Item, alarmed: ReadonlySet<number>) => ({
+  ...shopperView(item, alarmed),
+  stock: item.stock,
+});
+
+/** The caller's alarmed items, and whether that answer may be behind the alarm service's truth. */
+export interface AlarmState {
+  itemIds: ReadonlySet<number>;
+  stale: boolean;
+}
+
+export interface Caller {
+  id: number;
+  /** The caller's USER-TOKEN, passed on when the alarm service must be asked on the caller's behalf. */
+  token: string;
+}
+
+export const itemNotFound = (id: number) => `Item with item id: ${id} doesn't exist.`;

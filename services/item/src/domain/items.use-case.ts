@@ -1,0 +1,67 @@
+import { withTransaction, type Pool } from '@boxoffice/db';
+import { notFound } from '@boxoffice/errors';
+import {
+  countAllItems,
+  findItemsByIds,
+  findLiveItem,
+  insertItem,
+  listLiveItems,
+  markDeleted,
+  syncIdSequence,
+  updateItem,
+} from '../db/items.repo';
+import { publishItemChanged, publishItemViewed } from '../events/item-events';
+import { DEMO_ITEMS } from './demo-items';
+import { itemNotFound, type Item, type ItemChanges, type NewItem } from './item';
+
+export function listItems(pool: Pool, page: { offset: number; limit: number | null }) {
+  return listLiveItems(pool, page);
+}
+
+/** One live item; the caller's view of it is recorded (an event for the user service's recent list). */
+export async function viewItem(pool: Pool, itemId: number, viewerId: number): Promise<Item> {
+  const item = await findLiveItem(pool, itemId);
+  if (!item) throw notFound(itemNotFound(itemId));
+  await publishItemViewed(pool, { userId: viewerId, itemId, at: new Date() });
+  return item;
+}
+
+export function createItem(pool: Pool, input: NewItem): Promise<Item> {
+  return withTransaction(pool, async (tx) => {
+    const item = await insertItem(tx, input);
+    await publishItemChanged(tx, item);
+    return item;
+  });
+}
+
+export function changeItem(pool: Pool, itemId: number, changes: ItemChanges): Promise<Item> {
+  return withTransaction(pool, async (tx) => {
+    const item = await updateItem(tx, itemId, changes);
+    if (!item) throw notFound(itemNotFound(itemId));
+    await publishItemChanged(tx, item);
+    return item;
+  });
+}
+
+export function deleteItem(pool: Pool, itemId: number): Promise<void> {
+  return withTransaction(pool, async (tx) => {
+    const item = await markDeleted(tx, itemId);
+    if (!item) throw notFound(itemNotFound(itemId));
+    await publishItemChanged(tx, item);
+  });
+}
+
+/** For peers whose replica lacks some items (cold start, event in flight). */
+export const itemsByIds = (pool: Pool, ids: number[]) => findItemsByIds(pool, ids);
+
+/** Loads the 50 demo items on first start only: an empty table (never any item) is the sign of a first start. */
+export async function loadDemoItems(pool: Pool): Promise<number> {
+  if ((await countAllItems(pool)) > 0) return 0;
+  return withTransaction(pool, async (tx) => {
+    await tx.query('LOCK TABLE items IN EXCLUSIVE MODE'); // two instances starting together load it once
+    if ((await countAllItems(tx)) > 0) return 0;
+    for (const demo of DEMO_ITEMS) await publishItemChanged(tx, await insertItem(tx, demo));
+    await syncIdSequence(tx);
+    return DEMO_ITEMS.length;
+  });
+}

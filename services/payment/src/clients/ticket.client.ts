@@ -1,0 +1,81 @@
+import type Redis from 'ioredis';
+import { unavailable } from '@boxoffice/errors';
+import { ResilientClient } from '@boxoffice/resilience';
+import type { ConfirmOutcome, TicketInfo, TicketPort } from '../domain/payment';
+
+interface ErrorAnswer {
+  errors?: { code?: string; message?: string };
+}
+
+/**
+ * The ticket service's /internal routes behind a circuit breaker. Nothing is cached: a ticket's status and a
+ * sale must be read fresh. A 4xx is an answer; only a 409 (or 404) to a confirm is a definite refusal.
+ */
+export function ticketClient(options: {
+  baseUrl: string;
+  internalToken: string;
+  timeoutMs: number;
+  resetTimeoutMs: number;
+  redis: Redis;
+  logger: { warn(obj: object, msg?: string): void };
+}): TicketPort & { shutdown(): void } {
+  const client = new ResilientClient({
+    peer: 'ticket',
+    baseUrl: options.baseUrl,
+    redis: options.redis,
+    timeoutMs: options.timeoutMs,
+    resetTimeoutMs: options.resetTimeoutMs,
+    logger: options.logger,
+  });
+  const headers = { 'x-internal-token': options.internalToken };
+  return {
+    async find(ticketId: string): Promise<TicketInfo | undefined> {
+      let answer: { status: number; body: unknown };
+      try {
+        answer = await client.call({
+          method: 'GET',
+          path: `/internal/tickets/${encodeURIComponent(ticketId)}`,
+          headers,
+        });
+      } catch {
+        throw unavailable('The ticket service is unavailable; nothing was charged. Retry shortly.');
+      }
+      if (answer.status === 404) return undefined;
+      if (answer.status !== 200) {
+        options.logger.warn({ status: answer.status }, 'ticket service refused an internal read');
+        throw unavailable('The ticket service could not be asked; nothing was charged.');
+      }
+      return answer.body as TicketInfo;
+    },
+
+    async confirm(ticketId: string, paymentId: string, userId: number): Promise<ConfirmOutcome> {
+      try {
+        const answer = await client.call<TicketInfo & ErrorAnswer>({
+          method: 'POST',
+          path: `/internal/tickets/${encodeURIComponent(ticketId)}/confirm`,
+          headers,
+          body: { paymentId, userId },
+        });
+        if (answer.status === 200 && answer.body.status === 'SOLD' && answer.body.paymentId === paymentId)
+          return { kind: 'sold' };
+        if (answer.status === 409)
+          return {
+            kind: 'refused',
+            code: answer.body.errors?.code ?? 'CONFLICT',
+            message: answer.body.errors?.message ?? 'The ticket could not be sold.',
+          };
+        if (answer.status === 404)
+          return { kind: 'refused', code: 'TICKET_NOT_FOUND', message: 'The ticket no longer exists.' };
+        options.logger.warn(
+          { status: answer.status, paymentId },
+          'ticket service gave an answer that settles nothing; will retry',
+        );
+        return { kind: 'unknown', reason: `ticket service answered ${answer.status}` };
+      } catch (error) {
+        return { kind: 'unknown', reason: error instanceof Error ? error.message : String(error) };
+      }
+    },
+
+    shutdown: () => client.shutdown(),
+  };
+}

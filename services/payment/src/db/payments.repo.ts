@@ -1,0 +1,121 @@
+import type { Queryable } from '@boxoffice/db';
+import type { Payment, PaymentStatus } from '../domain/payment';
+
+interface Row {
+  id: string;
+  user_id: number;
+  ticket_id: string;
+  amount: number;
+  status: PaymentStatus;
+  failure_code: string | null;
+  failure_message: string | null;
+  attempts: number;
+  revision: number;
+  created_at: Date;
+  paid_at: Date | null;
+}
+
+const COLUMNS =
+  'id, user_id, ticket_id, amount, status, failure_code, failure_message, attempts, revision, created_at, paid_at';
+
+const toPayment = (row: Row): Payment => ({
+  id: row.id,
+  userId: row.user_id,
+  ticketId: row.ticket_id,
+  amount: row.amount,
+  status: row.status,
+  failureCode: row.failure_code,
+  failureMessage: row.failure_message,
+  attempts: row.attempts,
+  revision: row.revision,
+  createdAt: row.created_at,
+  paidAt: row.paid_at,
+});
+
+/**
+ * A new PENDING payment, leased to the request that creates it for `leaseMs` (the reconciler leaves it alone
+ * meanwhile). Throws 23505 when the ticket already has a live (PENDING or COMPLETED) payment.
+ */
+export async function insertPending(
+  db: Queryable,
+  payment: { id: string; userId: number; ticketId: string; amount: number; leaseMs: number },
+): Promise<Payment> {
+  const { rows } = await db.query<Row>(
+    `INSERT INTO payments (id, user_id, ticket_id, amount, status, next_attempt_at)
+     VALUES ($1, $2, $3, $4, 'PENDING', now() + make_interval(secs => $5::double precision / 1000))
+     RETURNING ${COLUMNS}`,
+    [payment.id, payment.userId, payment.ticketId, payment.amount, payment.leaseMs],
+  );
+  return toPayment(rows[0]!);
+}
+
+export async function findPayment(db: Queryable, id: string): Promise<Payment | undefined> {
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM payments WHERE id = $1`, [id]);
+  return rows[0] && toPayment(rows[0]);
+}
+
+export async function findLivePaymentOfTicket(db: Queryable, ticketId: string): Promise<Payment | undefined> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM payments WHERE ticket_id = $1 AND status IN ('PENDING', 'COMPLETED')`,
+    [ticketId],
+  );
+  return rows[0] && toPayment(rows[0]);
+}
+
+export async function completedPaymentsOf(db: Queryable, userId: number): Promise<Payment[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM payments WHERE user_id = $1 AND status = 'COMPLETED' ORDER BY paid_at DESC, id`,
+    [userId],
+  );
+  return rows.map(toPayment);
+}
+
+/** PENDING → COMPLETED; undefined when it was no longer PENDING (someone else resolved it first). */
+export async function markCompleted(db: Queryable, id: string): Promise<Payment | undefined> {
+  const { rows } = await db.query<Row>(
+    `UPDATE payments SET status = 'COMPLETED', paid_at = now(), resolved_at = now(), revision = revision + 1, last_error = NULL
+     WHERE id = $1 AND status = 'PENDING' RETURNING ${COLUMNS}`,
+    [id],
+  );
+  return rows[0] && toPayment(rows[0]);
+}
+
+/** PENDING → FAILED; undefined when it was no longer PENDING. */
+export async function markFailed(
+  db: Queryable,
+  id: string,
+  code: string,
+  message: string,
+): Promise<Payment | undefined> {
+  const { rows } = await db.query<Row>(
+    `UPDATE payments SET status = 'FAILED', failure_code = $2, failure_message = $3, resolved_at = now(), revision = revision + 1
+     WHERE id = $1 AND status = 'PENDING' RETURNING ${COLUMNS}`,
+    [id, code, message],
+  );
+  return rows[0] && toPayment(rows[0]);
+}
+
+/** The outcome stayed unknown: try again after `delayMs`. */
+export async function deferPayment(db: Queryable, id: string, reason: string, delayMs: number): Promise<void> {
+  await db.query(
+    `UPDATE payments SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
+     WHERE id = $1 AND status = 'PENDING'`,
+    [id, reason.slice(0, 500), delayMs],
+  );
+}
+
+/**
+ * Claims due PENDING payments for one reconciler pass. SKIP LOCKED lets several instances claim disjoint
+ * batches at once; the lease (next_attempt_at moved forward) keeps the others off while this one asks.
+ */
+export async function claimDuePayments(db: Queryable, limit: number, leaseMs: number): Promise<Payment[]> {
+  const { rows } = await db.query<Row>(
+    `UPDATE payments SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+     WHERE id IN (
+       SELECT id FROM payments WHERE status = 'PENDING' AND next_attempt_at <= now()
+       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+     RETURNING ${COLUMNS}`,
+    [limit, leaseMs],
+  );
+  return rows.map(toPayment);
+}

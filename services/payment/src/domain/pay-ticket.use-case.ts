@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { withTransaction, type Pool } from '@boxoffice/db';
+import { AppError, conflict, notFound } from '@boxoffice/errors';
+import { claimKey, findKey } from '../db/idempotency.repo';
+import { balanceOf, debit } from '../db/ledger.repo';
+import { findLivePaymentOfTicket, findPayment, insertPending } from '../db/payments.repo';
+import { refuseOtherBody, requestHash, type Answer, type IdempotencyRequest } from './idempotency';
+import { holdExpired, isoWithOffset, type Payment, type TicketPort } from './payment';
+import { notEnoughPoints } from './points.use-case';
+import { settlePayment } from './settle-payment.use-case';
+
+export interface PayTicketDeps {
+  pool: Pool;
+  tickets: TicketPort;
+  idempotencySecret: string;
+  /** The request's lease on its new PENDING payment: longer than one confirm call, so the reconciler waits for it. */
+  leaseMs: number;
+  maxBackoffMs: number;
+}
+
+class KeyTaken extends Error {}
+
+export const paymentView = (payment: Payment) => ({
+  id: payment.id,
+  userId: payment.userId,
+  amount: payment.amount,
+  ticketId: payment.ticketId,
+  paidAt: payment.paidAt ? isoWithOffset(payment.paidAt) : null,
+});
+
+export const paymentStatusView = (payment: Payment) => ({
+  ...paymentView(payment),
+  status: payment.status,
+  failureCode: payment.failureCode,
+});
+
+const errorBody = (code: string, message: string, detail: unknown[] = []) => ({ errors: { code, message, detail } });
+
+/** What the client is told about a payment in its current state. */
+export function answerFor(payment: Payment): Answer {
+  const location = `/payments/${payment.id}`;
+  if (payment.status === 'COMPLETED') return { status: 201, body: paymentView(payment), location };
+  if (payment.status === 'FAILED') {
+    return {
+      status: 409,
+      body: errorBody(
+        payment.failureCode ?? 'PAYMENT_FAILED',
+        payment.failureMessage ?? 'The payment failed; nothing was charged.',
+        [{ location: 'state', param: 'payment', value: payment.id, error: 'Conflict', msg: 'Refunded.' }],
+      ),
+    };
+  }
+  return { status: 202, body: paymentStatusView(payment), location };
+}
+
+/** A payment another request (same Idempotency-Key) started: wait a moment for its outcome, then say where it is. */
+async function answerFromPayment(pool: Pool, paymentId: string, waitMs: number): Promise<Answer> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const payment = await findPayment(pool, paymentId);
+    if (!payment)
+      throw new AppError(409, 'IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still running; retry.');
+    if (payment.status !== 'PENDING' || Date.now() >= deadline) return answerFor(payment);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Pays a held ticket with points (SPEC §6).
+ *
+ * 1. Ask the ticket service for the ticket: its price is the amount (never the client's number); a ticket that
+ *    is not the payer's, already sold or past its hold is refused before anything is charged.
+ * 2. One transaction: a PENDING payment (at most one live payment per ticket) + the USE ledger row. Not enough
+ *    points → 400 and nothing kept.
+ * 3. The ticket service's idempotent confirm (keyed by the payment id). Sold → COMPLETED (201); refused → FAILED
+ *    and refunded (409); unknown → still PENDING (202 + Location) and the reconciler asks again until it knows.
+ * So a seat is SOLD only to a payment that holds the points, and points stay taken only for a SOLD seat.
+ *
+ * With an Idempotency-Key the key is bound to the payment in step 2; a retry (or a concurrent twin) answers from
+ * that payment's current state, so it never pays twice and learns the final outcome once there is one.
+ */
+export async function payTicket(
+  deps: PayTicketDeps,
+  input: { userId: number; ticketId: string },
+  idempotency?: IdempotencyRequest,
+): Promise<Answer> {
+  const hash = idempotency ? requestHash(deps.idempotencySecret, idempotency.body) : undefined;
+  if (idempotency) {
+    const stored = await findKey(deps.pool, idempotency.scope, idempotency.userId, idempotency.key);
+    if (stored) {
+      refuseOtherBody(stored, hash!, idempotency.key);
+      if (stored.resourceId) return answerFromPayment(deps.pool, stored.resourceId, deps.leaseMs);
+    }
+  }
+
+  const ticket = await deps.tickets.find(input.ticketId);
+  // Another user's ticket answers exactly like a missing one: a 403 would confirm the id exists (SPEC §0, issue 9).
+  if (!ticket || ticket.userId !== input.userId)
+    throw notFound(`Ticket with ticket id: ${input.ticketId} doesn't exist.`);
+  if (ticket.status === 'SOLD') {
+    const mine = ticket.paymentId ? await findPayment(deps.pool, ticket.paymentId) : undefined;
+    if (mine && mine.userId === input.userId) return answerFor(mine);
+    throw conflict('ALREADY_SOLD', 'This ticket is already sold.');
+  }
+  if (ticket.status === 'EXPIRED' || Date.parse(ticket.heldUntil) <= Date.now()) throw holdExpired();
+
+  const paymentId = randomUUID();
+  let payment: Payment;
+  try {
+    payment = await withTransaction(deps.pool, async (tx) => {
+      if (
+        idempotency &&
+        !(await claimKey(tx, idempotency.scope, idempotency.userId, idempotency.key, hash!, paymentId))
+      )
+        throw new KeyTaken();
+      const created = await insertPending(tx, {
+        id: paymentId,
+        userId: input.userId,
+        ticketId: ticket.id,
+        amount: ticket.price,
+        leaseMs: deps.leaseMs,
+      });
+      const taken = await debit(tx, input.userId, ticket.price, { paymentId });
+      if (!taken) throw notEnoughPoints(await balanceOf(tx, input.userId), ticket.price);
+      return created;
+    });
+  } catch (error) {
+    if (error instanceof KeyTaken) {
+      const stored = (await findKey(deps.pool, idempotency!.scope, idempotency!.userId, idempotency!.key))!;
+      refuseOtherBody(stored, hash!, idempotency!.key);
+      return answerFromPayment(deps.pool, stored.resourceId!, deps.leaseMs);
+    }
+    if ((error as { code?: string }).code === '23505') {
+      const live = await findLivePaymentOfTicket(deps.pool, input.ticketId);
+      if (live?.status === 'COMPLETED')
+        throw conflict('ALREADY_PAID', 'This ticket is already paid.', [
+          {
+            location: 'body',
+            param: 'ticket_id',
+            value: input.ticketId,
+            error: 'Conflict',
+            msg: `Paid by payment ${live.id}.`,
+          },
+        ]);
+      throw conflict('PAYMENT_IN_PROGRESS', 'A payment for this ticket is already in progress.', [
+        {
+          location: 'body',
+          param: 'ticket_id',
+          value: input.ticketId,
+          error: 'Conflict',
+          msg: `Payment ${live?.id ?? 'unknown'} is in progress.`,
+        },
+      ]);
+    }
+    throw error;
+  }
+
+  const outcome = await deps.tickets.confirm(ticket.id, payment.id, input.userId);
+  return answerFor(await settlePayment(deps, payment, outcome));
+}

@@ -1,0 +1,32 @@
+import type { Pool } from '@boxoffice/db';
+import { badRequest } from '@boxoffice/errors';
+import { balanceOf, credit, debit, historyOf, type PointTransaction } from '../db/ledger.repo';
+import { idempotent, type Answer, type Idempotency, type IdempotencyRequest } from './idempotency';
+
+export type PointMove = { point: number; pointType: 'CHARGE' | 'USE' };
+
+export const notEnoughPoints = (balance: number, wanted: number) =>
+  badRequest('NOT_ENOUGH_POINTS', `Not enough points: the balance is ${balance}, ${wanted} are needed.`, [
+    { location: 'state', param: 'balance', value: balance, error: 'NotAvailable', msg: `${wanted} points needed.` },
+  ]);
+
+/** CHARGE or USE on the caller's wallet; one ledger row each. USE beyond the balance is refused (400), nothing kept. */
+export async function movePoints(
+  deps: Idempotency,
+  userId: number,
+  move: PointMove,
+  idempotency?: IdempotencyRequest,
+): Promise<Answer> {
+  return idempotent(deps, idempotency, async (tx) => {
+    if (move.pointType === 'CHARGE') {
+      const { balance } = await credit(tx, userId, move.point, 'CHARGE');
+      return { status: 200, body: { balance } };
+    }
+    const taken = await debit(tx, userId, move.point);
+    if (!taken) throw notEnoughPoints(await balanceOf(tx, userId), move.point);
+    return { status: 200, body: { balance: taken.balance } };
+  });
+}
+
+export const walletBalance = (pool: Pool, userId: number): Promise<number> => balanceOf(pool, userId);
+export const pointHistory = (pool: Pool, userId: number): Promise<PointTransaction[]> => historyOf(pool, userId);

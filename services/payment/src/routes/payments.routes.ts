@@ -1,0 +1,104 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { notFound } from '@boxoffice/errors';
+import { ErrorBody, type App } from '@boxoffice/http';
+import { findKey } from '../db/idempotency.repo';
+import { completedPaymentsOf, findPayment } from '../db/payments.repo';
+import { payTicket, paymentStatusView, paymentView, type PayTicketDeps } from '../domain/pay-ticket.use-case';
+import { IdempotencyHeaders } from '../schemas/common.schemas';
+import {
+  PaymentHistory,
+  PaymentIdParams,
+  PaymentStatusView,
+  PaymentView,
+  PayTicketBody,
+} from '../schemas/payment.schemas';
+
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  422: ErrorBody,
+  503: ErrorBody,
+};
+
+export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps }): Promise<void> {
+  // Paying ends the token's ACTIVE life, so a client retrying with the Idempotency-Key of a payment it already made
+  // must still get that payment back; any other call needs an ACTIVE token.
+  const activePayerOrReplay = async (request: FastifyRequest) => {
+    const key = request.headers['idempotency-key'];
+    if (typeof key === 'string' && key.length > 0) {
+      await app.identifyQueueTokenHolder(request);
+      if (await findKey(app.pg, 'POST /payments', request.queueToken.userId, key)) return;
+    }
+    await app.requireActiveQueueToken(request);
+  };
+
+  app.post(
+    '/payments',
+    {
+      preHandler: activePayerOrReplay,
+      schema: {
+        summary:
+          'Pay a held ticket with points: 201 paid, 202 outcome not known yet (poll Location), 409 hold expired (nothing charged)',
+        security: [{ queueToken: [] }],
+        headers: IdempotencyHeaders,
+        body: PayTicketBody,
+        response: { 201: PaymentView, 202: PaymentStatusView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const userId = request.queueToken.userId;
+      const key = request.headers['idempotency-key'];
+      const answer = await payTicket(
+        options.deps,
+        { userId, ticketId: request.body.ticket_id },
+        key ? { scope: 'POST /payments', userId, key, body: request.body } : undefined,
+      );
+      if (answer.location) reply.header('location', answer.location);
+      reply.code(answer.status);
+      return answer.body as ReturnType<typeof paymentView>;
+    },
+  );
+
+  // After paying, the payer's queue token is no longer ACTIVE: any validly signed token, or USER-TOKEN, identifies them.
+  const identifyPayer = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.headers['user-token'] !== undefined) return app.requireUser(request, reply);
+    await app.identifyQueueTokenHolder(request);
+  };
+  const payerOf = (request: FastifyRequest) => request.user?.id ?? request.queueToken.userId;
+  const security: { [label: string]: string[] }[] = [{ userToken: [] }, { queueToken: [] }];
+
+  app.get(
+    '/payments/:payment_id',
+    {
+      preHandler: identifyPayer,
+      schema: {
+        summary: 'One of your payments, with its status (where a 202 tells you to look)',
+        security,
+        params: PaymentIdParams,
+        response: { 200: PaymentStatusView, ...errors },
+      },
+    },
+    async (request) => {
+      const payment = await findPayment(app.pg, request.params.payment_id);
+      if (!payment || payment.userId !== payerOf(request))
+        throw notFound(`Payment with id: ${request.params.payment_id} doesn't exist.`);
+      return paymentStatusView(payment);
+    },
+  );
+
+  app.get(
+    '/payment_history',
+    {
+      preHandler: identifyPayer,
+      schema: {
+        summary: 'Your completed payments, newest first',
+        security,
+        response: { 200: PaymentHistory, ...errors },
+      },
+    },
+    async (request) => (await completedPaymentsOf(app.pg, payerOf(request))).map(paymentView),
+  );
+}

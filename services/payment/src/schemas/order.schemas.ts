@@ -1,0 +1,85 @@
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '@boxoffice/http';
+
+const OrderLine = Type.Object(
+  {
+    productId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+    quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateOrderBody = Type.Object(
+  {
+    orderAmount: Type.Integer({ minimum: 0, description: 'Must equal Σ price × quantity' }),
+    items: Type.Array(OrderLine, { minItems: 1, maxItems: 100 }),
+  },
+  { additionalProperties: false },
+);
+
+export const OrderCreated = Type.Object({
+  code: Type.Literal(201),
+  message: Type.String(),
+  orderId: Type.String({ format: 'uuid' }),
+  status: Type.Literal('pending'),
+});
+
+/**
+ * Card details are checked by the use-case (Luhn, expiry, CVV) rather than by schema patterns, so a bad card
+ * number is never echoed back in a validation error's `value`.
+ */
+export const PayOrderBody = Type.Object(
+  {
+    orderId: Type.String({ format: 'uuid' }),
+    paymentMethod: StringEnum(['points', 'card'] as const),
+    paymentDetails: Type.Optional(
+      Type.Object(
+        {},
+        { additionalProperties: true, description: 'card: {cardNumber, expiryDate: "MM/YY", cvv}; points: omit or {}' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PaymentProcessed = Type.Object({
+  code: Type.Integer(),
+  message: Type.String(),
+  orderId: Type.String({ format: 'uuid' }),
+  paymentStatus: StringEnum(['completed', 'processing'] as const),
+  transactionId: Type.String({ format: 'uuid' }),
+});
+
+export const OrderParams = Type.Object({ orderId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const OrderView = Type.Object({
+  orderId: Type.String({ format: 'uuid' }),
+  userId: Type.Integer(),
+  status: StringEnum(['pending', 'stock_locked', 'rejected', 'paid', 'payment_failed', 'cancelled'] as const),
+  amount: Type.Integer(),
+  items: Type.Array(Type.Object({ productId: Type.Integer(), quantity: Type.Integer() })),
+  paymentMethod: Type.Union([StringEnum(['points', 'card'] as const), Type.Null()]),
+  reason: Nullable(Type.String()),
+  stockStatus: Nullable(Type.String()),
+  card: Type.Union([
+    Type.Object({ last4: Type.String(), status: Type.String(), declineCode: Nullable(Type.String()) }),
+    Type.Null(),
+  ]),
+  expiresAt: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  history: Type.Array(Type.Object({ status: Type.String(), reason: Nullable(Type.String()), at: Type.String() })),
+});
+
+export const GatewayCallbackBody = Type.Object(
+  {
+    authorizationId: Type.String({ format: 'uuid' }),
+    reference: Type.String({ format: 'uuid' }),
+    status: StringEnum(['approved', 'declined'] as const),
+    declineCode: Type.Union([Type.String(), Type.Null()]),
+    amount: Type.Integer(),
+  },
+  { additionalProperties: false },
+);

@@ -1,0 +1,32 @@
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '@boxoffice/http';
+
+export const PayTicketBody = Type.Object(
+  { ticket_id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+
+export const PaymentIdParams = Type.Object(
+  { payment_id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+
+export const PaymentView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  userId: Type.Integer(),
+  amount: Type.Integer(),
+  ticketId: Type.String({ format: 'uuid' }),
+  paidAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const PaymentStatusView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  userId: Type.Integer(),
+  amount: Type.Integer(),
+  ticketId: Type.String({ format: 'uuid' }),
+  paidAt: Type.Union([Type.String(), Type.Null()]),
+  status: StringEnum(['PENDING', 'COMPLETED', 'FAILED'] as const),
+  failureCode: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const PaymentHistory = Type.Array(PaymentView);

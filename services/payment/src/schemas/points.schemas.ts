@@ -1,0 +1,27 @@
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '@boxoffice/http';
+
+export const MovePointsBody = Type.Object(
+  {
+    point: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000_000,
+      description: 'Points to add or take; a positive integer',
+    }),
+    pointType: StringEnum(['CHARGE', 'USE'] as const),
+  },
+  { additionalProperties: false },
+);
+
+export const Balance = Type.Object({ balance: Type.Integer() });
+
+export const PointTransactionView = Type.Object({
+  transactionId: Type.String({ format: 'uuid' }),
+  userId: Type.Integer(),
+  amount: Type.Integer({
+    description: 'Always positive; pointType gives the direction (USE takes, CHARGE and REFUND add)',
+  }),
+  pointType: StringEnum(['CHARGE', 'USE', 'REFUND'] as const),
+  createdAt: Type.String(),
+});
+export const PointHistory = Type.Array(PointTransactionView);

@@ -1,0 +1,154 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import type { EventContract } from '@boxoffice/contracts';
+import { TOPICS, UserChanged } from '@boxoffice/contracts';
+import { createEventBus, ensureTopics } from '@boxoffice/events';
+import type { App } from '@boxoffice/http';
+import { dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
+import { buildApp } from '../../src/app';
+import { readConfig } from '../../src/config';
+
+export interface TestUser {
+  id: number;
+  name: string;
+  role: 'user' | 'admin';
+  token: string;
+}
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * The payment service in-process (listening, so the simulated card gateway can call it back), on real PostgreSQL,
+ * Redis and Kafka, with this file's own topic prefix. Other services' parts are played the way they publish: real
+ * events sent to Kafka under the prefix (users as the user service announces them, items, stock locks).
+ */
+export class PaymentKit {
+  readonly prefix = `t${uniqueSuffix()}.`;
+  readonly env: Record<string, string>;
+  app!: App;
+  url!: string;
+  /** Apps that keep a users replica and must know a user before it acts (payment, and queue/ticket when present). */
+  readonly userReplicas: App[] = [];
+  private producer: Producer | undefined;
+  private nextUserId = Math.floor(Math.random() * 1_000_000) + 1_000;
+
+  constructor(overrides: Record<string, string> = {}) {
+    this.env = testEnv('payment', {
+      KAFKA_TOPIC_PREFIX: this.prefix,
+      USER_SERVICE_URL: 'http://127.0.0.1:9', // never needed: the tests wait for the replica
+      QUEUE_SERVICE_URL: 'http://127.0.0.1:9',
+      TICKET_SERVICE_URL: 'http://127.0.0.1:9',
+      ITEM_SERVICE_URL: 'http://127.0.0.1:9',
+      RECONCILE_INTERVAL_MS: '100',
+      ORDER_SWEEP_INTERVAL_MS: '100',
+      CARD_GATEWAY_INTERVAL_MS: '50',
+      CARD_SETTLE_DELAY_MS: '200',
+      ...overrides,
+    });
+  }
+
+  async start(overrides: Record<string, string> = {}): Promise<this> {
+    Object.assign(this.env, overrides);
+    this.app = await buildApp(readConfig(this.env));
+    await this.app.listen({ host: '127.0.0.1', port: 0 });
+    this.url = `http://127.0.0.1:${(this.app.server.address() as { port: number }).port}`;
+    this.userReplicas.push(this.app);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.app?.close().catch(() => undefined);
+    await dropDatabase(this.env.DATABASE_URL!);
+  }
+
+  /** Sends events as their owner would: proper envelopes on the prefixed topic, keyed by aggregate id. */
+  async publish<P>(
+    contract: EventContract,
+    events: { aggregateId: string | number; aggregateVersion: number; payload: P }[],
+  ): Promise<void> {
+    if (!this.producer) {
+      const bus = createEventBus({
+        brokers: this.env.KAFKA_BROKERS!,
+        clientId: 'test-peer',
+        topicPrefix: this.prefix,
+        logger: quiet,
+      });
+      await ensureTopics(
+        bus,
+        [TOPICS.users, TOPICS.items, TOPICS.stockLocks, TOPICS.orders, TOPICS.payments].map((t) => bus.topic(t)),
+      );
+      this.producer = bus.kafka.producer({ allowAutoTopicCreation: false });
+      await this.producer.connect();
+    }
+    await this.producer.send({
+      topic: `${this.prefix}${contract.topic}`,
+      acks: -1,
+      messages: events.map((event) => ({
+        key: String(event.aggregateId),
+        value: JSON.stringify({
+          id: randomUUID(),
+          type: contract.type,
+          version: contract.version,
+          occurredAt: new Date().toISOString(),
+          source: 'test',
+          aggregateType: contract.aggregateType,
+          aggregateId: String(event.aggregateId),
+          aggregateVersion: event.aggregateVersion,
+          payload: event.payload,
+        }),
+      })),
+    });
+  }
+
+  /** Announces users as the user service would and waits until every users replica knows them. */
+  async users(count: number, role: 'user' | 'admin' = 'user'): Promise<TestUser[]> {
+    const users: TestUser[] = Array.from({ length: count }, () => {
+      const id = this.nextUserId++;
+      return { id, name: `${role}${id}`, role, token: randomUUID() };
+    });
+    await this.publish(
+      UserChanged,
+      users.map((user) => ({
+        aggregateId: user.id,
+        aggregateVersion: 1,
+        payload: {
+          id: user.id,
+          name: user.name,
+          role: user.role,
+          accessTokenSha256: createHash('sha256').update(user.token).digest('hex'),
+          deleted: false,
+        },
+      })),
+    );
+    const ids = users.map((user) => user.id);
+    for (const app of this.userReplicas) {
+      await waitFor(
+        'users in the replica',
+        async () =>
+          (await app.pg.query('SELECT 1 FROM users_replica WHERE id = ANY($1)', [ids])).rowCount === ids.length,
+        { timeoutMs: 30_000 },
+      );
+    }
+    return users;
+  }
+
+  /** A JSON request to the payment service over real HTTP. */
+  async call(
+    method: string,
+    path: string,
+    options: { user?: TestUser; headers?: Record<string, string>; body?: unknown } = {},
+  ) {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: {
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(options.user ? { 'user-token': options.user.token } : {}),
+        ...options.headers,
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
+}

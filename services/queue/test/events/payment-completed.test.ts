@@ -1,0 +1,64 @@
+import { TOPICS } from '@boxoffice/contracts';
+import { EventRecorder, waitFor } from '@boxoffice/testing';
+import { QueueKit } from '../support/queue-kit';
+
+describe("payment.completed ends the payer's ACTIVE token", () => {
+  const kit = new QueueKit({ QUEUE_MAX_ACTIVE: '1' });
+  let recorder: EventRecorder;
+  beforeAll(async () => {
+    await kit.start();
+    recorder = await new EventRecorder(kit.env.KAFKA_TOPIC_PREFIX!, [TOPICS.queueTokens]).start();
+  });
+  afterAll(async () => {
+    await recorder.stop();
+    await kit.close();
+  });
+
+  it('when the ACTIVE user pays, then their token is EXPIRED (reason paid) and the next waiting user is admitted', async () => {
+    const [payer, next, shopper] = await kit.users(3);
+    const paying = await kit.joined(payer!);
+    await waitFor('payer admitted', async () => (await kit.status(paying.token)).status === 'ACTIVE');
+    const waiting = await kit.joined(next!);
+    const alsoWaiting = await kit.joined(shopper!);
+    expect(waiting.status).toBe('WAITING');
+
+    // a payment from before the token existed (a replayed event) and one by a WAITING user change nothing
+    await kit.paymentCompleted(payer!.id, new Date(Date.now() - 3_600_000));
+    await kit.paymentCompleted(shopper!.id);
+    await kit.paymentCompleted(payer!.id);
+
+    await waitFor("the payer's token expired", async () => (await kit.status(paying.token)).status === 'EXPIRED', {
+      timeoutMs: 20_000,
+    });
+    await waitFor('the next user admitted', async () => (await kit.status(waiting.token)).status === 'ACTIVE');
+    expect(await kit.status(alsoWaiting.token)).toMatchObject({ status: 'WAITING', waitingNo: 0 });
+
+    const ended = await recorder.waitFor(
+      'the EXPIRED event',
+      (event) => event.aggregateId === paying.uuid && (event.payload as { status: string }).status === 'EXPIRED',
+    );
+    expect(ended).toMatchObject({
+      type: 'queue.token.changed',
+      aggregateVersion: 3,
+      payload: { userId: payer!.id, reason: 'paid', status: 'EXPIRED' },
+    });
+    await recorder.waitFor(
+      'the next user ACTIVE event',
+      (event) => event.aggregateId === waiting.uuid && (event.payload as { status: string }).status === 'ACTIVE',
+    );
+
+    const history = await kit.app.pg.query(
+      'SELECT revision, status, reason FROM queue_token_history WHERE token_id = $1 ORDER BY revision',
+      [paying.uuid],
+    );
+    expect(history.rows).toEqual([
+      { revision: 1, status: 'WAITING', reason: null },
+      { revision: 2, status: 'ACTIVE', reason: null },
+      { revision: 3, status: 'EXPIRED', reason: 'paid' },
+    ]);
+
+    const again = await kit.joined(payer!); // a user who paid may queue again, at the end
+    expect(again.uuid).not.toBe(paying.uuid);
+    expect(again.waitingNo).toBe(1);
+  });
+});

@@ -1,0 +1,35 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { commonEnv, loadConfig } from '@boxoffice/config';
+
+export const TicketConfigSchema = Type.Object({
+  ...commonEnv('ticket', 8002),
+  USER_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:7001' }),
+  QUEUE_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8001' }),
+  /** How long a seat stays held for its holder while they pay; seconds so tests can use 1 or 2. */
+  SEAT_HOLD_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
+  /** How often the sweeper looks for expired holds; well under the promised 2 s release. */
+  SEAT_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 50, maximum: 2_000, default: 500 }),
+  /**
+   * Lifetime of a Redis seat lock between its taking and the PostgreSQL commit. If this instance dies in between,
+   * the lock vanishes by itself after this long; a committed hold extends it to the hold's deadline.
+   */
+  SEAT_LOCK_LEASE_MS: Type.Integer({ minimum: 500, maximum: 60_000, default: 10_000 }),
+  /** The Redis fast path for holds; off, every hold attempt goes to PostgreSQL (still exactly one winner, slower). */
+  SEAT_LOCKS_ENABLED: Type.Boolean({ default: true }),
+  /**
+   * How long a queue token's ACTIVE status is reused in memory while token changes are heard (queue-guard's
+   * activeCacheMs): a hold storm then asks no database per request. 1000 gives the old 1 s behaviour.
+   */
+  QUEUE_GUARD_ACTIVE_CACHE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 30_000 }),
+  /** Namespace for this service's Redis keys (tests and benches give each run its own). */
+  REDIS_KEY_PREFIX: Type.String({ default: 'ticket:' }),
+  /** Most tickets one reservation may hold; generous, since the original examples patch one up to 198. */
+  RESERVATION_MAX_TICKETS: Type.Integer({ minimum: 1, default: 1_000 }),
+  /** Most live seat holds one user may have in one showtime: a group books a few seats, a bot grabs a block. */
+  MAX_HOLDS_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000, default: 6 }),
+  /** Shared secret for /internal/* (payment service → ticket service); the gateway never routes /internal. */
+  INTERNAL_API_TOKEN: Type.String({ minLength: 8, default: 'dev-internal-token-change-me' }),
+});
+export type TicketConfig = Static<typeof TicketConfigSchema>;
+
+export const readConfig = (env: NodeJS.ProcessEnv = process.env): TicketConfig => loadConfig(TicketConfigSchema, env);

@@ -1,0 +1,196 @@
+import type { Queryable } from '@boxoffice/db';
+import type { GaEvent, Reservation } from '../domain/ga-events';
+
+interface EventRow {
+  id: string;
+  name: string;
+  description: string;
+  date: Date;
+  availability: number;
+  stock: number;
+  deleted: boolean;
+  revision: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface ReservationRow {
+  id: string;
+  event_id: string;
+  user_id: number;
+  no_of_tickets: number;
+  cancelled: boolean;
+  revision: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toEvent = (row: EventRow): GaEvent => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  date: row.date,
+  availability: row.availability,
+  stock: row.stock,
+  deleted: row.deleted,
+  revision: row.revision,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const toReservation = (row: ReservationRow): Reservation => ({
+  id: row.id,
+  eventId: row.event_id,
+  userId: row.user_id,
+  noOfTickets: row.no_of_tickets,
+  cancelled: row.cancelled,
+  revision: row.revision,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export async function insertEvent(
+  db: Queryable,
+  event: { name: string; description: string; date: string; availability: number },
+): Promise<GaEvent> {
+  const { rows } = await db.query<EventRow>(
+    `INSERT INTO events (name, description, date, availability, stock) VALUES ($1, $2, $3, $4, $4) RETURNING *`,
+    [event.name, event.description, event.date, event.availability],
+  );
+  return toEvent(rows[0]!);
+}
+
+export async function findEvent(
+  db: Queryable,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<GaEvent | undefined> {
+  const { rows } = await db.query<EventRow>(
+    `SELECT * FROM events WHERE id = $1 AND NOT deleted ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0] && toEvent(rows[0]);
+}
+
+export async function listEvents(db: Queryable): Promise<GaEvent[]> {
+  const { rows } = await db.query<EventRow>('SELECT * FROM events WHERE NOT deleted ORDER BY date, created_at');
+  return rows.map(toEvent);
+}
+
+export async function countEvents(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM events');
+  return rows[0]!.count;
+}
+
+export async function updateEventDetails(
+  db: Queryable,
+  id: string,
+  changes: { name?: string; description?: string; date?: string },
+): Promise<GaEvent | undefined> {
+  const { rows } = await db.query<EventRow>(
+    `UPDATE events SET name = COALESCE($2, name), description = COALESCE($3, description), date = COALESCE($4, date),
+            revision = revision + 1, updated_at = now()
+     WHERE id = $1 AND NOT deleted RETURNING *`,
+    [id, changes.name ?? null, changes.description ?? null, changes.date ?? null],
+  );
+  return rows[0] && toEvent(rows[0]);
+}
+
+/**
+ * Takes `count` tickets from stock in one conditional write: it succeeds only while enough are left, so two
+ * concurrent takers can never both get the last ticket. undefined means "not enough" (or no such event).
+ */
+export async function takeFromStock(db: Queryable, id: string, count: number): Promise<GaEvent | undefined> {
+  const { rows } = await db.query<EventRow>(
+    `UPDATE events SET availability = availability - $2, revision = revision + 1, updated_at = now()
+     WHERE id = $1 AND NOT deleted AND availability >= $2 RETURNING *`,
+    [id, count],
+  );
+  return rows[0] && toEvent(rows[0]);
+}
+
+export async function returnToStock(db: Queryable, id: string, count: number): Promise<GaEvent> {
+  const { rows } = await db.query<EventRow>(
+    `UPDATE events SET availability = availability + $2, revision = revision + 1, updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, count],
+  );
+  return toEvent(rows[0]!);
+}
+
+export async function markEventDeleted(db: Queryable, id: string, returned: number): Promise<GaEvent> {
+  const { rows } = await db.query<EventRow>(
+    `UPDATE events SET deleted = true, availability = availability + $2, revision = revision + 1, updated_at = now()
+     WHERE id = $1 RETURNING *`,
+    [id, returned],
+  );
+  return toEvent(rows[0]!);
+}
+
+export async function insertReservation(
+  db: Queryable,
+  r: { eventId: string; userId: number; noOfTickets: number },
+): Promise<Reservation> {
+  const { rows } = await db.query<ReservationRow>(
+    'INSERT INTO reservations (event_id, user_id, no_of_tickets) VALUES ($1, $2, $3) RETURNING *',
+    [r.eventId, r.userId, r.noOfTickets],
+  );
+  return toReservation(rows[0]!);
+}
+
+/** The caller's reservation, locked when asked: changes to one reservation then run one after the other. */
+export async function findReservation(
+  db: Queryable,
+  id: string,
+  userId: number,
+  options: { forUpdate?: boolean } = {},
+): Promise<Reservation | undefined> {
+  const { rows } = await db.query<ReservationRow>(
+    `SELECT * FROM reservations WHERE id = $1 AND user_id = $2 ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+    [id, userId],
+  );
+  return rows[0] && toReservation(rows[0]);
+}
+
+export async function listReservations(db: Queryable, userId: number): Promise<Reservation[]> {
+  const { rows } = await db.query<ReservationRow>(
+    'SELECT * FROM reservations WHERE user_id = $1 ORDER BY created_at DESC, id',
+    [userId],
+  );
+  return rows.map(toReservation);
+}
+
+export async function setReservationTickets(db: Queryable, id: string, noOfTickets: number): Promise<Reservation> {
+  const { rows } = await db.query<ReservationRow>(
+    `UPDATE reservations SET no_of_tickets = $2, revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+    [id, noOfTickets],
+  );
+  return toReservation(rows[0]!);
+}
+
+export async function cancelReservationRow(db: Queryable, id: string): Promise<Reservation> {
+  const { rows } = await db.query<ReservationRow>(
+    `UPDATE reservations SET cancelled = true, revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+    [id],
+  );
+  return toReservation(rows[0]!);
+}
+
+/** Cancels every live reservation of an event (it is being deleted); returns them. */
+export async function cancelEventReservations(db: Queryable, eventId: string): Promise<Reservation[]> {
+  const { rows } = await db.query<ReservationRow>(
+    `UPDATE reservations SET cancelled = true, revision = revision + 1, updated_at = now()
+     WHERE event_id = $1 AND NOT cancelled RETURNING *`,
+    [eventId],
+  );
+  return rows.map(toReservation);
+}
+
+/** For invariant checks: the tickets held by live reservations of an event. */
+export async function liveReservedTickets(db: Queryable, eventId: string): Promise<number> {
+  const { rows } = await db.query<{ total: number }>(
+    'SELECT COALESCE(sum(no_of_tickets), 0)::int AS total FROM reservations WHERE event_id = $1 AND NOT cancelled',
+    [eventId],
+  );
+  return rows[0]!.total;
+}

@@ -1,0 +1,70 @@
+import type { Pool } from '@boxoffice/db';
+import { withTransaction } from '@boxoffice/db';
+import { validationFailed } from '@boxoffice/errors';
+import {
+  findConcert,
+  findShowtime,
+  insertConcert,
+  insertSeats,
+  insertShowtime,
+  listConcerts,
+  listSeats,
+  listShowtimesWithAvailability,
+  listUserTickets,
+} from '../db/seating.repo';
+import { publishConcertChanged, publishSeatChanged, publishShowtimeChanged } from '../events/ticket-events';
+import { concertNotFound, showtimeNotFound, type Concert, type Seat, type Showtime, type Ticket } from './seating';
+
+export function createConcert(pool: Pool, input: { name: string; performer: string }): Promise<Concert> {
+  return withTransaction(pool, async (tx) => {
+    const concert = await insertConcert(tx, input);
+    await publishConcertChanged(tx, concert);
+    return concert;
+  });
+}
+
+/** A showtime and its whole seat map commit together; every seat is published as AVAILABLE. */
+export function createShowtime(
+  pool: Pool,
+  input: { concertId: number; startsAt: string; venue: string; seats: { seatNo: string; price: number }[] },
+): Promise<Showtime & { availableSeats: number }> {
+  const seen = new Set<string>();
+  const duplicates = input.seats.filter((seat) => seen.size === seen.add(seat.seatNo).size).map((seat) => seat.seatNo);
+  if (duplicates.length > 0) {
+    throw validationFailed('Seat numbers must be unique within a showtime.', [
+      {
+        location: 'body',
+        param: 'seats',
+        value: duplicates.slice(0, 20),
+        error: 'Duplicate',
+        msg: 'Duplicate seat numbers.',
+      },
+    ]);
+  }
+  return withTransaction(pool, async (tx) => {
+    if (!(await findConcert(tx, input.concertId))) throw concertNotFound(input.concertId);
+    const showtime = await insertShowtime(tx, input);
+    const seats = await insertSeats(tx, showtime.id, input.seats);
+    await publishShowtimeChanged(tx, showtime, seats.length);
+    for (const seat of seats) await publishSeatChanged(tx, seat);
+    return { ...showtime, availableSeats: seats.length };
+  });
+}
+
+export const browseConcerts = (pool: Pool) => listConcerts(pool);
+
+export async function browseShowtimes(
+  pool: Pool,
+  concertId: number,
+): Promise<(Showtime & { availableSeats: number })[]> {
+  if (!(await findConcert(pool, concertId))) throw concertNotFound(concertId);
+  return listShowtimesWithAvailability(pool, concertId);
+}
+
+export async function browseSeats(pool: Pool, concertId: number, showtimeId: number): Promise<Seat[]> {
+  const showtime = await findShowtime(pool, showtimeId);
+  if (!showtime || showtime.concertId !== concertId) throw showtimeNotFound(showtimeId);
+  return listSeats(pool, showtimeId);
+}
+
+export const ticketsOf = (pool: Pool, userId: number): Promise<Ticket[]> => listUserTickets(pool, userId);

@@ -1,0 +1,39 @@
+import { badRequest, notFound } from '@boxoffice/errors';
+
+export interface GaEvent {
+  id: string;
+  name: string;
+  description: string;
+  date: Date;
+  availability: number;
+  stock: number;
+  deleted: boolean;
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Reservation {
+  id: string;
+  eventId: string;
+  userId: number;
+  noOfTickets: number;
+  cancelled: boolean;
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+// The messages are the original brief's, word for word: clients may match on them.
+export const eventNotFound = (id: string) => notFound(`Event with event id: ${id} doesn't exist.`);
+export const reservationNotFound = (id: string) => notFound(`Reservation with reservation id: ${id} doesn't exist.`);
+export const ticketsNotAvailable = (requested: number) =>
+  badRequest('TICKETS_NOT_AVAILABLE', 'Requested number of tickets are not available.', [
+    {
+      location: 'body',
+      param: 'no_of_tickets',
+      value: requested,
+      error: 'NotAvailable',
+      msg: 'Requested number of tickets are not available.',
+    },
+  ]);

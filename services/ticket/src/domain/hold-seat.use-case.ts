@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from '@boxoffice/db';
+import { badRequest } from '@boxoffice/errors';
+import { liveHoldsOfUserLocked } from '../db/hold-cap.repo';
+import { holdSeatRow, seatOccupancy } from '../db/seating.repo';
+import { publishSeatChanged, publishTicketChanged } from '../events/ticket-events';
+import { idempotent, storedAnswer, type Answer, type IdempotencyRequest } from './idempotency';
+import { seatNotFound, seatTaken, type SeatLocks, type Ticket } from './seating';
+
+export interface HoldDeps {
+  pool: Pool;
+  locks: SeatLocks;
+  ttlSeconds: number;
+  leaseMs: number;
+  /** Most live holds one user may have in one showtime (MAX_HOLDS_PER_USER): a bot cannot sit on a block of seats. */
+  maxHoldsPerUser: number;
+}
+
+const SOLD_LOCK_MS = 24 * 3600 * 1000;
+
+class NotTaken extends Error {}
+
+export const holdLimitReached = (max: number, showtimeId: number) =>
+  badRequest(
+    'HOLD_LIMIT_REACHED',
+    `You already hold ${max} seats in this showtime; pay for them or let them go first.`,
+    [
+      {
+        location: 'body',
+        param: 'showtime_id',
+        value: showtimeId,
+        error: 'HoldLimit',
+        msg: `At most ${max} live holds per user and showtime.`,
+      },
+    ],
+  );
+
+/**
+ * Holds a seat for a user until now + TTL.
+ *
+ * In a storm almost every request loses, so losers are answered from an atomic Redis lock without touching
+ * PostgreSQL; only a lock winner writes. The hold itself is the PostgreSQL conditional UPDATE: a Redis lock
+ * alone never counts, a winner whose UPDATE matches nothing gets 409 like everyone else, and with Redis down or
+ * emptied (restart) every request simply goes to PostgreSQL, which still lets exactly one through.
+ */
+export async function holdSeat(
+  deps: HoldDeps,
+  input: { userId: number; showtimeId: number; seatId: number },
+  render: (ticket: Ticket) => Answer,
+  idempotency?: IdempotencyRequest,
+): Promise<Answer> {
+  const replay = await storedAnswer(deps.pool, idempotency);
+  if (replay) return replay;
+
+  const { showtimeId, seatId } = input;
+  const attempt = randomUUID(); // becomes the ticket id if this attempt wins
+  const lock = await deps.locks.tryLock(showtimeId, seatId, attempt, deps.leaseMs).catch(() => 'unavailable' as const);
+  if (lock === 'taken') throw seatTaken(seatId);
+
+  let held: Ticket | undefined;
+  try {
+    const answer = await idempotent(deps.pool, idempotency, async (tx) => {
+      if ((await liveHoldsOfUserLocked(tx, input.userId, showtimeId)) >= deps.maxHoldsPerUser) {
+        throw holdLimitReached(deps.maxHoldsPerUser, showtimeId);
+      }
+      const result = await holdSeatRow(tx, { ticketId: attempt, ...input, ttlSeconds: deps.ttlSeconds });
+      if (!result) throw new NotTaken();
+      await publishSeatChanged(tx, result.seat);
+      await publishTicketChanged(tx, result.ticket);
+      held = result.ticket;
+      return render(result.ticket);
+    });
+    if (lock === 'won') {
+      if (held) await deps.locks.extendTo(showtimeId, seatId, attempt, held.heldUntil).catch(() => undefined);
+      else await deps.locks.release(showtimeId, seatId, attempt).catch(() => undefined);
+    }
+    return answer;
+  } catch (error) {
+    if (!(error instanceof NotTaken)) {
+      if (lock === 'won') await deps.locks.release(showtimeId, seatId, attempt).catch(() => undefined);
+      throw error;
+    }
+    const occupancy = await seatOccupancy(deps.pool, showtimeId, seatId);
+    if (lock === 'won') {
+      // PostgreSQL knows an occupant Redis did not (lock lost or expired early): teach Redis, so the next
+      // losers are answered there again.
+      if (occupancy?.ticketId) {
+        const until = occupancy.status === 'SOLD' ? new Date(Date.now() + SOLD_LOCK_MS) : occupancy.heldUntil!;
+        await deps.locks.mirror(showtimeId, seatId, attempt, occupancy.ticketId, until).catch(() => undefined);
+      } else {
+        await deps.locks.release(showtimeId, seatId, attempt).catch(() => undefined);
+      }
+    }
+    if (!occupancy) throw seatNotFound(showtimeId, seatId);
+    throw seatTaken(seatId);
+  }
+}

@@ -1,0 +1,96 @@
+import type { Pool, Queryable } from '@boxoffice/db';
+import { withTransaction } from '@boxoffice/db';
+import { AppError, validationFailed } from '@boxoffice/errors';
+import {
+  cancelReservationRow,
+  findEvent,
+  findReservation,
+  insertReservation,
+  listReservations,
+  returnToStock,
+  setReservationTickets,
+  takeFromStock,
+} from '../db/ga-events.repo';
+import { publishGaEventChanged, publishReservationChanged } from '../events/ticket-events';
+import { eventNotFound, reservationNotFound, ticketsNotAvailable, type Reservation } from './ga-events';
+import { idempotent, type Answer, type IdempotencyRequest } from './idempotency';
+
+function checkCap(noOfTickets: number, cap: number): void {
+  if (noOfTickets > cap) {
+    throw validationFailed(`no_of_tickets: Must be <= ${cap}.`, [
+      { location: 'body', param: 'no_of_tickets', value: noOfTickets, error: 'RangeError', msg: `Must be <= ${cap}.` },
+    ]);
+  }
+}
+
+/** Takes tickets from stock, telling "no such event" (404) from "not enough left" (400). */
+async function take(tx: Queryable, eventId: string, count: number): Promise<void> {
+  const event = await takeFromStock(tx, eventId, count);
+  if (event) {
+    await publishGaEventChanged(tx, event);
+    return;
+  }
+  if (!(await findEvent(tx, eventId))) throw eventNotFound(eventId);
+  throw ticketsNotAvailable(count);
+}
+
+/**
+ * A reservation and the stock it takes commit together. The stock check is the conditional UPDATE itself, so
+ * under any concurrency availability + live reserved tickets stays equal to the stock the event started with.
+ */
+export function reserveTickets(
+  pool: Pool,
+  input: { userId: number; eventId: string; noOfTickets: number; cap: number },
+  render: (reservation: Reservation) => Answer,
+  idempotency?: IdempotencyRequest,
+): Promise<Answer> {
+  checkCap(input.noOfTickets, input.cap);
+  return idempotent(pool, idempotency, async (tx) => {
+    await take(tx, input.eventId, input.noOfTickets);
+    const reservation = await insertReservation(tx, input);
+    await publishReservationChanged(tx, reservation);
+    return render(reservation);
+  });
+}
+
+export async function getReservation(pool: Pool, userId: number, id: string): Promise<Reservation> {
+  // Someone else's reservation is reported as missing: its existence is not the caller's business.
+  const reservation = await findReservation(pool, id, userId);
+  if (!reservation) throw reservationNotFound(id);
+  return reservation;
+}
+
+export const listUserReservations = (pool: Pool, userId: number) => listReservations(pool, userId);
+
+/** Moves the difference between the old and the new count, in either direction, with the reservation locked. */
+export function changeReservation(
+  pool: Pool,
+  input: { userId: number; id: string; noOfTickets: number; cap: number },
+): Promise<Reservation> {
+  checkCap(input.noOfTickets, input.cap);
+  return withTransaction(pool, async (tx) => {
+    const current = await findReservation(tx, input.id, input.userId, { forUpdate: true });
+    if (!current) throw reservationNotFound(input.id);
+    if (current.cancelled)
+      throw new AppError(409, 'RESERVATION_CANCELLED', 'This reservation is cancelled; make a new one.');
+    const delta = input.noOfTickets - current.noOfTickets;
+    if (delta === 0) return current;
+    if (delta > 0) await take(tx, current.eventId, delta);
+    else await publishGaEventChanged(tx, await returnToStock(tx, current.eventId, -delta));
+    const changed = await setReservationTickets(tx, current.id, input.noOfTickets);
+    await publishReservationChanged(tx, changed);
+    return changed;
+  });
+}
+
+/** Cancelling twice is harmless: the second time changes nothing and still answers 204. */
+export function cancelReservation(pool: Pool, userId: number, id: string): Promise<void> {
+  return withTransaction(pool, async (tx) => {
+    const current = await findReservation(tx, id, userId, { forUpdate: true });
+    if (!current) throw reservationNotFound(id);
+    if (current.cancelled) return;
+    const cancelled = await cancelReservationRow(tx, id);
+    await publishGaEventChanged(tx, await returnToStock(tx, current.eventId, current.noOfTickets));
+    await publishReservationChanged(tx, cancelled);
+  });
+}

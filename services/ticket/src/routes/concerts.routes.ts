@@ -1,0 +1,159 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorBody, isoWithOffset, type App } from '@boxoffice/http';
+import { browseConcerts, browseSeats, browseShowtimes, ticketsOf } from '../domain/catalogue.use-case';
+import { ticketOf } from '../domain/tickets.use-case';
+import { holdSeat } from '../domain/hold-seat.use-case';
+import {
+  ConcertParams,
+  ConcertView,
+  HoldBody,
+  SeatView,
+  ShowtimeParams,
+  ShowtimeView,
+  TicketParams,
+  TicketView,
+} from '../schemas/seating.schemas';
+import { IdempotencyHeaders } from '../schemas/ga-events.schemas';
+import { ticketView } from './views';
+
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  422: ErrorBody,
+  503: ErrorBody,
+};
+const security = [{ queueToken: [] }];
+
+/** Concert browsing and seat holds: an ACTIVE waiting-room token is the ticket in (SPEC §5). */
+export async function concertsRoutes(
+  app: App,
+  options: { ttlSeconds: number; leaseMs: number; maxHoldsPerUser: number },
+): Promise<void> {
+  const holdDeps = {
+    pool: app.pg,
+    locks: app.seatLocks,
+    ttlSeconds: options.ttlSeconds,
+    leaseMs: options.leaseMs,
+    maxHoldsPerUser: options.maxHoldsPerUser,
+  };
+
+  app.get(
+    '/concerts',
+    {
+      preHandler: app.requireActiveQueueToken,
+      schema: { summary: 'All concerts', security, response: { 200: Type.Array(ConcertView), ...errors } },
+    },
+    async () => (await browseConcerts(app.pg)).map(({ id, name, performer }) => ({ id, name, performer })),
+  );
+
+  app.get(
+    '/concerts/:concert_id',
+    {
+      preHandler: app.requireActiveQueueToken,
+      schema: {
+        summary: "A concert's showtimes with their free seats",
+        security,
+        params: ConcertParams,
+        response: { 200: Type.Array(ShowtimeView), ...errors },
+      },
+    },
+    async (request) =>
+      (await browseShowtimes(app.pg, request.params.concert_id)).map((showtime) => ({
+        id: showtime.id,
+        concertId: showtime.concertId,
+        startsAt: isoWithOffset(showtime.startsAt),
+        venue: showtime.venue,
+        availableSeats: showtime.availableSeats,
+      })),
+  );
+
+  app.get(
+    '/concerts/:concert_id/:showtime_id',
+    {
+      preHandler: app.requireActiveQueueToken,
+      schema: {
+        summary: "A showtime's seats",
+        security,
+        params: ShowtimeParams,
+        response: { 200: Type.Array(SeatView), ...errors },
+      },
+    },
+    async (request) =>
+      (await browseSeats(app.pg, request.params.concert_id, request.params.showtime_id)).map(
+        ({ id, seatNo, price, status }) => ({ id, seatNo, price, status }),
+      ),
+  );
+
+  app.post(
+    '/tickets',
+    {
+      preHandler: app.requireActiveQueueToken,
+      schema: {
+        summary: 'Hold a seat for the token holder until SEAT_HOLD_TTL; pay within it or it is released',
+        security,
+        headers: IdempotencyHeaders,
+        body: HoldBody,
+        response: { 201: TicketView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const userId = request.queueToken.userId;
+      const key = request.headers['idempotency-key'];
+      const answer = await holdSeat(
+        holdDeps,
+        { userId, showtimeId: request.body.showtime_id, seatId: request.body.seat_id },
+        (ticket) => ({ status: 201, body: ticketView(ticket), location: `/tickets/${ticket.id}` }),
+        key ? { scope: 'POST /tickets', userId, key, body: request.body } : undefined,
+      );
+      if (answer.location) reply.header('location', answer.location);
+      reply.code(answer.status);
+      return answer.body as ReturnType<typeof ticketView>;
+    },
+  );
+
+  // A paid user's queue token has left ACTIVE, and a user may come with USER-TOKEN alone: either identifies them.
+  const identifyTicketOwner = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.headers['user-token'] !== undefined) {
+      await app.requireUser(request, reply);
+      return;
+    }
+    await app.identifyQueueTokenHolder(request);
+  };
+
+  app.get(
+    '/tickets',
+    {
+      preHandler: identifyTicketOwner,
+      schema: {
+        summary: "The caller's tickets, newest first",
+        security: [{ userToken: [] }, { queueToken: [] }],
+        response: { 200: Type.Array(TicketView), ...errors },
+      },
+    },
+    async (request) => {
+      const userId = request.user?.id ?? request.queueToken.userId;
+      return (await ticketsOf(app.pg, userId)).map(ticketView);
+    },
+  );
+
+  app.get(
+    '/tickets/:ticket_id',
+    {
+      preHandler: identifyTicketOwner,
+      schema: {
+        summary: "One of the caller's tickets",
+        security: [{ userToken: [] }, { queueToken: [] }],
+        params: TicketParams,
+        response: { 200: TicketView, ...errors },
+      },
+    },
+    async (request) => {
+      const userId = request.user?.id ?? request.queueToken.userId;
+      return ticketView(await ticketOf(app.pg, userId, request.params.ticket_id));
+    },
+  );
+}

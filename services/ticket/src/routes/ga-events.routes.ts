@@ -1,0 +1,195 @@
+import { Type } from '@sinclair/typebox';
+import { ErrorBody, type App } from '@boxoffice/http';
+import { createGaEvent, deleteGaEvent, getGaEvent, listGaEvents, updateGaEvent } from '../domain/ga-events.use-case';
+import {
+  cancelReservation,
+  changeReservation,
+  getReservation,
+  listUserReservations,
+  reserveTickets,
+} from '../domain/reservations.use-case';
+import {
+  CreateEventBody,
+  CreateReservationBody,
+  EventIdParams,
+  EventView,
+  IdempotencyHeaders,
+  ReservationIdParams,
+  ReservationView,
+  UpdateEventBody,
+  UpdateReservationBody,
+} from '../schemas/ga-events.schemas';
+import { eventView, reservationView } from './views';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+const security = [{ userToken: [] }];
+
+/** General-admission events with counted stock, and reservations against them (SPEC §5). */
+export async function gaEventsRoutes(app: App, options: { reservationMaxTickets: number }): Promise<void> {
+  const cap = options.reservationMaxTickets;
+
+  app.post(
+    '/events',
+    {
+      preHandler: app.requireAdmin,
+      schema: {
+        summary: 'Create an event (admin)',
+        security,
+        body: CreateEventBody,
+        response: { 201: EventView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const event = await createGaEvent(app.pg, request.body);
+      reply.code(201).header('location', `/events/${event.id}`);
+      return eventView(event);
+    },
+  );
+
+  app.get(
+    '/events',
+    {
+      preHandler: app.requireUser,
+      schema: { summary: 'All events', security, response: { 200: Type.Array(EventView), ...errors } },
+    },
+    async () => (await listGaEvents(app.pg)).map(eventView),
+  );
+
+  app.get(
+    '/events/:id',
+    {
+      preHandler: app.requireUser,
+      schema: { summary: 'One event', security, params: EventIdParams, response: { 200: EventView, ...errors } },
+    },
+    async (request) => eventView(await getGaEvent(app.pg, request.params.id)),
+  );
+
+  app.patch(
+    '/events/:id',
+    {
+      preHandler: app.requireAdmin,
+      schema: {
+        summary: 'Change name, description or date (admin)',
+        security,
+        params: EventIdParams,
+        body: UpdateEventBody,
+        response: { 200: EventView, ...errors },
+      },
+    },
+    async (request) => eventView(await updateGaEvent(app.pg, request.params.id, request.body)),
+  );
+
+  app.delete(
+    '/events/:id',
+    {
+      preHandler: app.requireAdmin,
+      schema: {
+        summary: 'Delete an event and cancel its reservations (admin)',
+        security,
+        params: EventIdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await deleteGaEvent(app.pg, request.params.id);
+      reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/reservations',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        summary: 'Reserve tickets of an event',
+        security,
+        headers: IdempotencyHeaders,
+        body: CreateReservationBody,
+        response: { 201: ReservationView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      const answer = await reserveTickets(
+        app.pg,
+        { userId: request.user.id, eventId: request.body.event_id, noOfTickets: request.body.no_of_tickets, cap },
+        (reservation) => ({
+          status: 201,
+          body: reservationView(reservation),
+          location: `/reservations/${reservation.id}`,
+        }),
+        key ? { scope: 'POST /reservations', userId: request.user.id, key, body: request.body } : undefined,
+      );
+      if (answer.location) reply.header('location', answer.location);
+      reply.code(answer.status);
+      return answer.body as ReturnType<typeof reservationView>;
+    },
+  );
+
+  app.get(
+    '/reservations',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        summary: "The caller's reservations, newest first",
+        security,
+        response: { 200: Type.Array(ReservationView), ...errors },
+      },
+    },
+    async (request) => (await listUserReservations(app.pg, request.user.id)).map(reservationView),
+  );
+
+  app.get(
+    '/reservations/:id',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        summary: "One of the caller's reservations",
+        security,
+        params: ReservationIdParams,
+        response: { 200: ReservationView, ...errors },
+      },
+    },
+    async (request) => reservationView(await getReservation(app.pg, request.user.id, request.params.id)),
+  );
+
+  app.patch(
+    '/reservations/:id',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        summary: 'Change the number of tickets',
+        security,
+        params: ReservationIdParams,
+        body: UpdateReservationBody,
+        response: { 200: ReservationView, ...errors },
+      },
+    },
+    async (request) =>
+      reservationView(
+        await changeReservation(app.pg, {
+          userId: request.user.id,
+          id: request.params.id,
+          noOfTickets: request.body.no_of_tickets,
+          cap,
+        }),
+      ),
+  );
+
+  app.delete(
+    '/reservations/:id',
+    {
+      preHandler: app.requireUser,
+      schema: {
+        summary: 'Cancel; the tickets return to stock',
+        security,
+        params: ReservationIdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await cancelReservation(app.pg, request.user.id, request.params.id);
+      reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,47 @@
+import { isoWithOffset } from '@boxoffice/http';
+import type { GaEvent, Reservation } from '../domain/ga-events';
+import type { Ticket } from '../domain/seating';
+
+export const eventView = (event: GaEvent) => ({
+  id: event.id,
+  name: event.name,
+  description: event.description,
+  date: isoWithOffset(event.date).replace('.000+', '+'), // whole seconds as given: 2047-10-21T09:00:00+00:00
+  availability: event.availability,
+  created_at: isoWithOffset(event.createdAt),
+  updated_at: isoWithOffset(event.updatedAt),
+});
+
+export const reservationView = (reservation: Reservation) => ({
+  id: reservation.id,
+  event_id: reservation.eventId,
+  no_of_tickets: reservation.noOfTickets,
+  cancelled: reservation.cancelled,
+  created_at: isoWithOffset(reservation.createdAt),
+  updated_at: isoWithOffset(reservation.updatedAt),
+});
+
+export const ticketView = (ticket: Ticket) => ({
+  id: ticket.id,
+  concertName: ticket.concertName,
+  seatNo: ticket.seatNo,
+  price: ticket.price,
+  status: ticket.status,
+  heldUntil: isoWithOffset(ticket.heldUntil),
+  reservedAt: isoWithOffset(ticket.reservedAt),
+  venue: ticket.venue,
+  showtimeId: ticket.showtimeId,
+  seatId: ticket.seatId,
+});
+
+export const internalTicketView = (ticket: Ticket) => ({
+  id: ticket.id,
+  userId: ticket.userId,
+  showtimeId: ticket.showtimeId,
+  seatId: ticket.seatId,
+  seatNo: ticket.seatNo,
+  price: ticket.price,
+  status: ticket.status,
+  heldUntil: isoWithOffset(ticket.heldUntil),
+  paymentId: ticket.paymentId,
+});

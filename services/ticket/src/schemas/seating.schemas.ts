@@ -1,0 +1,85 @@
+import { Type } from '@sinclair/typebox';
+import { StringEnum } from '@boxoffice/http';
+
+const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+
+export const ConcertView = Type.Object({ id: Type.Integer(), name: Type.String(), performer: Type.String() });
+
+export const ShowtimeView = Type.Object({
+  id: Type.Integer(),
+  concertId: Type.Integer(),
+  startsAt: Type.String(),
+  venue: Type.String(),
+  availableSeats: Type.Integer(),
+});
+
+export const SeatView = Type.Object({
+  id: Type.Integer(),
+  seatNo: Type.String(),
+  price: Type.Integer(),
+  status: StringEnum(['AVAILABLE', 'HELD', 'SOLD'] as const),
+});
+
+export const TicketView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  concertName: Type.String(),
+  seatNo: Type.String(),
+  price: Type.Integer(),
+  status: StringEnum(['HELD', 'SOLD', 'EXPIRED'] as const),
+  heldUntil: Type.String(),
+  reservedAt: Type.String(),
+  venue: Type.String(),
+  showtimeId: Type.Integer(),
+  seatId: Type.Integer(),
+});
+
+export const InternalTicketView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  userId: Type.Integer(),
+  showtimeId: Type.Integer(),
+  seatId: Type.Integer(),
+  seatNo: Type.String(),
+  price: Type.Integer(),
+  status: StringEnum(['HELD', 'SOLD', 'EXPIRED'] as const),
+  heldUntil: Type.String(),
+  paymentId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+});
+
+export const ConcertParams = Type.Object({ concert_id: Id }, { additionalProperties: false });
+export const ShowtimeParams = Type.Object({ concert_id: Id, showtime_id: Id }, { additionalProperties: false });
+export const TicketParams = Type.Object(
+  { ticket_id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+
+export const HoldBody = Type.Object({ showtime_id: Id, seat_id: Id }, { additionalProperties: false });
+
+export const ConfirmBody = Type.Object(
+  { paymentId: Type.String({ format: 'uuid' }), userId: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
+
+export const CreateConcertBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), performer: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const CreateShowtimeBody = Type.Object(
+  {
+    starts_at: Type.String({ format: 'date-time' }),
+    venue: Type.String({ minLength: 1, maxLength: 200 }),
+    seats: Type.Array(
+      Type.Object(
+        {
+          seat_no: Type.String({ minLength: 1, maxLength: 20 }),
+          price: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 20_000, uniqueItems: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const InternalTokenHeaders = Type.Object({ 'x-internal-token': Type.Optional(Type.String()) });

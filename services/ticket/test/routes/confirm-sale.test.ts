@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { PaymentCompleted, TOPICS } from '@boxoffice/contracts';
+import { appendEvent } from '@boxoffice/events';
+import { EventRecorder, waitFor } from '@boxoffice/testing';
+import { TicketHarness, type TestUser } from '../harness';
+
+const INTERNAL = { 'x-internal-token': 'dev-internal-token-change-me' };
+
+describe('selling held tickets: the payment service side', () => {
+  const harness = new TicketHarness({ ticket: { SEAT_HOLD_TTL_SECONDS: '2', SEAT_SWEEP_INTERVAL_MS: '200' } });
+  let admin: TestUser;
+  let users: TestUser[];
+  let tokens: string[];
+  let recorder: EventRecorder;
+
+  const hold = async (userIndex: number, showtimeId: number, seatId: number) => {
+    const answer = await harness.app.inject({
+      method: 'POST',
+      url: '/tickets',
+      headers: { authorization: `Bearer ${tokens[userIndex]}` },
+      payload: { showtime_id: showtimeId, seat_id: seatId },
+    });
+    expect(answer.statusCode).toBe(201);
+    return answer.json() as { id: string };
+  };
+  const confirm = (ticketId: string, paymentId: string, userId: number, headers: Record<string, string> = INTERNAL) =>
+    harness.app.inject({
+      method: 'POST',
+      url: `/internal/tickets/${ticketId}/confirm`,
+      headers,
+      payload: { paymentId, userId },
+    });
+
+  beforeAll(async () => {
+    await harness.start();
+    recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
+    [admin] = await harness.users(1, 'admin');
+    users = await harness.users(3);
+    tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
+  });
+  afterAll(async () => {
+    await recorder.stop();
+    await harness.stop();
+  });
+
+  it('when a held ticket is confirmed in time, then SOLD; the same payment again is 200 with the same ticket', async () => {
+    const { showtimeId, seatIds } = await harness.showtime(admin!, 1, 70_000);
+    const ticket = await hold(0, showtimeId, seatIds[0]!);
+    const read = await harness.app.inject({ method: 'GET', url: `/internal/tickets/${ticket.id}`, headers: INTERNAL });
+    expect(read.json()).toMatchObject({
+      id: ticket.id,
+      userId: users[0]!.id,
+      showtimeId,
+      seatId: seatIds[0],
+      seatNo: 'S1',
+      price: 70_000,
+      status: 'HELD',
+      paymentId: null,
+    });
+
+    const paymentId = randomUUID();
+    const sold = await confirm(ticket.id, paymentId, users[0]!.id);
+    expect(sold.statusCode).toBe(200);
+    expect(sold.json()).toMatchObject({ id: ticket.id, status: 'SOLD', paymentId });
+    const again = await confirm(ticket.id, paymentId, users[0]!.id);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(sold.json());
+
+    const other = await confirm(ticket.id, randomUUID(), users[0]!.id);
+    expect(other.statusCode).toBe(409);
+    expect(other.json().errors.code).toBe('ALREADY_SOLD');
+    const { rows } = await harness.app.pg.query('SELECT status FROM seats WHERE id = $1', [seatIds[0]]);
+    expect(rows[0].status).toBe('SOLD');
+  });
+
+  it('when the sold hold passes its deadline, then the sweeper leaves it SOLD', async () => {
+    const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const ticket = await hold(0, showtimeId, seatIds[0]!);
+    expect((await confirm(ticket.id, randomUUID(), users[0]!.id)).statusCode).toBe(200);
+    const { rows } = await harness.app.pg.query<{ wait: number }>(
+      'SELECT GREATEST(0, extract(epoch FROM held_until - now()) * 1000)::int AS wait FROM tickets WHERE id = $1',
+      [ticket.id],
+    );
+    await new Promise((resolve) => setTimeout(resolve, rows[0]!.wait + 600)); // past the deadline plus sweeps
+    expect(
+      (await harness.app.inject({ method: 'GET', url: `/internal/tickets/${ticket.id}`, headers: INTERNAL })).json()
+        .status,
+    ).toBe('SOLD');
+  });
+
+  it('when the hold expired first, then 409 HOLD_EXPIRED and the seat is never sold', async () => {
+    const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const ticket = await hold(1, showtimeId, seatIds[0]!);
+    await waitFor(
+      'the hold to expire',
+      async () =>
+        (await harness.app.pg.query("SELECT 1 FROM tickets WHERE id = $1 AND status = 'EXPIRED'", [ticket.id]))
+          .rowCount === 1,
+      { timeoutMs: 4_000 },
+    );
+    const late = await confirm(ticket.id, randomUUID(), users[1]!.id);
+    expect(late.statusCode).toBe(409);
+    expect(late.json().errors.code).toBe('HOLD_EXPIRED');
+    const { rows } = await harness.app.pg.query('SELECT status FROM seats WHERE id = $1', [seatIds[0]]);
+    expect(rows[0].status).toBe('AVAILABLE');
+  });
+
+  it('when another user pays for a hold, then 409; an unknown ticket is 404; no internal token is 401', async () => {
+    const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const ticket = await hold(2, showtimeId, seatIds[0]!);
+    const stranger = await confirm(ticket.id, randomUUID(), users[0]!.id);
+    expect(stranger.statusCode).toBe(409);
+    expect(stranger.json().errors.code).toBe('HELD_BY_ANOTHER_USER');
+    expect((await confirm(randomUUID(), randomUUID(), users[0]!.id)).statusCode).toBe(404);
+    expect((await confirm(ticket.id, randomUUID(), users[2]!.id, {})).statusCode).toBe(401);
+    expect(
+      (
+        await harness.app.inject({
+          method: 'GET',
+          url: `/internal/tickets/${ticket.id}`,
+          headers: { 'x-internal-token': 'wrong-token-value' },
+        })
+      ).statusCode,
+    ).toBe(401);
+  });
+
+  it('when payment.completed arrives on Kafka, then the ticket is SOLD; a late one is refused with ticket.sale-refused', async () => {
+    const { showtimeId, seatIds } = await harness.showtime(admin!, 2);
+    const inTime = await hold(0, showtimeId, seatIds[0]!);
+    const tooLate = await hold(1, showtimeId, seatIds[1]!);
+    await waitFor(
+      'the second hold to expire',
+      async () =>
+        (await harness.app.pg.query("SELECT 1 FROM tickets WHERE id = $1 AND status = 'EXPIRED'", [tooLate.id]))
+          .rowCount === 1,
+      { timeoutMs: 4_000 },
+    );
+    // inTime expired too by now (same TTL): hold a fresh one for the in-time payment
+    const fresh = await hold(0, showtimeId, seatIds[0]!);
+    expect(inTime.id).not.toBe(fresh.id);
+    const payment = (ticketId: string, userId: number) => ({
+      paymentId: randomUUID(),
+      userId,
+      ticketId,
+      amount: 10_000,
+      paidAt: new Date().toISOString(),
+    });
+    const paid = payment(fresh.id, users[0]!.id);
+    const late = payment(tooLate.id, users[1]!.id);
+    // published the way the payment service will: through its outbox (here, the ticket database's outbox relay)
+    await harness.app.pg.query('BEGIN');
+    await appendEvent(harness.app.pg, 'payment', PaymentCompleted, {
+      aggregateId: paid.paymentId,
+      aggregateVersion: 1,
+      payload: paid,
+    });
+    await appendEvent(harness.app.pg, 'payment', PaymentCompleted, {
+      aggregateId: late.paymentId,
+      aggregateVersion: 1,
+      payload: late,
+    });
+    await harness.app.pg.query('COMMIT');
+    await waitFor(
+      'the fresh hold to be SOLD',
+      async () =>
+        (
+          await harness.app.pg.query("SELECT 1 FROM tickets WHERE id = $1 AND status = 'SOLD' AND payment_id = $2", [
+            fresh.id,
+            paid.paymentId,
+          ])
+        ).rowCount === 1,
+      { timeoutMs: 20_000 },
+    );
+    const refusal = await recorder.waitFor(
+      'the refusal',
+      (e) => e.type === 'ticket.sale-refused' && (e.payload as { paymentId: string }).paymentId === late.paymentId,
+    );
+    expect(refusal.payload).toMatchObject({ ticketId: tooLate.id, reason: 'HOLD_EXPIRED' });
+  });
+});
