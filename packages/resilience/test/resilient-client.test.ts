@@ -86,6 +86,7 @@ describe('ResilientClient against a real peer process and real Redis', () => {
 describe('ResilientClient over several instances of a peer', () => {
   it('when one instance is down, then calls go to the one that answers, none fails', async () => {
     const redis = createRedis(testInfra.redisUrl);
+    await redisReady(redis);
     const alive = Fastify();
     alive.get('/who', async () => ({ answeredBy: 'alive' }));
     await alive.listen({ host: '127.0.0.1', port: 0 });
@@ -114,6 +115,8 @@ describe('ResilientClient cache namespaces', () => {
   it("when two deployments share one Redis, then neither is ever answered from the other one's cache", async () => {
     const mine = createRedis(testInfra.redisUrl, { namespace: `a${uniqueSuffix()}.` });
     const theirs = createRedis(testInfra.redisUrl, { namespace: `b${uniqueSuffix()}.` });
+    // without an offline queue, a cache write sent before the connection is up is dropped (a loaded CI machine)
+    await Promise.all([redisReady(mine), redisReady(theirs)]);
     const peer = Fastify({ forceCloseConnections: true });
     peer.get('/items/1', async () => ({ id: 1, owner: 'theirs' }));
     await peer.listen({ host: '127.0.0.1', port: 0 });
