@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
 
 export interface Logger {
   debug(obj: object, msg?: string): void;
@@ -68,11 +68,31 @@ export async function ensureTopics(bus: EventBus, topics: string[], numPartition
         .catch((error: { type?: string; errors?: { type?: string }[] }) => {
           // another instance (or this service's consumer) created it a moment ago
           const alreadyThere = (e: { type?: string }) => e.type === 'TOPIC_ALREADY_EXISTS';
-          if (!(alreadyThere(error) || (error.errors?.length && error.errors.every(alreadyThere)))) throw error;
+          if (alreadyThere(error) || (error.errors?.length && error.errors.every(alreadyThere))) return;
+          // created, but the broker's metadata cache has not caught up yet (KRaft, a busy broker): wait below
+          if (error.type === 'UNKNOWN_TOPIC_OR_PARTITION') return;
+          throw error;
         });
+      await waitForMetadata(admin, toCreate);
     }
     missing.forEach((topic) => known.add(topic));
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Waits until the broker answers metadata for every topic (it may briefly say it does not host one just created). */
+async function waitForMetadata(admin: Admin, topics: string[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics });
+      if (described.every((topic) => topic.partitions.every((partition) => partition.leader >= 0))) return;
+    } catch (error) {
+      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`Kafka topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
