@@ -176,6 +176,14 @@ try {
     const polled = await fetch(`${queueUrl}/tokens`, { headers: { authorization: `Bearer ${tokens.at(-1)}` } });
     return (await polled.json()).status === 'ACTIVE';
   });
+  // A real drop admits users a few at a time; here 10,000 admissions arrive at once, so wait until the ticket
+  // service's token replica has them all (how long that takes is a figure of its own: consumer throughput).
+  const joinedAt = Date.now();
+  await waitUntil('token replica caught up in the ticket service', async () => {
+    const { rows } = await tdb.query("SELECT count(*)::int AS n FROM queue_tokens_replica WHERE status = 'ACTIVE'");
+    return rows[0].n >= tokens.length;
+  });
+  const tokenReplicaCatchUpSeconds = (Date.now() - joinedAt) / 1000;
 
   // 4. a showtime of SEATS seats
   const adminHeaders = { 'content-type': 'application/json', 'user-token': admin.accessToken };
@@ -396,6 +404,7 @@ try {
     tokensIssued: tokens.length,
     seats: SEATS,
     stormWindowUs,
+    tokenReplicaCatchUpSeconds,
     seatMapWarmUp: {
       ...summarize('GET seat map, once per client, before the storm', warmUp),
       statusCodes: codes(warmUp),

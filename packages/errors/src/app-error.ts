@@ -33,7 +33,12 @@ export class AppError extends Error {
     /** Response headers that belong with this error, e.g. Retry-After on 429/503. */
     readonly headers: Record<string, string> = {},
   ) {
+    // A 4xx is an expected answer, never a bug to trace: skip capturing a stack, which costs more than the rest of a
+    // refused request (a hold storm answers thousands of 409s a second).
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (status < 500) Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'AppError';
   }
 }

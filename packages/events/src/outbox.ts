@@ -32,14 +32,14 @@ export async function appendEvent<S extends TSchema>(
     aggregateVersion: event.aggregateVersion,
     payload: event.payload,
   };
-  await db.query('INSERT INTO outbox (id, topic, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)', [
-    envelope.id,
-    contract.topic,
-    contract.type,
-    envelope.aggregateId,
-    envelope,
-  ]);
-  await db.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+  // One round trip for the row and its wake-up call: a hold or a payment appends several events per transaction.
+  await db.query(
+    `WITH appended AS (
+       INSERT INTO outbox (id, topic, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5) RETURNING seq
+     )
+     SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM appended`,
+    [envelope.id, contract.topic, contract.type, envelope.aggregateId, envelope],
+  );
   return envelope;
 }
 

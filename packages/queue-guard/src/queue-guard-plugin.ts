@@ -73,6 +73,8 @@ interface QueueStatusBody {
   expiresAt: string;
 }
 
+const BROADCAST_RETRIES = 6; // 0.5 + 1 + 2 + 4 + 8 + 16 s
+
 const MISSING = 'A valid queue token is required (Authorization: Bearer <jwt> or QUEUE-TOKEN).';
 
 /**
@@ -174,12 +176,32 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
             tokenExpiresAt: token.tokenExpiresAt,
             revision: event.aggregateVersion,
           };
-          await app.redis.publish(channel, JSON.stringify(change)).catch((error: unknown) => {
-            app.log.warn({ err: error, tokenId: token.tokenId }, 'queue-guard: token change not broadcast');
-          });
+          broadcast(change);
         },
       },
     });
+
+    /**
+     * Tells every instance about a token's new state. A lost message would leave a stale ACTIVE status cached on the
+     * other instances, so a failed publish is retried in the background (about 30 s in all) before it is given up.
+     */
+    function broadcast(change: TokenChange, attempt = 0): void {
+      app.redis.publish(channel, JSON.stringify(change)).catch((error: unknown) => {
+        if (closing) return;
+        if (attempt >= BROADCAST_RETRIES) {
+          app.log.error(
+            { err: error, tokenId: change.tokenId, status: change.status },
+            'queue-guard: token change not broadcast after retries; other instances notice it when their cache ends',
+          );
+          return;
+        }
+        app.log.warn(
+          { err: error, tokenId: change.tokenId, attempt },
+          'queue-guard: token change not broadcast; retrying',
+        );
+        setTimeout(() => broadcast(change, attempt + 1), 500 * 2 ** attempt).unref();
+      });
+    }
 
     /** How long an ACTIVE state may be reused: long only while changes are heard, and never past its ACTIVE time. */
     const activeFor = (now: number, activeUntil: number, longCache: boolean) =>

@@ -18,9 +18,11 @@ export const TicketConfigSchema = Type.Object({
   SEAT_LOCKS_ENABLED: Type.Boolean({ default: true }),
   /**
    * How long a queue token's ACTIVE status is reused in memory while token changes are heard (queue-guard's
-   * activeCacheMs): a hold storm then asks no database per request. 1000 gives the old 1 s behaviour.
+   * activeCacheMs), never past the token's own ACTIVE end: a hold storm then asks no database per request, however
+   * long ago the user loaded the seat map. A payment or expiry replaces it as soon as its broadcast arrives (retried
+   * when it fails). 1000 gives the old 1 s behaviour.
    */
-  QUEUE_GUARD_ACTIVE_CACHE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 30_000 }),
+  QUEUE_GUARD_ACTIVE_CACHE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 600_000 }),
   /** Namespace for this service's Redis keys (tests and benches give each run its own). */
   REDIS_KEY_PREFIX: Type.String({ default: 'ticket:' }),
   /** Most tickets one reservation may hold; generous, since the original examples patch one up to 198. */
