@@ -25,14 +25,30 @@ try {
     await drive({ url: `${gateway.url}/api/users/users/me`, headers }),
   );
 
+  // Saturated, the two paths above measure which processes win this machine's two cores: through the gateway, a
+  // second Node process parses and writes every request again on the same cores. Below saturation, at one fixed
+  // rate (half of what the user service managed direct), the difference is the time the hop adds to a request.
+  const rate = Math.max(50, Math.round(direct.requestsPerSecond / 2));
+  const atRate = async (name, url) => {
+    const result = await drive({ url, headers, connections: 10, overallRate: rate });
+    return { ...summarize(name, result), meanMs: Number(result.latency.average.toFixed(2)) };
+  };
+  const directAtRate = await atRate(`GET /users/me direct, fixed ${rate} req/s`, `${user.url}/users/me`);
+  const gatewayAtRate = await atRate(`through the gateway, fixed ${rate} req/s`, `${gateway.url}/api/users/users/me`);
+
   writeResult('gateway-overhead', {
     baseline,
     direct,
     viaGateway,
+    directAtRate,
+    gatewayAtRate,
     ratios: {
       gatewayThroughputVsDirect: Number((viaGateway.requestsPerSecond / direct.requestsPerSecond).toFixed(3)),
       gatewayOverheadPercent: Number((100 * (1 - viaGateway.requestsPerSecond / direct.requestsPerSecond)).toFixed(1)),
       gatewayP99VsDirect: Number((viaGateway.p99Ms / Math.max(1, direct.p99Ms)).toFixed(2)),
+      fixedRatePerSecond: rate,
+      gatewayAddedMeanLatencyMs: Number((gatewayAtRate.meanMs - directAtRate.meanMs).toFixed(2)),
+      gatewayMeanLatencyOverheadPercent: Number((100 * (gatewayAtRate.meanMs / directAtRate.meanMs - 1)).toFixed(1)),
     },
   });
 } finally {

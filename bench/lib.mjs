@@ -37,7 +37,9 @@ export async function waitUntil(what, probe, timeoutMs = 120_000) {
 export async function startService(name, env = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(ROOT, 'services', name, 'dist', 'server.js')], {
+  // e.g. BENCH_NODE_ARGS_GATEWAY='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles one service (NODE_OPTIONS refuses it)
+  const nodeArgs = (process.env[`BENCH_NODE_ARGS_${name.toUpperCase()}`] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'services', name, 'dist', 'server.js')], {
     env: {
       ...process.env,
       PORT: String(port),

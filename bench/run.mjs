@@ -173,6 +173,8 @@ Fastify route doing one Redis \`SET NX\`), and its correctness counters.
 
 ![throughput as a share of the baseline](chart.svg)
 
+What was profiled, what dominated and what changed, with before/after ratios: [PROFILE.md](PROFILE.md).
+
 ${sections.join('\n')}`;
   writeFileSync(path.join(RESULTS, 'REPORT.md'), report);
   return path.join(RESULTS, 'REPORT.md');
