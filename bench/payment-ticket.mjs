@@ -33,7 +33,8 @@ const freePort = () =>
 const children = [];
 async function startService(name, env) {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'services', name, 'dist', 'server.js')], {
+  const nodeArgs = (process.env[`BENCH_NODE_ARGS_${name.toUpperCase()}`] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'services', name, 'dist', 'server.js')], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -209,6 +210,7 @@ async function main() {
 
   let next = 0;
   const started = Date.now();
+  const windowStartUs = Number(process.hrtime.bigint() / 1000n); // for bench/cpuprofile-top.mjs --from/--to
   const result = await new Promise((resolve, reject) =>
     autocannon(
       {
@@ -233,6 +235,7 @@ async function main() {
     ),
   );
   const seconds = (Date.now() - started) / 1000;
+  const paymentWindowUs = [windowStartUs, Number(process.hrtime.bigint() / 1000n)];
   const pay = summarize('ticket payments (POST /payments, 100 users)', result);
   pay.paymentsPerSecond = Math.round(work.length / seconds);
 
@@ -245,6 +248,7 @@ async function main() {
     payments: pay,
     paymentStatuses: Object.fromEntries(rows.map((r) => [r.status, r.n])),
     ratio: +(pay.paymentsPerSecond / base.requestsPerSecond).toFixed(4),
+    paymentWindowUs,
   };
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(
