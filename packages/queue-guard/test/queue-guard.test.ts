@@ -1,26 +1,11 @@
 import { generateKeyPair, SignJWT } from 'jose';
-import { postgresPlugin } from '@boxoffice/db';
-import { EVENTS_MIGRATIONS, eventsPlugin } from '@boxoffice/events';
-import { createApp, type App } from '@boxoffice/http';
+import type { App } from '@boxoffice/http';
 import { QUEUE_GUARD_MIGRATIONS, queueGuardPlugin } from '@boxoffice/queue-guard';
-import { redisPlugin } from '@boxoffice/resilience';
-import { dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
+import { createPluginHost, dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
 import { QueueKit, type TestUser } from '../../../services/queue/test/support/queue-kit';
 
 async function buildGuarded(env: Record<string, string>, queueServiceUrl: string): Promise<App> {
-  const app = await createApp({ name: 'guarded', logLevel: 'silent' });
-  await app.register(postgresPlugin, {
-    service: 'guarded',
-    databaseUrl: env.DATABASE_URL!,
-    migrations: [EVENTS_MIGRATIONS, QUEUE_GUARD_MIGRATIONS],
-  });
-  await app.register(redisPlugin, { service: 'guarded', url: env.REDIS_URL! });
-  await app.register(eventsPlugin, {
-    service: 'guarded',
-    brokers: env.KAFKA_BROKERS!,
-    topicPrefix: env.KAFKA_TOPIC_PREFIX!,
-    databaseUrl: env.DATABASE_URL!,
-  });
+  const app = await createPluginHost('guarded', env, [QUEUE_GUARD_MIGRATIONS]);
   await app.register(queueGuardPlugin, { queueServiceUrl, consumerGroup: 'guarded' });
   app.get('/concerts', { preHandler: app.requireActiveQueueToken }, async (request) => request.queueToken);
   app.get('/tickets', { preHandler: app.identifyQueueTokenHolder }, async (request) => request.queueToken);

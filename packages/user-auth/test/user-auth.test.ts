@@ -1,26 +1,11 @@
-import { postgresPlugin } from '@boxoffice/db';
-import { EVENTS_MIGRATIONS, eventsPlugin } from '@boxoffice/events';
-import { createApp, type App } from '@boxoffice/http';
-import { redisPlugin } from '@boxoffice/resilience';
-import { dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
+import type { App } from '@boxoffice/http';
+import { createPluginHost, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
 import { USER_AUTH_MIGRATIONS, userAuthPlugin } from '@boxoffice/user-auth';
 import { buildApp as buildUserService } from '../../../services/user/src/app';
 import { readConfig as readUserConfig } from '../../../services/user/src/config';
 
 async function buildReader(env: Record<string, string>, userServiceUrl: string): Promise<App> {
-  const app = await createApp({ name: 'reader', logLevel: 'silent' });
-  await app.register(postgresPlugin, {
-    service: 'reader',
-    databaseUrl: env.DATABASE_URL!,
-    migrations: [EVENTS_MIGRATIONS, USER_AUTH_MIGRATIONS],
-  });
-  await app.register(redisPlugin, { service: 'reader', url: env.REDIS_URL! });
-  await app.register(eventsPlugin, {
-    service: 'reader',
-    brokers: env.KAFKA_BROKERS!,
-    topicPrefix: env.KAFKA_TOPIC_PREFIX!,
-    databaseUrl: env.DATABASE_URL!,
-  });
+  const app = await createPluginHost('reader', env, [USER_AUTH_MIGRATIONS]);
   await app.register(userAuthPlugin, { userServiceUrl, consumerGroup: 'reader' });
   app.get('/me', { preHandler: app.requireUser }, async (request) => request.user);
   app.get('/admin', { preHandler: app.requireAdmin }, async () => ({ ok: true }));

@@ -1,9 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { Producer } from 'kafkajs';
-import { TOPICS, UserChanged } from '@boxoffice/contracts';
-import { createEventBus, ensureTopics } from '@boxoffice/events';
 import type { App } from '@boxoffice/http';
-import { dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
+import { PeerPublisher, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
 import { buildApp as buildQueueService } from '../../queue/src/app';
 import { readConfig as readQueueConfig } from '../../queue/src/config';
 import { buildApp } from '../src/app';
@@ -16,8 +12,6 @@ export interface TestUser {
   token: string;
 }
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
 /**
  * The ticket service in-process with its real peers: PostgreSQL, Redis and Kafka, and the real queue service
  * (in-process, listening) for waiting-room tokens. Users appear the way the user service announces them: as
@@ -29,8 +23,7 @@ export class TicketHarness {
   app!: App;
   queue!: App;
   queueUrl!: string;
-  private producer: Producer | undefined;
-  private nextUserId = 1;
+  private readonly userService: PeerPublisher;
 
   constructor(options: { ticket?: Record<string, string>; queue?: Record<string, string> } = {}) {
     const prefix = `t${uniqueSuffix()}.`;
@@ -40,6 +33,12 @@ export class TicketHarness {
       REDIS_KEY_PREFIX: `${prefix}ticket:`,
       USER_SERVICE_URL: 'http://127.0.0.1:9', // never needed: the tests wait for the replica
       ...options.ticket,
+    });
+    this.userService = new PeerPublisher({
+      brokers: this.ticketEnv.KAFKA_BROKERS!,
+      topicPrefix: prefix,
+      clientId: 'test-user-service',
+      firstUserId: 1,
     });
   }
 
@@ -57,63 +56,15 @@ export class TicketHarness {
   }
 
   async stop(): Promise<void> {
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.userService.stop().catch(() => undefined);
     await this.app?.close().catch(() => undefined);
     await this.queue?.close().catch(() => undefined);
     await Promise.all([dropDatabase(this.ticketEnv.DATABASE_URL!), dropDatabase(this.queueEnv.DATABASE_URL!)]);
   }
 
   /** Announces users as the user service would, and waits until both services' replicas know them. */
-  async users(count: number, role: 'user' | 'admin' = 'user'): Promise<TestUser[]> {
-    const users: TestUser[] = Array.from({ length: count }, () => {
-      const id = this.nextUserId++;
-      return { id, name: `${role}${id}`, role, token: randomUUID() };
-    });
-    if (!this.producer) {
-      const bus = createEventBus({
-        brokers: this.ticketEnv.KAFKA_BROKERS!,
-        clientId: 'test-user-service',
-        topicPrefix: this.prefix,
-        logger: quiet,
-      });
-      await ensureTopics(bus, [bus.topic(TOPICS.users)]);
-      this.producer = bus.kafka.producer({ allowAutoTopicCreation: false });
-      await this.producer.connect();
-    }
-    await this.producer.send({
-      topic: `${this.prefix}${TOPICS.users}`,
-      acks: -1,
-      messages: users.map((user) => ({
-        key: String(user.id),
-        value: JSON.stringify({
-          id: randomUUID(),
-          type: UserChanged.type,
-          version: UserChanged.version,
-          occurredAt: new Date().toISOString(),
-          source: 'user',
-          aggregateType: UserChanged.aggregateType,
-          aggregateId: String(user.id),
-          aggregateVersion: 1,
-          payload: {
-            id: user.id,
-            name: user.name,
-            role: user.role,
-            accessTokenSha256: createHash('sha256').update(user.token).digest('hex'),
-            deleted: false,
-          },
-        }),
-      })),
-    });
-    const ids = users.map((user) => user.id);
-    for (const app of [this.app, this.queue]) {
-      await waitFor(
-        'users in the replica',
-        async () =>
-          (await app.pg.query('SELECT 1 FROM users_replica WHERE id = ANY($1)', [ids])).rowCount === ids.length,
-        { timeoutMs: 30_000 },
-      );
-    }
-    return users;
+  users(count: number, role: 'user' | 'admin' = 'user'): Promise<TestUser[]> {
+    return this.userService.announceUsers(count, { role, replicas: [this.app.pg, this.queue.pg] });
   }
 
   /** A waiting-room token from the real queue service, once it is in the wanted status. */

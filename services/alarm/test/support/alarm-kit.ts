@@ -1,18 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { Producer } from 'kafkajs';
 import {
   NotificationChanged,
   OrderChanged,
   PaymentCompleted,
   TOPICS,
-  UserChanged,
-  type EventContract,
   type OrderChangedPayload,
   type PaymentCompletedPayload,
 } from '@boxoffice/contracts';
-import { createEventBus, ensureTopics } from '@boxoffice/events';
 import type { App } from '@boxoffice/http';
-import { EventRecorder, dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
+import { EventRecorder, PeerPublisher, dropDatabase, testEnv } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
@@ -23,7 +18,6 @@ export interface TestUser {
 }
 
 export const INTERNAL_TOKEN = 'alarm-test-internal-token';
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * The alarm service in-process on real PostgreSQL, Redis and Kafka under this file's own topic prefix. Peers are
@@ -39,12 +33,15 @@ export class AlarmKit {
   readonly recorder = new EventRecorder(this.env.KAFKA_TOPIC_PREFIX!, [TOPICS.notifications]);
   app!: App;
   admin!: TestUser;
-  private producer: Producer | undefined;
-  private nextUserId = Math.floor(Math.random() * 1_000_000) + 1_000;
+  private readonly peers = new PeerPublisher({
+    brokers: this.env.KAFKA_BROKERS!,
+    topicPrefix: this.env.KAFKA_TOPIC_PREFIX!,
+    topics: [TOPICS.users, TOPICS.orders, TOPICS.payments, TOPICS.notifications, TOPICS.items],
+  });
 
   async start(): Promise<this> {
     // topics first, from one client: creating them while the app's consumers create them too can race in Kafka
-    await this.connectProducer();
+    await this.peers.connect();
     await this.recorder.start();
     this.app = await buildApp(readConfig(this.env));
     await this.app.ready();
@@ -54,55 +51,9 @@ export class AlarmKit {
 
   async stop(): Promise<void> {
     await this.recorder.stop().catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.peers.stop().catch(() => undefined);
     await this.app?.close().catch(() => undefined);
     await dropDatabase(this.env.DATABASE_URL!);
-  }
-
-  /** Sends events as their owner would: envelopes on the prefixed topic, keyed by aggregate id. */
-  async publish<P>(
-    contract: EventContract,
-    events: { aggregateId: string | number; aggregateVersion: number; payload: P }[],
-  ): Promise<void> {
-    const producer = await this.connectProducer();
-    await producer.send({
-      topic: `${this.env.KAFKA_TOPIC_PREFIX}${contract.topic}`,
-      acks: -1,
-      messages: events.map((event) => ({
-        key: String(event.aggregateId),
-        value: JSON.stringify({
-          id: randomUUID(),
-          type: contract.type,
-          version: contract.version,
-          occurredAt: new Date().toISOString(),
-          source: 'test',
-          aggregateType: contract.aggregateType,
-          aggregateId: String(event.aggregateId),
-          aggregateVersion: event.aggregateVersion,
-          payload: event.payload,
-        }),
-      })),
-    });
-  }
-
-  private async connectProducer(): Promise<Producer> {
-    if (!this.producer) {
-      const bus = createEventBus({
-        brokers: this.env.KAFKA_BROKERS!,
-        clientId: 'test-peer',
-        topicPrefix: this.env.KAFKA_TOPIC_PREFIX!,
-        logger: quiet,
-      });
-      await ensureTopics(
-        bus,
-        [TOPICS.users, TOPICS.orders, TOPICS.payments, TOPICS.notifications, TOPICS.items].map((topic) =>
-          bus.topic(topic),
-        ),
-      );
-      this.producer = bus.kafka.producer({ allowAutoTopicCreation: false });
-      await this.producer.connect();
-    }
-    return this.producer;
   }
 
   /** An order.changed as the payment service publishes it (one revision per status). */
@@ -117,42 +68,18 @@ export class AlarmKit {
       reason: null,
       ...order,
     };
-    return this.publish(OrderChanged, [{ aggregateId: order.orderId, aggregateVersion: revision, payload }]);
+    return this.peers.publish(OrderChanged, [{ aggregateId: order.orderId, aggregateVersion: revision, payload }]);
   }
 
   payment(payment: PaymentCompletedPayload) {
-    return this.publish(PaymentCompleted, [{ aggregateId: payment.paymentId, aggregateVersion: 1, payload: payment }]);
+    return this.peers.publish(PaymentCompleted, [
+      { aggregateId: payment.paymentId, aggregateVersion: 1, payload: payment },
+    ]);
   }
 
   /** Announces users as the user service would and waits until the users replica knows them. */
-  async users(count: number, role: 'user' | 'admin' = 'user'): Promise<TestUser[]> {
-    const users: TestUser[] = Array.from({ length: count }, () => ({
-      id: this.nextUserId++,
-      role,
-      token: randomUUID(),
-    }));
-    await this.publish(
-      UserChanged,
-      users.map((user) => ({
-        aggregateId: user.id,
-        aggregateVersion: 1,
-        payload: {
-          id: user.id,
-          name: `${role}${user.id}`,
-          role,
-          accessTokenSha256: createHash('sha256').update(user.token).digest('hex'),
-          deleted: false,
-        },
-      })),
-    );
-    const ids = users.map((user) => user.id);
-    await waitFor(
-      'users in the replica',
-      async () =>
-        (await this.app.pg.query('SELECT 1 FROM users_replica WHERE id = ANY($1)', [ids])).rowCount === ids.length,
-      { timeoutMs: 30_000 },
-    );
-    return users;
+  users(count: number, role: 'user' | 'admin' = 'user'): Promise<TestUser[]> {
+    return this.peers.announceUsers(count, { role, replicas: [this.app.pg] });
   }
 
   send(body: unknown, headers: Record<string, string>) {

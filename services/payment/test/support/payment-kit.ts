@@ -1,10 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { Producer } from 'kafkajs';
 import type { EventContract } from '@boxoffice/contracts';
-import { TOPICS, UserChanged } from '@boxoffice/contracts';
-import { createEventBus, ensureTopics } from '@boxoffice/events';
+import { TOPICS } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
-import { dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
+import { PeerPublisher, dropDatabase, testEnv, uniqueSuffix } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
@@ -14,8 +11,6 @@ export interface TestUser {
   role: 'user' | 'admin';
   token: string;
 }
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * The payment service in-process (listening, so the simulated card gateway can call it back), on real PostgreSQL,
@@ -29,8 +24,7 @@ export class PaymentKit {
   url!: string;
   /** Apps that keep a users replica and must know a user before it acts (payment, and queue/ticket when present). */
   readonly userReplicas: App[] = [];
-  private producer: Producer | undefined;
-  private nextUserId = Math.floor(Math.random() * 1_000_000) + 1_000;
+  private readonly peers: PeerPublisher;
 
   constructor(overrides: Record<string, string> = {}) {
     this.env = testEnv('payment', {
@@ -45,6 +39,11 @@ export class PaymentKit {
       CARD_SETTLE_DELAY_MS: '200',
       ...overrides,
     });
+    this.peers = new PeerPublisher({
+      brokers: this.env.KAFKA_BROKERS!,
+      topicPrefix: this.prefix,
+      topics: [TOPICS.users, TOPICS.items, TOPICS.stockLocks, TOPICS.orders, TOPICS.payments],
+    });
   }
 
   async start(overrides: Record<string, string> = {}): Promise<this> {
@@ -57,7 +56,7 @@ export class PaymentKit {
   }
 
   async stop(): Promise<void> {
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.peers.stop().catch(() => undefined);
     await this.app?.close().catch(() => undefined);
     await dropDatabase(this.env.DATABASE_URL!);
   }
@@ -67,70 +66,12 @@ export class PaymentKit {
     contract: EventContract,
     events: { aggregateId: string | number; aggregateVersion: number; payload: P }[],
   ): Promise<void> {
-    if (!this.producer) {
-      const bus = createEventBus({
-        brokers: this.env.KAFKA_BROKERS!,
-        clientId: 'test-peer',
-        topicPrefix: this.prefix,
-        logger: quiet,
-      });
-      await ensureTopics(
-        bus,
-        [TOPICS.users, TOPICS.items, TOPICS.stockLocks, TOPICS.orders, TOPICS.payments].map((t) => bus.topic(t)),
-      );
-      this.producer = bus.kafka.producer({ allowAutoTopicCreation: false });
-      await this.producer.connect();
-    }
-    await this.producer.send({
-      topic: `${this.prefix}${contract.topic}`,
-      acks: -1,
-      messages: events.map((event) => ({
-        key: String(event.aggregateId),
-        value: JSON.stringify({
-          id: randomUUID(),
-          type: contract.type,
-          version: contract.version,
-          occurredAt: new Date().toISOString(),
-          source: 'test',
-          aggregateType: contract.aggregateType,
-          aggregateId: String(event.aggregateId),
-          aggregateVersion: event.aggregateVersion,
-          payload: event.payload,
-        }),
-      })),
-    });
+    await this.peers.publish(contract, events);
   }
 
   /** Announces users as the user service would and waits until every users replica knows them. */
-  async users(count: number, role: 'user' | 'admin' = 'user'): Promise<TestUser[]> {
-    const users: TestUser[] = Array.from({ length: count }, () => {
-      const id = this.nextUserId++;
-      return { id, name: `${role}${id}`, role, token: randomUUID() };
-    });
-    await this.publish(
-      UserChanged,
-      users.map((user) => ({
-        aggregateId: user.id,
-        aggregateVersion: 1,
-        payload: {
-          id: user.id,
-          name: user.name,
-          role: user.role,
-          accessTokenSha256: createHash('sha256').update(user.token).digest('hex'),
-          deleted: false,
-        },
-      })),
-    );
-    const ids = users.map((user) => user.id);
-    for (const app of this.userReplicas) {
-      await waitFor(
-        'users in the replica',
-        async () =>
-          (await app.pg.query('SELECT 1 FROM users_replica WHERE id = ANY($1)', [ids])).rowCount === ids.length,
-        { timeoutMs: 30_000 },
-      );
-    }
-    return users;
+  users(count: number, role: 'user' | 'admin' = 'user'): Promise<TestUser[]> {
+    return this.peers.announceUsers(count, { role, replicas: this.userReplicas.map((app) => app.pg) });
   }
 
   /** A JSON request to the payment service over real HTTP. */

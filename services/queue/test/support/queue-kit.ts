@@ -1,13 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { Producer } from 'kafkajs';
-import { PaymentCompleted, UserChanged, type EventContract, type EventEnvelope } from '@boxoffice/contracts';
-import { createEventBus, ensureTopics, type EventBus } from '@boxoffice/events';
+import { randomUUID } from 'node:crypto';
+import { PaymentCompleted } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
-import { dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
+import { PeerPublisher, dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface TestUser {
   id: number;
@@ -21,9 +17,7 @@ export interface TestUser {
 export class QueueKit {
   readonly env: Record<string, string>;
   app!: App;
-  private bus: EventBus;
-  private producer: Producer | undefined;
-  private nextUserId = 1;
+  private readonly peers: PeerPublisher;
 
   constructor(overrides: Record<string, string> = {}) {
     this.env = testEnv('queue', {
@@ -31,11 +25,11 @@ export class QueueKit {
       QUEUE_ADMITTER_INTERVAL_MS: '50',
       ...overrides,
     });
-    this.bus = createEventBus({
+    this.peers = new PeerPublisher({
       brokers: this.env.KAFKA_BROKERS!,
-      clientId: 'queue-test',
       topicPrefix: this.env.KAFKA_TOPIC_PREFIX!,
-      logger: quiet,
+      clientId: 'queue-test',
+      firstUserId: 1,
     });
   }
 
@@ -47,37 +41,8 @@ export class QueueKit {
 
   async close(): Promise<void> {
     await this.app?.close();
-    await this.producer?.disconnect();
+    await this.peers.stop();
     await dropDatabase(this.env.DATABASE_URL!);
-  }
-
-  private async publish(
-    contract: EventContract,
-    events: { aggregateId: string; aggregateVersion: number; payload: unknown }[],
-  ): Promise<void> {
-    const topic = this.bus.topic(contract.topic);
-    if (!this.producer) {
-      await ensureTopics(this.bus, [topic]);
-      this.producer = this.bus.kafka.producer({ allowAutoTopicCreation: false });
-      await this.producer.connect();
-    }
-    await ensureTopics(this.bus, [topic]);
-    const messages = events.map((event) => {
-      const envelope: EventEnvelope = {
-        id: randomUUID(),
-        type: contract.type,
-        version: contract.version,
-        occurredAt: new Date().toISOString(),
-        source: 'test',
-        aggregateType: contract.aggregateType,
-        aggregateId: event.aggregateId,
-        aggregateVersion: event.aggregateVersion,
-        payload: event.payload,
-      };
-      return { key: event.aggregateId, value: JSON.stringify(envelope) };
-    });
-    for (let i = 0; i < messages.length; i += 500)
-      await this.producer.send({ topic, messages: messages.slice(i, i + 500) });
   }
 
   /**
@@ -85,40 +50,16 @@ export class QueueKit {
    * them all (unless told not to: a queue run as a process waits on its own).
    */
   async users(count: number, options: { waitForReplica?: boolean } = {}): Promise<TestUser[]> {
-    const users = Array.from({ length: count }, () => ({ id: this.nextUserId++, accessToken: randomUUID() }));
-    await this.publish(
-      UserChanged,
-      users.map((user) => ({
-        aggregateId: String(user.id),
-        aggregateVersion: 1,
-        payload: {
-          id: user.id,
-          name: `user ${user.id}`,
-          role: 'user',
-          accessTokenSha256: createHash('sha256').update(user.accessToken).digest('hex'),
-          deleted: false,
-        },
-      })),
-    );
-    if (options.waitForReplica === false) return users;
-    const ids = users.map((user) => user.id);
-    await waitFor(
-      `${count} users in the queue's replica`,
-      async () =>
-        (
-          await this.app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM users_replica WHERE id = ANY($1)', [
-            ids,
-          ])
-        ).rows[0]!.n === count,
-      { timeoutMs: 30_000 },
-    );
-    return users;
+    const users = await this.peers.announceUsers(count, {
+      replicas: options.waitForReplica === false ? [] : [this.app.pg],
+    });
+    return users.map((user) => ({ id: user.id, accessToken: user.token }));
   }
 
   /** payment.completed as the payment service will publish it. */
   async paymentCompleted(userId: number, paidAt = new Date()): Promise<void> {
     const paymentId = randomUUID();
-    await this.publish(PaymentCompleted, [
+    await this.peers.publish(PaymentCompleted, [
       {
         aggregateId: paymentId,
         aggregateVersion: 1,

@@ -1,10 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { TOPICS, UserChanged } from '@boxoffice/contracts';
-import { createEventBus, ensureTopics } from '@boxoffice/events';
-import { ServiceProcess, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+import { PeerPublisher, ServiceProcess, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
 
 export interface ScaleUser {
   id: number;
@@ -24,6 +19,7 @@ export class TicketScaleKit {
   readonly tickets: ServiceProcess[] = [];
   db!: pg.Client;
   private queueDb!: pg.Client;
+  private readonly userService: PeerPublisher;
 
   constructor(ticketOverrides: Record<string, string> = {}) {
     const dead = 'http://127.0.0.1:9'; // the user service: never needed, replicas are fed by events
@@ -39,6 +35,11 @@ export class TicketScaleKit {
       REDIS_KEY_PREFIX: `${this.prefix}ticket:`,
       USER_SERVICE_URL: dead,
       ...ticketOverrides,
+    });
+    this.userService = new PeerPublisher({
+      brokers: this.ticketEnv.KAFKA_BROKERS!,
+      topicPrefix: this.prefix,
+      clientId: 'test-user-service',
     });
   }
 
@@ -61,62 +62,21 @@ export class TicketScaleKit {
   async stop(): Promise<void> {
     await this.db?.end().catch(() => undefined);
     await this.queueDb?.end().catch(() => undefined);
+    await this.userService.stop().catch(() => undefined);
     await Promise.all([...this.tickets, this.queue].map((process) => process?.stop()));
     await Promise.all([dropDatabase(this.ticketEnv.DATABASE_URL!), dropDatabase(this.queueEnv.DATABASE_URL!)]);
   }
 
   /** Users as the user service announces them (user.changed), once both services' replicas know them. */
   async users(count: number, firstId: number, role: 'user' | 'admin' = 'user'): Promise<ScaleUser[]> {
-    const users = Array.from({ length: count }, (_, i) => ({ id: firstId + i, role, accessToken: randomUUID() }));
-    const bus = createEventBus({
-      brokers: this.ticketEnv.KAFKA_BROKERS!,
-      clientId: 'test-user-service',
-      topicPrefix: this.prefix,
-      logger: quiet,
+    const users = await this.userService.announceUsers(count, {
+      role,
+      firstId,
+      replicas: [this.db, this.queueDb],
+      timeoutMs: 60_000,
+      intervalMs: 200,
     });
-    const topic = bus.topic(TOPICS.users);
-    await ensureTopics(bus, [topic]);
-    const producer = bus.kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    try {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: users.map((user) => ({
-          key: String(user.id),
-          value: JSON.stringify({
-            id: randomUUID(),
-            type: UserChanged.type,
-            version: UserChanged.version,
-            occurredAt: new Date().toISOString(),
-            source: 'user',
-            aggregateType: UserChanged.aggregateType,
-            aggregateId: String(user.id),
-            aggregateVersion: 1,
-            payload: {
-              id: user.id,
-              name: `${role} ${user.id}`,
-              role,
-              accessTokenSha256: createHash('sha256').update(user.accessToken).digest('hex'),
-              deleted: false,
-            },
-          }),
-        })),
-      });
-    } finally {
-      await producer.disconnect();
-    }
-    const ids = users.map((user) => user.id);
-    for (const db of [this.db, this.queueDb]) {
-      await waitFor(
-        'users in the replicas',
-        async () =>
-          (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users_replica WHERE id = ANY($1)', [ids]))
-            .rows[0]!.n === count,
-        { timeoutMs: 60_000, intervalMs: 200 },
-      );
-    }
-    return users;
+    return users.map((user) => ({ id: user.id, role, accessToken: user.token }));
   }
 
   /** An ACTIVE waiting-room token for each user, from the real queue service. */
