@@ -2,3 +2,4 @@ export * from './pool';
 export * from './migrate';
 export * from './transaction';
 export * from './postgres-plugin';
+export * from './idempotency-keys';

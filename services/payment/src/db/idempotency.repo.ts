@@ -1,71 +1,41 @@
-import type { Queryable } from '@boxoffice/db';
+import { CLAIMED, type IdempotencyKeyId, type Queryable } from '@boxoffice/db';
 
-export interface StoredKey {
+/*
+ * POST /payments binds its Idempotency-Key to the payment it creates (resource_id) and never stores an answer: a
+ * retry answers from that payment's current state, which moves on after the first answer (PENDING → COMPLETED).
+ * The plain store of @boxoffice/db serves every other write.
+ */
+
+export interface PaymentKey {
   requestHash: string;
-  /** 0 while the request that claimed it is still running (or left a resource to answer from). */
-  status: number;
-  body: unknown;
-  location: string | null;
-  resourceId: string | null;
+  paymentId: string | null;
 }
 
-export async function findKey(
-  db: Queryable,
-  scope: string,
-  userId: number,
-  key: string,
-): Promise<StoredKey | undefined> {
-  const { rows } = await db.query<{
-    request_hash: string;
-    status: number;
-    body: unknown;
-    location: string | null;
-    resource_id: string | null;
-  }>(
-    'SELECT request_hash, status, body, location, resource_id FROM idempotency_keys WHERE scope = $1 AND user_id = $2 AND key = $3',
-    [scope, userId, key],
+export async function findPaymentKey(db: Queryable, id: IdempotencyKeyId): Promise<PaymentKey | undefined> {
+  const { rows } = await db.query<{ request_hash: string; resource_id: string | null }>(
+    'SELECT request_hash, resource_id FROM idempotency_keys WHERE scope = $1 AND user_id = $2 AND key = $3',
+    [id.scope, id.userId, id.key],
   );
   const row = rows[0];
-  return (
-    row && {
-      requestHash: row.request_hash,
-      status: row.status,
-      body: row.body,
-      location: row.location,
-      resourceId: row.resource_id,
-    }
-  );
+  return row && { requestHash: row.request_hash, paymentId: row.resource_id };
 }
 
 /**
- * Claims a key inside the caller's transaction. A concurrent claim of the same key waits on the primary key until
- * the first commits (then finds it taken) or rolls back (then takes it): false means "someone else has it".
+ * Claims a key for a payment inside the transaction that creates it. A concurrent claim of the same key waits on
+ * the primary key until the first commits (then finds it taken) or rolls back (then takes it): false means
+ * "someone else has it".
  */
-export async function claimKey(
+export async function claimKeyForPayment(
   db: Queryable,
-  scope: string,
-  userId: number,
-  key: string,
+  id: IdempotencyKeyId,
   requestHash: string,
-  resourceId: string | null = null,
+  paymentId: string,
 ): Promise<boolean> {
   const result = await db.query(
-    `INSERT INTO idempotency_keys (scope, user_id, key, request_hash, status, body, resource_id) VALUES ($1, $2, $3, $4, 0, 'null', $5)
+    `INSERT INTO idempotency_keys (scope, user_id, key, request_hash, status, body, resource_id)
+     VALUES ($1, $2, $3, $4, $5, 'null', $6)
      ON CONFLICT DO NOTHING`,
-    [scope, userId, key, requestHash, resourceId],
+    [id.scope, id.userId, id.key, requestHash, CLAIMED, paymentId],
   );
   return result.rowCount === 1;
-}
-
-export async function completeKey(
-  db: Queryable,
-  scope: string,
-  userId: number,
-  key: string,
-  response: { status: number; body: unknown; location?: string },
-): Promise<void> {
-  await db.query(
-    'UPDATE idempotency_keys SET status = $4, body = $5, location = $6 WHERE scope = $1 AND user_id = $2 AND key = $3',
-    [scope, userId, key, response.status, JSON.stringify(response.body), response.location ?? null],
-  );
 }

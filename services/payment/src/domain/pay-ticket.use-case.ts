@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { withTransaction, type Pool } from '@boxoffice/db';
+import { refuseOtherBody, withTransaction, type Pool } from '@boxoffice/db';
 import { AppError, conflict, notFound } from '@boxoffice/errors';
-import { claimKey, findKey } from '../db/idempotency.repo';
+import { claimKeyForPayment, findPaymentKey } from '../db/idempotency.repo';
 import { balanceOf, debit } from '../db/ledger.repo';
 import { findLivePaymentOfTicket, findPayment, insertPending } from '../db/payments.repo';
-import { refuseOtherBody, requestHash, type Answer, type IdempotencyRequest } from './idempotency';
+import { requestHash, type Answer, type IdempotencyRequest } from './idempotency';
 import { holdExpired, isoWithOffset, type Payment, type TicketPort } from './payment';
 import { notEnoughPoints } from './points.use-case';
 import { settlePayment } from './settle-payment.use-case';
@@ -86,10 +86,10 @@ export async function payTicket(
 ): Promise<Answer> {
   const hash = idempotency ? requestHash(deps.idempotencySecret, idempotency.body) : undefined;
   if (idempotency) {
-    const stored = await findKey(deps.pool, idempotency.scope, idempotency.userId, idempotency.key);
+    const stored = await findPaymentKey(deps.pool, idempotency);
     if (stored) {
       refuseOtherBody(stored, hash!, idempotency.key);
-      if (stored.resourceId) return answerFromPayment(deps.pool, stored.resourceId, deps.leaseMs);
+      if (stored.paymentId) return answerFromPayment(deps.pool, stored.paymentId, deps.leaseMs);
     }
   }
 
@@ -108,11 +108,7 @@ export async function payTicket(
   let payment: Payment;
   try {
     payment = await withTransaction(deps.pool, async (tx) => {
-      if (
-        idempotency &&
-        !(await claimKey(tx, idempotency.scope, idempotency.userId, idempotency.key, hash!, paymentId))
-      )
-        throw new KeyTaken();
+      if (idempotency && !(await claimKeyForPayment(tx, idempotency, hash!, paymentId))) throw new KeyTaken();
       const created = await insertPending(tx, {
         id: paymentId,
         userId: input.userId,
@@ -126,9 +122,9 @@ export async function payTicket(
     });
   } catch (error) {
     if (error instanceof KeyTaken) {
-      const stored = (await findKey(deps.pool, idempotency!.scope, idempotency!.userId, idempotency!.key))!;
+      const stored = (await findPaymentKey(deps.pool, idempotency!))!;
       refuseOtherBody(stored, hash!, idempotency!.key);
-      return answerFromPayment(deps.pool, stored.resourceId!, deps.leaseMs);
+      return answerFromPayment(deps.pool, stored.paymentId!, deps.leaseMs);
     }
     if ((error as { code?: string }).code === '23505') {
       const live = await findLivePaymentOfTicket(deps.pool, input.ticketId);

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '@boxoffice/errors';
 import { ErrorBody, type App } from '@boxoffice/http';
-import { findKey } from '../db/idempotency.repo';
+import { findPaymentKey } from '../db/idempotency.repo';
 import { completedPaymentsOf, findPayment } from '../db/payments.repo';
 import { payTicket, paymentStatusView, paymentView, type PayTicketDeps } from '../domain/pay-ticket.use-case';
 import { IdempotencyHeaders } from '../schemas/common.schemas';
@@ -30,7 +30,7 @@ export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps })
     const key = request.headers['idempotency-key'];
     if (typeof key === 'string' && key.length > 0) {
       await app.identifyQueueTokenHolder(request);
-      if (await findKey(app.pg, 'POST /payments', request.queueToken.userId, key)) return;
+      if (await findPaymentKey(app.pg, { scope: 'POST /payments', userId: request.queueToken.userId, key })) return;
     }
     await app.requireActiveQueueToken(request);
   };
