@@ -17,6 +17,12 @@ export interface EventConsumerOptions {
   /** Handlers by event type; events of other types on these topics are acknowledged and skipped. */
   handlers: Record<string, EventHandler>;
   sessionTimeoutMs?: number;
+  /**
+   * How many partitions one instance handles at once (default 1). Events are keyed by aggregate, so one
+   * aggregate's events stay in order whatever this is; raise it only for handlers that touch nothing but their
+   * own aggregate's rows (a replica), never for ones that lock rows shared across aggregates (stock, wallets).
+   */
+  partitionsConcurrently?: number;
 }
 
 const envelopeCheck = TypeCompiler.Compile(EventEnvelope);
@@ -99,7 +105,10 @@ export class EventConsumer {
       await ensureTopics(bus, prefixed);
       await consumer.connect();
       await consumer.subscribe({ topics: prefixed, fromBeginning: true });
-      await consumer.run({ eachMessage: (message) => this.handle(message) });
+      await consumer.run({
+        partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
+        eachMessage: (message) => this.handle(message),
+      });
       this.consumer = consumer;
       if (this.stopped) await consumer.disconnect();
       else if (!this.caughtUp) this.scheduleLagCheck(0);

@@ -151,6 +151,7 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
     app.events.consume({
       groupId: `${options.consumerGroup}.queue-guard`,
       topics: [TOPICS.queueTokens],
+      partitionsConcurrently: 3, // a replica only: each event touches its own aggregate's row
       handlers: {
         [QueueTokenChanged.type]: async (event, db) => {
           const token = event.payload as QueueTokenChangedPayload;

@@ -56,6 +56,7 @@ export const userAuthPlugin = fp<UserAuthOptions>(
     app.events.consume({
       groupId: options.consumerGroup,
       topics: [TOPICS.users],
+      partitionsConcurrently: 3, // a replica only: each event touches its own aggregate's row
       handlers: {
         [UserChanged.type]: async (event, db) => {
           const user = event.payload as UserChangedPayload;
