@@ -23,6 +23,20 @@ describe('when a peer service is really stopped, the others keep answering from 
   beforeAll(async () => {
     stack = await startShoppingStack({ mode: 'process', demoItems: true });
     shopper = await newUser(stack);
+    // Setting an alarm right after a cold start asks the item service on the shopper's behalf while the alarm
+    // service's items replica (and the item service's users replica) are still filling, and on a loaded CI machine
+    // that call can time out. What this suite tests starts after the set-up, so the set-up waits for both copies.
+    await waitFor(
+      'alarm: the demo items in its replica',
+      async () =>
+        (await queryDb<{ n: number }>(stack.alarm, 'SELECT count(*)::int AS n FROM items_replica'))[0]!.n >= 50,
+      { timeoutMs: 30_000 },
+    );
+    await waitFor(
+      'item: the shopper in its users replica',
+      async () => (await queryDb(stack.item, 'SELECT 1 FROM users_replica WHERE id = $1', [shopper.id])).length > 0,
+      { timeoutMs: 30_000 },
+    );
     for (const itemId of alarmed)
       expect((await as(shopper.token).post(`${stack.alarm.url}/`, { item_id: itemId })).status).toBe(201);
     // the replicas hold everything published so far: the state the design relies on
