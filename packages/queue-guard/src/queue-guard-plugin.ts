@@ -74,6 +74,8 @@ interface QueueStatusBody {
 }
 
 const BROADCAST_RETRIES = 6; // 0.5 + 1 + 2 + 4 + 8 + 16 s
+const HEARTBEAT_MS = 5_000;
+const HEARTBEAT = JSON.stringify({ heartbeat: true });
 
 const MISSING = 'A valid queue token is required (Authorization: Bearer <jwt> or QUEUE-TOKEN).';
 
@@ -117,12 +119,14 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
     let hearing = false;
     let hearingEpoch = 0; // a lookup that spans a (re)subscription must not be cached for long
     let closing = false;
+    let lastHeardAt = 0;
     subscriber.on('ready', () => {
       subscriber.subscribe(channel).then(
         () => {
           known.clear();
           hearingEpoch++;
           hearing = true;
+          lastHeardAt = Date.now();
         },
         (error: unknown) => {
           app.log.warn({ err: error }, 'queue-guard: token changes not heard; statuses are cached briefly');
@@ -130,19 +134,38 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
         },
       );
     });
-    subscriber.on('close', () => {
+    /** From now on changes may be missed: what is cached as ACTIVE is trusted only briefly. */
+    function stopHearing(): void {
       hearing = false;
       hearingEpoch++;
-    });
+      const briefly = Date.now() + statusCacheMs;
+      for (const state of known.values()) if (state.status === 'ACTIVE' && state.until > briefly) state.until = briefly;
+    }
+    subscriber.on('close', stopHearing);
     subscriber.on('message', (_channel: string, message: string) => {
+      lastHeardAt = Date.now();
       try {
-        learn(JSON.parse(message) as TokenChange);
+        const change = JSON.parse(message) as TokenChange | { heartbeat: true };
+        if ('tokenId' in change) learn(change);
       } catch {
         // not ours to understand: a newer publisher's format; the replica still has the truth
       }
     });
+    // A subscription can die without its socket closing (a half-open connection hears nothing and says nothing).
+    // Every instance says it is alive on the channel; an instance that hears nobody, not even itself, for a while
+    // stops trusting its long-cached statuses and reconnects.
+    const heartbeat = setInterval(() => {
+      void app.redis.publish(channel, HEARTBEAT).catch(() => undefined);
+      if (hearing && Date.now() - lastHeardAt > HEARTBEAT_MS * 3) {
+        app.log.warn({ channel }, 'queue-guard: token changes channel silent; reconnecting the subscription');
+        stopHearing();
+        subscriber.disconnect(true);
+      }
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
     app.addHook('onClose', async () => {
       closing = true;
+      clearInterval(heartbeat);
       subscriber.disconnect();
       jwksClient.shutdown();
       statusClient.shutdown();
@@ -155,7 +178,7 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
       handlers: {
         [QueueTokenChanged.type]: async (event, db) => {
           const token = event.payload as QueueTokenChangedPayload;
-          await applyToReplica(
+          const applied = await applyToReplica(
             db,
             'queue_tokens_replica',
             'token_id',
@@ -168,8 +191,8 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
             event.aggregateVersion,
           );
           // The state itself travels, not "look again": receivers need not wait for this transaction's commit.
-          // A failed broadcast is not retried (the replica must keep up whatever Redis does); the instances that
-          // missed it still drop the cached ACTIVE within activeCacheMs, or at once if their subscription broke too.
+          // An event older than what the replica holds (redelivered, or overtaken) is not news for anyone.
+          if (!applied) return;
           const change: TokenChange = {
             tokenId: token.tokenId,
             status: token.status,
@@ -196,12 +219,38 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
           );
           return;
         }
-        app.log.warn(
-          { err: error, tokenId: change.tokenId, attempt },
-          'queue-guard: token change not broadcast; retrying',
-        );
-        setTimeout(() => broadcast(change, attempt + 1), 500 * 2 ** attempt).unref();
+        if (Date.now() - broadcastWarnedAt > 10_000) {
+          broadcastWarnedAt = Date.now(); // during a Redis outage every token change fails: one line, not thousands
+          app.log.warn({ err: error, tokenId: change.tokenId }, 'queue-guard: token changes not broadcast; retrying');
+        }
+        setTimeout(() => void rebroadcast(change, attempt + 1), 500 * 2 ** attempt).unref();
       });
+    }
+    let broadcastWarnedAt = 0;
+
+    /** A retry sends the token's state as the replica has it now: a late retry must not undo a newer change. */
+    async function rebroadcast(change: TokenChange, attempt: number): Promise<void> {
+      try {
+        const { rows } = await app.pg.query<{
+          status: QueueTokenStatus;
+          active_expires_at: Date | null;
+          revision: number;
+        }>('SELECT status, active_expires_at, revision FROM queue_tokens_replica WHERE token_id = $1', [
+          change.tokenId,
+        ]);
+        const row = rows[0];
+        if (row && row.revision > change.revision) {
+          change = {
+            ...change,
+            status: row.status,
+            activeExpiresAt: row.active_expires_at?.toISOString() ?? null,
+            revision: row.revision,
+          };
+        }
+      } catch {
+        // the database is not answering either: send what we have; receivers keep the higher revision
+      }
+      broadcast(change, attempt);
     }
 
     /** How long an ACTIVE state may be reused: long only while changes are heard, and never past its ACTIVE time. */
