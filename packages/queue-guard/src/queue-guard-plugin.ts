@@ -228,17 +228,19 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
     }
     let broadcastWarnedAt = 0;
 
+    async function replicaRow(tokenId: string) {
+      const { rows } = await app.pg.query<{
+        status: QueueTokenStatus;
+        active_expires_at: Date | null;
+        revision: number;
+      }>('SELECT status, active_expires_at, revision FROM queue_tokens_replica WHERE token_id = $1', [tokenId]);
+      return rows[0];
+    }
+
     /** A retry sends the token's state as the replica has it now: a late retry must not undo a newer change. */
     async function rebroadcast(change: TokenChange, attempt: number): Promise<void> {
       try {
-        const { rows } = await app.pg.query<{
-          status: QueueTokenStatus;
-          active_expires_at: Date | null;
-          revision: number;
-        }>('SELECT status, active_expires_at, revision FROM queue_tokens_replica WHERE token_id = $1', [
-          change.tokenId,
-        ]);
-        const row = rows[0];
+        const row = await replicaRow(change.tokenId);
         if (row && row.revision > change.revision) {
           change = {
             ...change,
@@ -298,12 +300,7 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
       now: number,
       longCache: () => boolean,
     ): Promise<KnownState | undefined> {
-      const { rows } = await app.pg.query<{
-        status: QueueTokenStatus;
-        active_expires_at: Date | null;
-        revision: number;
-      }>('SELECT status, active_expires_at, revision FROM queue_tokens_replica WHERE token_id = $1', [claims.tokenId]);
-      const row = rows[0];
+      const row = await replicaRow(claims.tokenId);
       if (!row) return undefined;
       const revision = row.revision;
       if (row.status === 'EXPIRED')

@@ -64,6 +64,18 @@ describe('queue-guard when its subscription goes silent without closing', () => 
     if (guardedEnv) await dropDatabase(guardedEnv.DATABASE_URL!);
   });
 
+  const replicaShows = (tokenId: string, status: string) =>
+    waitFor(
+      `the replica to show the token ${status}`,
+      async () =>
+        (
+          await guarded.pg.query('SELECT 1 FROM queue_tokens_replica WHERE token_id = $1 AND status = $2', [
+            tokenId,
+            status,
+          ])
+        ).rowCount,
+      { timeoutMs: 20_000 },
+    );
   const concerts = (token: string) =>
     guarded.inject({ method: 'GET', url: '/concerts', headers: { authorization: `Bearer ${token}` } });
 
@@ -71,31 +83,13 @@ describe('queue-guard when its subscription goes silent without closing', () => 
     const [payer] = await kit.users(1);
     const paid = await kit.joined(payer!);
     await waitFor('the payer admitted', async () => (await kit.status(paid.token)).status === 'ACTIVE');
-    await waitFor(
-      'the replica to show the token ACTIVE',
-      async () =>
-        (
-          await guarded.pg.query("SELECT 1 FROM queue_tokens_replica WHERE token_id = $1 AND status = 'ACTIVE'", [
-            paid.uuid,
-          ])
-        ).rowCount,
-      { timeoutMs: 20_000 },
-    );
+    await replicaShows(paid.uuid, 'ACTIVE');
     expect((await concerts(paid.token)).statusCode).toBe(200); // cached as ACTIVE from here on
 
     // Every PUBLISH now waits: the subscription stays open and hears nothing, as a half-open connection would.
     await admin.call('CLIENT', 'PAUSE', '60000', 'WRITE');
     await kit.paymentCompleted(payer!.id);
-    await waitFor(
-      'the replica to show the token EXPIRED',
-      async () =>
-        (
-          await guarded.pg.query("SELECT 1 FROM queue_tokens_replica WHERE token_id = $1 AND status = 'EXPIRED'", [
-            paid.uuid,
-          ])
-        ).rowCount,
-      { timeoutMs: 20_000 },
-    );
+    await replicaShows(paid.uuid, 'EXPIRED');
     expect((await concerts(paid.token)).statusCode).toBe(200); // the broadcast is stuck: the cache still says ACTIVE
     await waitFor(
       'the paid token refused once the silence is noticed',
