@@ -11,17 +11,13 @@ export interface NewEvent<S extends TSchema> {
   payload: Static<S>;
 }
 
-/**
- * Writes an event to the outbox. Call it with the transaction that makes the change, so both commit or
- * neither does; the relay publishes it after the commit, woken by the NOTIFY (also transactional).
- */
-export async function appendEvent<S extends TSchema>(
-  db: Queryable,
+/** The envelope an owner publishes a change in: a fresh id, the contract's names, the aggregate's revision. */
+export function newEnvelope<S extends TSchema>(
   source: string,
   contract: EventContract<S>,
   event: NewEvent<S>,
-): Promise<EventEnvelope<Static<S>>> {
-  const envelope: EventEnvelope<Static<S>> = {
+): EventEnvelope<Static<S>> {
+  return {
     id: randomUUID(),
     type: contract.type,
     version: contract.version,
@@ -32,6 +28,19 @@ export async function appendEvent<S extends TSchema>(
     aggregateVersion: event.aggregateVersion,
     payload: event.payload,
   };
+}
+
+/**
+ * Writes an event to the outbox. Call it with the transaction that makes the change, so both commit or
+ * neither does; the relay publishes it after the commit, woken by the NOTIFY (also transactional).
+ */
+export async function appendEvent<S extends TSchema>(
+  db: Queryable,
+  source: string,
+  contract: EventContract<S>,
+  event: NewEvent<S>,
+): Promise<EventEnvelope<Static<S>>> {
+  const envelope = newEnvelope(source, contract, event);
   // One round trip for the row and its wake-up call: a hold or a payment appends several events per transaction.
   await db.query(
     `WITH appended AS (

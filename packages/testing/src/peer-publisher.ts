@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
-import { TOPICS, UserChanged, type EventContract, type EventEnvelope } from '@boxoffice/contracts';
-import { createEventBus, ensureTopics, type EventBus } from '@boxoffice/events';
+import { TOPICS, UserChanged, type EventContract } from '@boxoffice/contracts';
+import { createEventBus, ensureTopics, newEnvelope, type EventBus } from '@boxoffice/events';
 import { testInfra } from './infra';
 import { waitFor } from './wait';
 
@@ -76,17 +76,7 @@ export class PeerPublisher {
     const producer = await this.connect();
     await ensureTopics(this.bus, [this.bus.topic(contract.topic)]); // once per topic: ensureTopics remembers
     const messages = events.map((event) => {
-      const envelope: EventEnvelope = {
-        id: randomUUID(),
-        type: contract.type,
-        version: contract.version,
-        occurredAt: new Date().toISOString(),
-        source,
-        aggregateType: contract.aggregateType,
-        aggregateId: String(event.aggregateId),
-        aggregateVersion: event.aggregateVersion,
-        payload: event.payload,
-      };
+      const envelope = newEnvelope(source, contract, event);
       return { key: envelope.aggregateId, value: JSON.stringify(envelope) };
     });
     // in slices: thousands of users in one request would pass the broker's request size limit
