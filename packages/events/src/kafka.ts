@@ -89,7 +89,7 @@ async function waitForMetadata(admin: Admin, topics: string[], timeoutMs = 15_00
       const { topics: described } = await admin.fetchTopicMetadata({ topics });
       if (described.every((topic) => topic.partitions.every((partition) => partition.leader >= 0))) return;
     } catch (error) {
-      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw error;
+      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
     }
     if (Date.now() > deadline)
       throw new Error(`Kafka topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
