@@ -7,6 +7,8 @@ cd "$ROOT"
 
 bash scripts/bootstrap.sh
 bash scripts/infra.sh up --fast
+# helm, the Kubernetes schemas and the operators' CRDs for test/helm (built once per machine, then cached)
+bash scripts/helm-tools.sh >/dev/null
 echo "[test] tsc -b (type-check and build)"
 npx tsc -b tsconfig.build.json
 exec npx jest "$@"

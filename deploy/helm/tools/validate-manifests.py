@@ -66,7 +66,7 @@ def main():
             documents = [doc for doc in yaml.safe_load_all(handle) if doc]
         for doc in documents:
             api_version, kind = doc.get("apiVersion", ""), doc.get("kind", "")
-            entry = {"apiVersion": api_version, "kind": kind, "name": doc.get("metadata", {}).get("name", "")}
+            entry = {"file": path, "apiVersion": api_version, "kind": kind, "name": doc.get("metadata", {}).get("name", "")}
             crd = crds.get((api_version, kind))
             try:
                 if crd:
