@@ -341,6 +341,16 @@ describe('the operators values', () => {
       expect(topic.spec.config['min.insync.replicas']).toBe('2');
     }
   });
+
+  it('when only the infrastructure is asked for, then it renders the operators resources and no workload', () => {
+    const manifests = render(VALUE_SETS.operators!, '--set', 'infrastructureOnly=true');
+    expect([...new Set(manifests.map((manifest) => manifest.kind))].sort()).toEqual([
+      'Cluster',
+      'Kafka',
+      'KafkaNodePool',
+      'KafkaTopic',
+    ]);
+  });
 });
 
 describe('the chart-created Secret', () => {

@@ -31,6 +31,7 @@ every service and consumes nothing. Rendered as YAML, read back with fromYaml.
 */}}
 {{- define "boxoffice.components" -}}
 {{- $components := dict -}}
+{{- if not .Values.infrastructureOnly -}}
 {{- range $name, $own := .Values.services -}}
 {{- $merged := mergeOverwrite (deepCopy $.Values.serviceDefaults) (deepCopy $own) -}}
 {{- $_ := set $merged "kind" "service" -}}
@@ -42,6 +43,7 @@ every service and consumes nothing. Rendered as YAML, read back with fromYaml.
 {{- $_ := set $gateway "consumerGroups" list -}}
 {{- $_ := set $gateway "keda" (dict "enabled" false) -}}
 {{- $_ := set $components "gateway" $gateway -}}
+{{- end -}}
 {{- toYaml $components -}}
 {{- end -}}
 
