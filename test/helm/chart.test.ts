@@ -342,6 +342,24 @@ describe('the operators values', () => {
     }
   });
 
+  it.each(['operators', 'production + operators'])(
+    'with the %s values, when every service runs its most instances, then their connections fit its database',
+    (label) => {
+      const manifests = rendered[label]!;
+      for (const service of SERVICES) {
+        const env = envOf(containerOf(find(manifests, 'Deployment', service)!));
+        const scaler = find(manifests, 'ScaledObject', service) ?? find(manifests, 'HorizontalPodAutoscaler', service)!;
+        const most = scaler.spec.maxReplicaCount ?? scaler.spec.maxReplicas;
+        // Each instance: its pool, plus the outbox relay's own connection (its leader lock).
+        const connections = most * (Number(env.get('DATABASE_POOL_SIZE')!.value) + 1);
+        const cluster = find(manifests, 'Cluster', `pg-${service}`)!;
+        // CloudNativePG keeps superuser_reserved_connections (3) for itself.
+        const available = Number(cluster.spec.postgresql.parameters.max_connections) - 3;
+        expect({ service, fits: connections <= available }).toEqual({ service, fits: true });
+      }
+    },
+  );
+
   it('when only the infrastructure is asked for, then it renders the operators resources and no workload', () => {
     const manifests = render(VALUE_SETS.operators!, '--set', 'infrastructureOnly=true');
     expect([...new Set(manifests.map((manifest) => manifest.kind))].sort()).toEqual([
