@@ -9,6 +9,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${BOXOFFICE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/boxoffice-tools}"
 HELM_VERSION=v3.22.0
+# What helm's own release build stamps in (its Makefile): the version, and the Kubernetes minor of its client-go
+# (v0.37 -> 1.37), which `helm lint` checks deprecated APIs against and `helm template` assumes by default.
+HELM_K8S_MINOR=37
 CNPG_MODULE=github.com/cloudnative-pg/cloudnative-pg
 CNPG_VERSION=v1.28.0
 KEDA_MODULE=github.com/kedacore/keda/v2
@@ -33,7 +36,11 @@ if [ ! -x "$helm_bin" ]; then
   log "go install helm.sh/helm/v3/cmd/helm@$HELM_VERSION (once per machine; a few minutes on 2 cores)"
   started=$SECONDS
   build_dir="$(mktemp -d "$TOOLS_DIR/helm-build.XXXXXX")"
-  GOBIN="$build_dir" GOFLAGS=-buildvcs=false go install -ldflags '-s -w' "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+  ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  for package in pkg/lint/rules pkg/chartutil; do
+    ldflags+=" -X helm.sh/helm/v3/$package.k8sVersionMajor=1 -X helm.sh/helm/v3/$package.k8sVersionMinor=$HELM_K8S_MINOR"
+  done
+  GOBIN="$build_dir" GOFLAGS=-buildvcs=false go install -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
   mkdir -p "$(dirname "$helm_bin")"
   mv "$build_dir/helm" "$helm_bin"
   rmdir "$build_dir"
