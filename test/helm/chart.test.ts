@@ -1,16 +1,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { TOPICS } from '@boxoffice/contracts';
-import { AlarmConfigSchema } from '../../services/alarm/src/config';
-import { GatewayConfigSchema } from '../../services/gateway/src/config';
-import { ItemConfigSchema } from '../../services/item/src/config';
-import { PaymentConfigSchema } from '../../services/payment/src/config';
-import { QueueConfigSchema } from '../../services/queue/src/config';
-import { TicketConfigSchema } from '../../services/ticket/src/config';
-import { UserConfigSchema } from '../../services/user/src/config';
+import { AlarmConfigSchema, readConfig as readAlarmConfig } from '../../services/alarm/src/config';
+import { GatewayConfigSchema, readConfig as readGatewayConfig } from '../../services/gateway/src/config';
+import { ItemConfigSchema, readConfig as readItemConfig } from '../../services/item/src/config';
+import { PaymentConfigSchema, readConfig as readPaymentConfig } from '../../services/payment/src/config';
+import { QueueConfigSchema, readConfig as readQueueConfig } from '../../services/queue/src/config';
+import { TicketConfigSchema, readConfig as readTicketConfig } from '../../services/ticket/src/config';
+import { UserConfigSchema, readConfig as readUserConfig } from '../../services/user/src/config';
 
 // The Helm chart, checked offline: helm lint --strict, helm template for each value set, every rendered document
 // validated against Kubernetes' schemas (kubernetes-validate) and the operators' CRDs, and the chart's wiring
@@ -34,6 +35,16 @@ const CONFIG_SCHEMAS: Record<string, { properties: Record<string, unknown> }> = 
   queue: QueueConfigSchema,
   ticket: TicketConfigSchema,
   user: UserConfigSchema,
+};
+/** Each workload's own config reader: what it does at start-up with the environment the chart gives it. */
+const CONFIG_READERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
+  alarm: readAlarmConfig,
+  gateway: readGatewayConfig,
+  item: readItemConfig,
+  payment: readPaymentConfig,
+  queue: readQueueConfig,
+  ticket: readTicketConfig,
+  user: readUserConfig,
 };
 const SERVICES = readdirSync(path.join(REPO_ROOT, 'services')).filter((name) => name !== 'gateway');
 const RELEASE = 'bx';
@@ -208,6 +219,24 @@ describe.each(Object.entries(VALUE_SETS))('the chart with the %s values', (label
         });
         expect(env.get(setting)?.value).toBeUndefined();
       }
+    }
+  });
+
+  it('when each workload reads the environment it is given (secrets filled in), then its own config accepts it', () => {
+    const manifests = rendered[label]!;
+    const secretValue = (key: string) => {
+      if (key === 'uri' || key.startsWith('database-url-')) return 'postgres://svc:pw@db.shop.svc:5432/boxoffice';
+      if (key === 'redis-url') return 'redis://:pw@redis.shop.svc:6379';
+      return randomBytes(32).toString('hex');
+    };
+    for (const component of [...SERVICES, 'gateway']) {
+      const env = Object.fromEntries(
+        (containerOf(find(manifests, 'Deployment', component)!).env as EnvVar[]).map((variable) => [
+          variable.name,
+          variable.valueFrom ? secretValue(variable.valueFrom.secretKeyRef!.key) : variable.value!,
+        ]),
+      );
+      expect(() => CONFIG_READERS[component]!(env)).not.toThrow();
     }
   });
 
