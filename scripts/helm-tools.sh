@@ -7,7 +7,7 @@
 #   crds/<operator>-<version>/  the CRDs of CloudNativePG and KEDA, read from their Go modules
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS_DIR="${BOXOFFICE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/boxoffice-tools}"
+TOOLS_DIR="${BOXOFFICE_TOOLS_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/boxoffice-tools}"
 HELM_VERSION=v3.22.0
 # What helm's own release build stamps in (its Makefile): the version, and the Kubernetes minor of its client-go
 # (v0.37 -> 1.37), which `helm lint` checks deprecated APIs against and `helm template` assumes by default.
