@@ -6,7 +6,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 bash scripts/bootstrap.sh
+# helm, the Kubernetes schemas and the operators' CRDs for test/helm: built once per machine, then cached. On a new
+# machine the build takes minutes, so it runs while the infrastructure starts (mostly waiting on downloads).
+bash scripts/helm-tools.sh >/dev/null &
+helm_tools=$!
 bash scripts/infra.sh up --fast
 echo "[test] tsc -b (type-check and build)"
 npx tsc -b tsconfig.build.json
+wait "$helm_tools"
 exec npx jest "$@"
