@@ -16,8 +16,17 @@ export default defineConfig({
   server: {
     // `npm run dev -w web` against a running stack: the API is the gateway's.
     proxy: Object.fromEntries(
-      ['/api', '/tokens', '/concerts', '/tickets', '/admin', '/points', '/point_history', '/payments', '/payment_history']
-        .map((prefix) => [prefix, 'http://127.0.0.1:8080']),
+      [
+        '/api',
+        '/tokens',
+        '/concerts',
+        '/tickets',
+        '/admin',
+        '/points',
+        '/point_history',
+        '/payments',
+        '/payment_history',
+      ].map((prefix) => [prefix, 'http://127.0.0.1:8080']),
     ),
   },
 });

@@ -160,7 +160,10 @@ export function App() {
       </main>
       <footer class="site-footer">
         <p>
-          Boxoffice · <a href="/docs" data-external>API documentation</a>
+          Boxoffice ·{' '}
+          <a href="/docs" data-external>
+            API documentation
+          </a>
         </p>
       </footer>
     </>

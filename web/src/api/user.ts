@@ -20,7 +20,6 @@ export const userApi = {
       body: { name, login_id: loginId, password },
     }),
   /** Who a token belongs to, with the role the pages need (login does not say it). */
-  me: (token: string) =>
-    fetch('/api/users/users/me', { headers: { 'user-token': token, accept: 'application/json' } }),
+  me: (token: string) => fetch('/api/users/users/me', { headers: { 'user-token': token, accept: 'application/json' } }),
   recentlyViewed: () => call<{ count: number; payload: ItemView[] }>('GET', '/api/users/visit'),
 };

@@ -70,8 +70,8 @@ export function StaleNote({ stale }: { stale: boolean }) {
   if (!stale) return null;
   return (
     <p class="note note-stale" role="status" data-stale="true">
-      This data may be stale: a service is not answering, so you see the last copy we have. It updates by itself
-      once the service is back.
+      This data may be stale: a service is not answering, so you see the last copy we have. It updates by itself once
+      the service is back.
     </p>
   );
 }

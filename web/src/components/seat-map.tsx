@@ -36,7 +36,9 @@ export function SeatLegend({ seats }: { seats: Seat[] }) {
           <span class="seat seat-mine" aria-hidden="true" /> Held for you
         </li>
       </ul>
-      {bands.length > 1 && <p class="hint">Prices: {bands.map(formatPoints).join(' · ')} (dearer seats are at the front)</p>}
+      {bands.length > 1 && (
+        <p class="hint">Prices: {bands.map(formatPoints).join(' · ')} (dearer seats are at the front)</p>
+      )}
     </div>
   );
 }

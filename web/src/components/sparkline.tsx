@@ -21,7 +21,12 @@ export function Sparkline({ series, unit, label }: { series: Series[]; unit: str
   const y = (v: number) => height - 4 - (v / top) * (height - 8);
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${label}, last few minutes`} preserveAspectRatio="none">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={`${label}, last few minutes`}
+        preserveAspectRatio="none"
+      >
         {series.map((line, index) => (
           <polyline
             key={line.key}

@@ -21,7 +21,14 @@ export interface PanelSpec {
 
 /** The panels, in the order shown; metric names as agreed for every service (docs/operations.md). */
 export const PANELS: PanelSpec[] = [
-  { id: 'waiting', title: 'Waiting in line', metric: 'queue_waiting_users', kind: 'gauge', unit: 'users', splitBy: 'room' },
+  {
+    id: 'waiting',
+    title: 'Waiting in line',
+    metric: 'queue_waiting_users',
+    kind: 'gauge',
+    unit: 'users',
+    splitBy: 'room',
+  },
   { id: 'active', title: 'Active buyers', metric: 'queue_active_users', kind: 'gauge', unit: 'users', splitBy: 'room' },
   { id: 'admitted', title: 'Admitted', metric: 'queue_admitted_total', kind: 'per-minute', unit: '/min' },
   { id: 'holds', title: 'Seats on hold', metric: 'ticket_seat_holds_live', kind: 'gauge', unit: 'seats' },

@@ -60,7 +60,8 @@ export function CheckoutPage({ user }: PageProps) {
     tickets.reload();
     balance.reload();
     if (outcome.waiting) navigate(href('line', {}, { next: href('checkout') }));
-    else if (outcome.outcomes.every((one) => one.state === 'paid')) navigate(href('tickets', {}, { paid: String(holds.length) }));
+    else if (outcome.outcomes.every((one) => one.state === 'paid'))
+      navigate(href('tickets', {}, { paid: String(holds.length) }));
   });
 
   return (
@@ -76,7 +77,9 @@ export function CheckoutPage({ user }: PageProps) {
       )}
       {holds.length > 0 && (
         <>
-          {firstDeadline && <Countdown until={firstDeadline} label="Your hold ends in" onEnd={() => tickets.reload()} />}
+          {firstDeadline && (
+            <Countdown until={firstDeadline} label="Your hold ends in" onEnd={() => tickets.reload()} />
+          )}
           <table class="table">
             <caption class="visually-hidden">Seats on hold</caption>
             <thead>
@@ -128,15 +131,11 @@ export function CheckoutPage({ user }: PageProps) {
             </div>
           )}
           <p class="hint">
-            Today each seat is paid on its own, and the first payment ends your turn in line; if that happens we
-            rejoin the line for you and pay the rest, while your seats stay held.
+            Today each seat is paid on its own, and the first payment ends your turn in line; if that happens we rejoin
+            the line for you and pay the rest, while your seats stay held.
           </p>
           <ProblemNote problem={pay.problem} />
-          <button
-            type="button"
-            disabled={pay.busy || shortfall > 0 || !balance.data}
-            onClick={() => void pay.run()}
-          >
+          <button type="button" disabled={pay.busy || shortfall > 0 || !balance.data} onClick={() => void pay.run()}>
             {pay.busy ? 'Paying…' : `Pay ${formatPoints(total)}`}
           </button>
         </>

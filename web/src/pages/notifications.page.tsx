@@ -22,7 +22,8 @@ export function NotificationsPage(_: PageProps) {
               <h2 class="inbox-subject">{note.subject}</h2>
               <p>{note.message}</p>
               <p class="hint">
-                {note.notificationType === 'sms' ? 'SMS' : 'E-mail'} · <time dateTime={note.createdAt}>{formatDateTime(note.createdAt)}</time>
+                {note.notificationType === 'sms' ? 'SMS' : 'E-mail'} ·{' '}
+                <time dateTime={note.createdAt}>{formatDateTime(note.createdAt)}</time>
               </p>
             </li>
           ))}

@@ -44,7 +44,13 @@ export function OpsConcertsPage(_: PageProps) {
   const [concertId, setConcertId] = useState(created[0] ? String(created[0].concert.id) : '');
   const [startsAt, setStartsAt] = useState('');
   const [venue, setVenue] = useState('');
-  const [plan, setPlan] = useState({ rows: '20', seatsPerRow: '25', frontRows: '5', frontPrice: '150000', price: '99000' });
+  const [plan, setPlan] = useState({
+    rows: '20',
+    seatsPerRow: '25',
+    frontRows: '5',
+    frontPrice: '150000',
+    price: '99000',
+  });
   const numericPlan: SeatPlan = {
     rows: toNumber(plan.rows),
     seatsPerRow: toNumber(plan.seatsPerRow),
@@ -68,10 +74,14 @@ export function OpsConcertsPage(_: PageProps) {
     ).body;
     remember(
       created.some((entry) => entry.concert.id === id)
-        ? created.map((entry) => (entry.concert.id === id ? { ...entry, showtimes: [...entry.showtimes, showtime] } : entry))
+        ? created.map((entry) =>
+            entry.concert.id === id ? { ...entry, showtimes: [...entry.showtimes, showtime] } : entry,
+          )
         : created,
     );
-    setDone(`Showtime created: ${formatDateTime(showtime.startsAt)} at ${showtime.venue}, ${showtime.availableSeats} seats.`);
+    setDone(
+      `Showtime created: ${formatDateTime(showtime.startsAt)} at ${showtime.venue}, ${showtime.availableSeats} seats.`,
+    );
   });
 
   const setPlanField = (field: keyof typeof plan) => (event: Event) =>
@@ -89,7 +99,14 @@ export function OpsConcertsPage(_: PageProps) {
           }}
         >
           <h2>New concert</h2>
-          <Field id="concert-name" label="Name" required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <Field
+            id="concert-name"
+            label="Name"
+            required
+            maxLength={200}
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
           <Field
             id="concert-performer"
             label="Performer"
@@ -114,7 +131,12 @@ export function OpsConcertsPage(_: PageProps) {
           <h2>New showtime with its seat map</h2>
           <div class="field">
             <label for="showtime-concert">Concert</label>
-            <select id="showtime-concert" required value={concertId} onChange={(e) => setConcertId(e.currentTarget.value)}>
+            <select
+              id="showtime-concert"
+              required
+              value={concertId}
+              onChange={(e) => setConcertId(e.currentTarget.value)}
+            >
               <option value="">Choose a concert</option>
               {created.map((entry) => (
                 <option value={entry.concert.id} key={entry.concert.id}>
@@ -131,11 +153,26 @@ export function OpsConcertsPage(_: PageProps) {
             value={startsAt}
             onInput={(e) => setStartsAt(e.currentTarget.value)}
           />
-          <Field id="showtime-venue" label="Venue" required maxLength={200} value={venue} onInput={(e) => setVenue(e.currentTarget.value)} />
+          <Field
+            id="showtime-venue"
+            label="Venue"
+            required
+            maxLength={200}
+            value={venue}
+            onInput={(e) => setVenue(e.currentTarget.value)}
+          />
           <fieldset>
             <legend>Seat map</legend>
             <div class="plan-grid">
-              <Field id="plan-rows" label="Rows" type="number" min={1} value={plan.rows} onInput={setPlanField('rows')} error={problems.rows} />
+              <Field
+                id="plan-rows"
+                label="Rows"
+                type="number"
+                min={1}
+                value={plan.rows}
+                onInput={setPlanField('rows')}
+                error={problems.rows}
+              />
               <Field
                 id="plan-seats"
                 label="Seats per row"

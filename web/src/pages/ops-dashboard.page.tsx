@@ -99,8 +99,10 @@ export function OpsDashboardPage(_: PageProps) {
               data-up={String(instance.up)}
             >
               {instance.up ? '▲' : '▼'} {instance.service}
-              {latest.instances.filter((one) => one.service === instance.service).length > 1 ? ` #${instance.instance}` : ''}:{' '}
-              {instance.up ? 'up' : 'down'}
+              {latest.instances.filter((one) => one.service === instance.service).length > 1
+                ? ` #${instance.instance}`
+                : ''}
+              : {instance.up ? 'up' : 'down'}
             </span>
           ))}
         </div>

@@ -18,7 +18,8 @@ const holdLabel = (count: number) => (count === 0 ? 'Hold seats' : `Hold ${count
 
 const liveHolds = (tickets: Ticket[] | undefined, showtimeId: number) =>
   (tickets ?? []).filter(
-    (ticket) => ticket.status === 'HELD' && ticket.showtimeId === showtimeId && Date.parse(ticket.heldUntil) > Date.now(),
+    (ticket) =>
+      ticket.status === 'HELD' && ticket.showtimeId === showtimeId && Date.parse(ticket.heldUntil) > Date.now(),
   );
 
 export function SeatMapPage({ params }: PageProps) {

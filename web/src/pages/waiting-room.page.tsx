@@ -105,8 +105,8 @@ export function WaitingRoomPage({ query, user }: PageProps) {
       )}
       {waiting && (
         <p class="hint">
-          Your place is saved on this device: you can reload or come back to this page. Keep it open so we know you
-          are still here; you go straight to the concerts when it is your turn.
+          Your place is saved on this device: you can reload or come back to this page. Keep it open so we know you are
+          still here; you go straight to the concerts when it is your turn.
         </p>
       )}
       {standing?.status === 'ACTIVE' && (
