@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, starts the real PostgreSQL, Redis and Kafka (test profile: no fsync),
-# type-checks and builds, then runs every jest test. Extra arguments go to jest.
+# installs the browser the web tests drive, type-checks and builds (services and the web front), then runs every
+# jest test. Extra arguments go to jest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 bash scripts/bootstrap.sh
 bash scripts/infra.sh up --fast
-echo "[test] tsc -b (type-check and build)"
-npx tsc -b tsconfig.build.json
+bash scripts/browser.sh
+echo "[test] build (tsc -b type-check and build, then the web front)"
+npm run --silent build
 exec npx jest "$@"
