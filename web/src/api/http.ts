@@ -41,11 +41,12 @@ export async function call<T>(method: string, path: string, options: CallOptions
   const credential = options.credential ?? 'user';
   const query = Object.entries(options.query ?? {}).filter(([, value]) => value !== undefined);
   const url = query.length ? `${path}?${new URLSearchParams(query.map(([k, v]) => [k, String(v)]))}` : path;
+  const headers = headersFor(credential, options); // a missing credential is a problem of its own, not "offline"
   let response: Response;
   try {
     response = await fetch(url, {
       method,
-      headers: headersFor(credential, options),
+      headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       cache: 'no-store',
     });

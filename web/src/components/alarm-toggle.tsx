@@ -24,12 +24,31 @@ export function AlarmToggle({ item }: { item: ItemView }) {
         aria-pressed={isOn}
         disabled={change.busy}
         onClick={() => void change.run()}
-        aria-label={`Alarm for ${item.name}`}
         data-item-id={item.id}
       >
-        <span aria-hidden="true">{isOn ? '🔔' : '🔕'}</span> {isOn ? 'Alarm on' : 'Alarm off'}
+        <BellIcon on={isOn} />
+        Alarm<span class="visually-hidden"> for {item.name}</span>
+        <span class="toggle-state" aria-hidden="true">
+          {isOn ? 'on' : 'off'}
+        </span>
       </button>
       <ProblemNote problem={change.problem} />
     </div>
+  );
+}
+
+/** A bell, struck through when off: the state shows without colour (emoji fonts are not everywhere). */
+function BellIcon({ on }: { on: boolean }) {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+      <path
+        d="M12 3a6 6 0 0 0-6 6v4l-2 3h16l-2-3V9a6 6 0 0 0-6-6zm-2 15a2 2 0 0 0 4 0"
+        fill={on ? 'currentColor' : 'none'}
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linejoin="round"
+      />
+      {!on && <path d="M4 4l16 16" stroke="currentColor" stroke-width="2" stroke-linecap="round" />}
+    </svg>
   );
 }

@@ -14,6 +14,9 @@ import { formatDateTime, formatPoints } from '../domain/format';
 import { href } from '../routes';
 import { navigate } from '../router';
 
+const ADMISSION_LOOKS = 10;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** One Idempotency-Key per ticket for as long as the tab lives, so a retry after a reload cannot pay twice. */
 function paymentKeyFor(ticketId: string): string {
   const name = `boxoffice.payment-key.${ticketId}`;
@@ -50,10 +53,16 @@ export function CheckoutPage({ user }: PageProps) {
         rejoin: async () => {
           const issued = (await queueApi.join(user!.id)).body;
           session.setQueueToken(issued.token);
+          // a new place starts WAITING; with nobody ahead the admitter lets it in within a moment
+          for (let look = 0; look < ADMISSION_LOOKS && issued.status === 'WAITING'; look++) {
+            await sleep(500);
+            const standing = (await queueApi.standing()).body;
+            if (standing.status !== 'WAITING' || standing.waitingNo > 0) return { ...issued, ...standing };
+          }
           return issued;
         },
         keyFor: paymentKeyFor,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        sleep,
       },
     );
     setResult(outcome);

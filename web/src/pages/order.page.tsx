@@ -18,6 +18,14 @@ const STATUS_WORDS: Record<OrderStatus, string> = {
   payment_failed: 'Payment failed',
   cancelled: 'Cancelled',
 };
+const HISTORY_WORDS: Record<OrderStatus, string> = {
+  pending: 'Ordered',
+  stock_locked: 'Stock reserved',
+  rejected: 'Refused',
+  paid: 'Paid',
+  payment_failed: 'Payment failed',
+  cancelled: 'Cancelled',
+};
 const SETTLED: OrderStatus[] = ['rejected', 'paid', 'payment_failed', 'cancelled'];
 
 /** An order flows through events (stock locked, then paid): the page follows it until it settles. */
@@ -88,7 +96,7 @@ export function OrderPage({ params }: PageProps) {
           <ol class="timeline">
             {data.history.map((step, index) => (
               <li key={index}>
-                {formatDateTime(step.at)}: {STATUS_WORDS[step.status as OrderStatus] ?? step.status}
+                {formatDateTime(step.at)}: {HISTORY_WORDS[step.status as OrderStatus] ?? step.status}
                 {step.reason ? ` (${step.reason})` : ''}
               </li>
             ))}

@@ -16,11 +16,15 @@ const SEAT_POLL_MS = 2_000;
 
 const holdLabel = (count: number) => (count === 0 ? 'Hold seats' : `Hold ${count} seat${count === 1 ? '' : 's'}`);
 
+const bySeatNo = (a: Ticket, b: Ticket) => a.seatNo.localeCompare(b.seatNo, 'en', { numeric: true });
+
 const liveHolds = (tickets: Ticket[] | undefined, showtimeId: number) =>
-  (tickets ?? []).filter(
-    (ticket) =>
-      ticket.status === 'HELD' && ticket.showtimeId === showtimeId && Date.parse(ticket.heldUntil) > Date.now(),
-  );
+  (tickets ?? [])
+    .filter(
+      (ticket) =>
+        ticket.status === 'HELD' && ticket.showtimeId === showtimeId && Date.parse(ticket.heldUntil) > Date.now(),
+    )
+    .sort(bySeatNo);
 
 export function SeatMapPage({ params }: PageProps) {
   const concertId = Number(params.concertId);
