@@ -180,6 +180,7 @@ describe('the web front in a real browser', () => {
     await page.getByRole('button', { name: 'Pay 198,000 P' }).click();
     await page.waitForURL('**/my/tickets?paid=2', { timeout: 30_000 });
     await page.getByText('Paid: 2 seats.').waitFor();
+    await page.getByTestId('tickets').waitFor();
     expect(await page.locator('tr[data-ticket-status="SOLD"]').count()).toBe(2);
     await checkPage(page, 'my-tickets');
 
@@ -240,6 +241,7 @@ describe('the web front in a real browser', () => {
     await page.locator('[data-panel="requests"] .chart-values li').first().waitFor({ timeout: 30_000 });
     await page.locator('[data-panel="latency"] .chart-values li').first().waitFor();
     await page.getByText(/metrics? (is|are) not reported by any service yet/).waitFor();
+    await page.getByText('3 readings kept', { exact: false }).waitFor({ timeout: 30_000 }); // lines, not dots
     await checkPage(page, 'ops-dashboard');
     expect(pageErrors).toEqual([]);
   }, 120_000);
@@ -331,7 +333,7 @@ describe('the web front in a real browser', () => {
     );
     await page.goto('/my/points');
     const note = page.locator('[data-problem="rate-limited"]');
-    await note.getByText(/Too many requests\. Wait \d+ s, then try again\./).waitFor();
+    await note.getByText('Too many requests from you just now. Please wait.').waitFor();
     await note.getByText(/Retrying in \d+ s\./).waitFor();
     await screenshot(page, 'rate-limited');
     await page.getByTestId('balance').getByText('0 P').waitFor({ timeout: 20_000 });

@@ -17,10 +17,11 @@ describe('what the pages say about a refused or failed call', () => {
     expect(problem.retryAfterSeconds).toBe(2);
   });
 
-  it('when rate limited (429), then the message names the wait', () => {
+  it('when rate limited (429), then it says to wait, for the Retry-After time (the page counts it down)', () => {
     const problem = problemFrom(429, headers({ 'retry-after': '7' }), body('RATE_LIMITED', 'x'), 'user');
     expect(problem.kind).toBe('rate-limited');
-    expect(problem.message).toBe('Too many requests. Wait 7 s, then try again.');
+    expect(problem.message).toBe('Too many requests from you just now. Please wait.');
+    expect(problem.retryAfterSeconds).toBe(7);
   });
 
   it('when a 500 carries a stack or internals, then none of it is shown, only the request id to quote', () => {

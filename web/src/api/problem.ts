@@ -102,7 +102,7 @@ export function problemFrom(
   }
   if (status === 429) {
     const seconds = retry ?? 10;
-    return new ApiProblem('rate-limited', status, `Too many requests. Wait ${seconds} s, then try again.`, {
+    return new ApiProblem('rate-limited', status, 'Too many requests from you just now. Please wait.', {
       code,
       retryAfterSeconds: seconds,
       requestId,

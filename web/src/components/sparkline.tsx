@@ -27,16 +27,26 @@ export function Sparkline({ series, unit, label }: { series: Series[]; unit: str
         aria-label={`${label}, last few minutes`}
         preserveAspectRatio="none"
       >
-        {series.map((line, index) => (
-          <polyline
-            key={line.key}
-            fill="none"
-            stroke={COLORS[index % COLORS.length]}
-            stroke-width="2"
-            vector-effect="non-scaling-stroke"
-            points={line.points.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')}
-          />
-        ))}
+        {series.map((line, index) =>
+          line.points.length === 1 ? (
+            <circle
+              key={line.key}
+              cx={x(line.points[0]!.t)}
+              cy={y(line.points[0]!.v)}
+              r="3"
+              fill={COLORS[index % COLORS.length]}
+            />
+          ) : (
+            <polyline
+              key={line.key}
+              fill="none"
+              stroke={COLORS[index % COLORS.length]}
+              stroke-width="2"
+              vector-effect="non-scaling-stroke"
+              points={line.points.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')}
+            />
+          ),
+        )}
       </svg>
       <figcaption>
         <ul class="chart-values">

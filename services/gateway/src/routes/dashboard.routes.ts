@@ -6,6 +6,8 @@ import type { Upstreams } from '../clients/upstreams';
 import { isRuntimeMetric, parsePrometheusText, sumWithout, type MetricSample } from '../domain/prometheus-text';
 
 const SCRAPE_TIMEOUT_MS = 2_000;
+/** Health checks and scrapes (this one included) are not traffic: left out so they do not fill the charts. */
+const PROBES = new Set(['/metrics', '/health', '/ready']);
 
 const DashboardQuery = Type.Object(
   {
@@ -38,7 +40,7 @@ async function requireAdmin(upstreams: Upstreams, request: FastifyRequest): Prom
 
 /**
  * GET /api/dashboard/metrics (admin): every instance's /metrics, scraped now, as JSON samples. Node's runtime
- * figures are left out; `?without=route,method` sums those labels away. An instance that does not answer is
+ * figures and the probes' own requests are left out; `?without=route,method` sums those labels away. An instance that does not answer is
  * listed with `up: false`, so the dashboard shows it down rather than failing.
  */
 export async function dashboardRoutes(app: App, { upstreams }: { upstreams: Upstreams }): Promise<void> {
@@ -47,7 +49,7 @@ export async function dashboardRoutes(app: App, { upstreams }: { upstreams: Upst
     const dropped = request.query.without?.split(',') ?? [];
     const keep = (samples: MetricSample[]) =>
       sumWithout(
-        samples.filter((sample) => !isRuntimeMetric(sample.name)),
+        samples.filter((sample) => !isRuntimeMetric(sample.name) && !PROBES.has(sample.labels.route ?? '')),
         dropped,
       );
     const scraped = await Promise.all(

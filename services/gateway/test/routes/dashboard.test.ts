@@ -91,6 +91,17 @@ describe('the admin dashboard metrics through the gateway', () => {
     expect(counts.every((s) => s.labels.route === undefined && s.labels.method === undefined)).toBe(true);
     expect(counts.every((s) => s.labels.service === 'user')).toBe(true);
     expect(userSamples.some((s) => s.name.startsWith('process_') || s.name.startsWith('nodejs_'))).toBe(false);
+    // the probes and scrapes are not traffic: with routes kept, none of them is listed
+    const withRoutes = await gateway.inject({
+      method: 'GET',
+      url: '/api/dashboard/metrics',
+      headers: { 'user-token': ADMIN_TOKEN },
+    });
+    const routes = new Set(
+      (withRoutes.json() as typeof body).instances.flatMap((one) => one.samples.map((s) => s.labels.route)),
+    );
+    expect(routes.has('/visit')).toBe(true);
+    expect([...routes].filter((route) => ['/metrics', '/health', '/ready'].includes(route ?? ''))).toEqual([]);
 
     const bad = await gateway.inject({
       method: 'GET',
