@@ -55,5 +55,5 @@ export const here = () => location.pathname + location.search;
 
 /** Only in-app paths are followed from a ?next= parameter (never another site). */
 export function safeNext(next: string | null, fallback: string): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : fallback;
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : fallback;
 }

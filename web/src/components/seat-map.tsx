@@ -99,42 +99,59 @@ export function SeatMap({
     move(...target);
   };
 
+  const counts = countByStatus(seats);
   return (
-    <div class="seat-map-scroll">
-      <div class="stage" aria-hidden="true">
-        Stage
-      </div>
-      <div class="seat-map" ref={grid} role="group" aria-label={`Seat map, ${seats.length} seats`}>
-        {rows.map((row, rowIndex) => (
-          <div class="seat-row" role="group" aria-label={`Row ${row.label}`} key={row.label}>
-            <span class="row-label" aria-hidden="true">
-              {row.label}
-            </span>
-            {row.seats.map((seat, seatIndex) => {
-              const look = lookOf(seat);
-              const choosable = look === 'available' || look === 'selected';
-              return (
-                <button
-                  type="button"
-                  key={seat.id}
-                  class={`seat seat-${look}`}
-                  data-seat-id={seat.id}
-                  data-seat-no={seat.seatNo}
-                  data-status={look}
-                  tabIndex={seat.id === active ? 0 : -1}
-                  aria-pressed={look === 'selected' || look === 'mine'}
-                  aria-disabled={choosable ? undefined : 'true'}
-                  aria-label={`${seat.seatNo}, ${formatPoints(seat.price)}, ${WORDS[look]}`}
-                  title={`${seat.seatNo} · ${formatPoints(seat.price)} · ${WORDS[look]}`}
-                  onClick={() => choosable && onToggle(seat)}
-                  onFocus={() => setFocusId(seat.id)}
-                  onKeyDown={(event) => onKeyDown(event, rowIndex, seatIndex)}
-                />
-              );
-            })}
+    <>
+      {/* On a phone the seats keep a finger's size and scroll; this overview shows the whole house at once. */}
+      <div
+        class="seat-overview"
+        role="img"
+        aria-label={`Overview: ${counts.AVAILABLE} available, ${counts.HELD} held, ${counts.SOLD} sold`}
+      >
+        {rows.map((row) => (
+          <div class="overview-row" key={row.label}>
+            {row.seats.map((seat) => (
+              <span key={seat.id} class={`mini mini-${lookOf(seat)}`} />
+            ))}
           </div>
         ))}
       </div>
-    </div>
+      <div class="seat-map-scroll">
+        <div class="stage" aria-hidden="true">
+          Stage
+        </div>
+        <div class="seat-map" ref={grid} role="group" aria-label={`Seat map, ${seats.length} seats`}>
+          {rows.map((row, rowIndex) => (
+            <div class="seat-row" role="group" aria-label={`Row ${row.label}`} key={row.label}>
+              <span class="row-label" aria-hidden="true">
+                {row.label}
+              </span>
+              {row.seats.map((seat, seatIndex) => {
+                const look = lookOf(seat);
+                const choosable = look === 'available' || look === 'selected';
+                return (
+                  <button
+                    type="button"
+                    key={seat.id}
+                    class={`seat seat-${look}`}
+                    data-seat-id={seat.id}
+                    data-seat-no={seat.seatNo}
+                    data-status={look}
+                    tabIndex={seat.id === active ? 0 : -1}
+                    aria-pressed={look === 'selected' || look === 'mine'}
+                    aria-disabled={choosable ? undefined : 'true'}
+                    aria-label={`${seat.seatNo}, ${formatPoints(seat.price)}, ${WORDS[look]}`}
+                    title={`${seat.seatNo} · ${formatPoints(seat.price)} · ${WORDS[look]}`}
+                    onClick={() => choosable && onToggle(seat)}
+                    onFocus={() => setFocusId(seat.id)}
+                    onKeyDown={(event) => onKeyDown(event, rowIndex, seatIndex)}
+                  />
+                );
+              })}
+            </div>
+          ))}
+        </div>
+      </div>
+    </>
   );
 }
