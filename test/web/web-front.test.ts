@@ -155,8 +155,13 @@ describe('the web front in a real browser', () => {
     expect(await seat(takenByOther).getAttribute('aria-label')).toBe(`${takenByOther}, 150,000 P, sold`);
 
     await seat('J12').click();
-    await seat('J13').click();
+    // the keyboard works the map too: one seat in the tab order, arrows move, Space selects
+    expect(await seat('J12').getAttribute('tabindex')).toBe('0');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-seat-no'))).toBe('J13');
+    await page.keyboard.press('Space');
     expect(await seat('J12').getAttribute('aria-pressed')).toBe('true');
+    expect(await seat('J13').getAttribute('aria-pressed')).toBe('true');
     await page.getByText('Selected: J12, J13 · 198,000 P').waitFor();
     await checkPage(page, 'seat-map', { fullPage: false });
 

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PageProps } from '../app';
 import { newIdempotencyKey } from '../api/http';
 import { paymentApi } from '../api/payment';
@@ -6,6 +6,7 @@ import { queueApi } from '../api/queue';
 import { session } from '../api/session';
 import { ticketApi } from '../api/ticket';
 import { Countdown } from '../components/countdown';
+import { ConcertCell } from '../components/ticket-cells';
 import { Loading, ProblemNote, StaleNote } from '../components/notes';
 import { PageTitle } from '../components/page-title';
 import { useAction, useResource } from '../components/use-resource';
@@ -27,7 +28,7 @@ function paymentKeyFor(ticketId: string): string {
   return key;
 }
 
-export function CheckoutPage({ user }: PageProps) {
+export function CheckoutPage({ user, query }: PageProps) {
   const tickets = useResource(() => ticketApi.myTickets(), []);
   const balance = useResource(() => paymentApi.balance(), []);
   const [result, setResult] = useState<CheckoutResult>();
@@ -68,10 +69,19 @@ export function CheckoutPage({ user }: PageProps) {
     setResult(outcome);
     tickets.reload();
     balance.reload();
-    if (outcome.waiting) navigate(href('line', {}, { next: href('checkout') }));
+    // back in line: the waiting room returns here once admitted, and the rest is paid then without a click
+    if (outcome.waiting) navigate(href('line', {}, { next: href('checkout', {}, { resume: '1' }) }));
     else if (outcome.outcomes.every((one) => one.state === 'paid'))
       navigate(href('tickets', {}, { paid: String(holds.length) }));
   });
+
+  const resume = query.get('resume') === '1';
+  const resumed = useRef(false);
+  useEffect(() => {
+    if (!resume || resumed.current || !tickets.data || !balance.data || holds.length === 0 || shortfall > 0) return;
+    resumed.current = true;
+    void pay.run();
+  }, [resume, tickets.data, balance.data]);
 
   return (
     <section class="narrow">
@@ -103,11 +113,7 @@ export function CheckoutPage({ user }: PageProps) {
             <tbody>
               {holds.map((ticket) => (
                 <tr key={ticket.id}>
-                  <td>
-                    {ticket.concertName}
-                    <br />
-                    <span class="hint">{ticket.venue}</span>
-                  </td>
+                  <ConcertCell ticket={ticket} />
                   <td>{ticket.seatNo}</td>
                   <td class="number">{formatPoints(ticket.price)}</td>
                 </tr>

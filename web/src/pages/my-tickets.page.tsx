@@ -1,6 +1,7 @@
 import type { PageProps } from '../app';
 import { ticketApi, type Ticket } from '../api/ticket';
 import { Countdown } from '../components/countdown';
+import { ConcertCell } from '../components/ticket-cells';
 import { Loading, ProblemNote, StaleNote } from '../components/notes';
 import { PageTitle } from '../components/page-title';
 import { useResource } from '../components/use-resource';
@@ -60,11 +61,7 @@ export function MyTicketsPage({ query }: PageProps) {
           <tbody>
             {tickets.data.map((ticket) => (
               <tr key={ticket.id} data-ticket-status={ticket.status}>
-                <td>
-                  {ticket.concertName}
-                  <br />
-                  <span class="hint">{ticket.venue}</span>
-                </td>
+                <ConcertCell ticket={ticket} />
                 <td>{ticket.seatNo}</td>
                 <td class="number">{formatPoints(ticket.price)}</td>
                 <td>

@@ -22,6 +22,14 @@ const readCreated = (): Created[] => {
   }
 };
 
+const PLAN_FIELDS: [keyof SeatPlan, string, number][] = [
+  ['rows', 'Rows', 1],
+  ['seatsPerRow', 'Seats per row', 1],
+  ['frontRows', 'Front rows at the higher price', 0],
+  ['frontPrice', 'Front price (points)', 0],
+  ['price', 'Other seats (points)', 0],
+];
+
 const toNumber = (value: string) => (value.trim() === '' ? NaN : Number(value));
 
 export function OpsConcertsPage(_: PageProps) {
@@ -164,51 +172,19 @@ export function OpsConcertsPage(_: PageProps) {
           <fieldset>
             <legend>Seat map</legend>
             <div class="plan-grid">
-              <Field
-                id="plan-rows"
-                label="Rows"
-                type="number"
-                min={1}
-                value={plan.rows}
-                onInput={setPlanField('rows')}
-                error={problems.rows}
-              />
-              <Field
-                id="plan-seats"
-                label="Seats per row"
-                type="number"
-                min={1}
-                value={plan.seatsPerRow}
-                onInput={setPlanField('seatsPerRow')}
-                error={problems.seatsPerRow}
-              />
-              <Field
-                id="plan-front-rows"
-                label="Front rows at the higher price"
-                type="number"
-                min={0}
-                value={plan.frontRows}
-                onInput={setPlanField('frontRows')}
-                error={problems.frontRows}
-              />
-              <Field
-                id="plan-front-price"
-                label="Front price (points)"
-                type="number"
-                min={0}
-                value={plan.frontPrice}
-                onInput={setPlanField('frontPrice')}
-                error={problems.frontPrice}
-              />
-              <Field
-                id="plan-price"
-                label="Other seats (points)"
-                type="number"
-                min={0}
-                value={plan.price}
-                onInput={setPlanField('price')}
-                error={problems.price}
-              />
+              {PLAN_FIELDS.map(([field, label, min]) => (
+                <Field
+                  key={field}
+                  id={`plan-${field}`}
+                  label={label}
+                  type="number"
+                  min={min}
+                  step={1}
+                  value={plan[field]}
+                  onInput={setPlanField(field)}
+                  error={problems[field]}
+                />
+              ))}
             </div>
             {planOk && (
               <p class="hint" data-testid="plan-summary">
