@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, starts the real PostgreSQL, Redis and Kafka (test profile: no fsync),
-# type-checks and builds, then runs every jest test. Extra arguments go to jest.
+# installs the browser the web tests drive, type-checks and builds (services and the web front), then runs every
+# jest test. Extra arguments go to jest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -11,7 +12,8 @@ bash scripts/bootstrap.sh
 bash scripts/helm-tools.sh >/dev/null &
 helm_tools=$!
 bash scripts/infra.sh up --fast
-echo "[test] tsc -b (type-check and build)"
-npx tsc -b tsconfig.build.json
+bash scripts/browser.sh
+echo "[test] build (tsc -b type-check and build, then the web front)"
+npm run --silent build
 wait "$helm_tools"
 exec npx jest "$@"

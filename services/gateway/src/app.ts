@@ -3,10 +3,15 @@ import { redisPlugin } from '@boxoffice/resilience';
 import { Upstreams } from './clients/upstreams';
 import { instanceUrls, type GatewayConfig } from './config';
 import { rateLimitPlugin } from './plugins/rate-limit';
+import { appShellOf, loadWebFront, webFrontRoutes } from './plugins/web-front';
+import { dashboardRoutes } from './routes/dashboard.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { proxyRoutes } from './routes/proxy.routes';
 
-/** The one public entry: routes every public path to its service, limits each caller's rate. Owns no data. */
+/**
+ * The one public entry: routes every public path to its service, limits each caller's rate, serves the web
+ * front at `/` and the admin dashboard's metrics. Owns no data.
+ */
 export async function buildApp(config: GatewayConfig): Promise<App> {
   const app = await createApp({
     name: 'gateway',
@@ -36,6 +41,10 @@ export async function buildApp(config: GatewayConfig): Promise<App> {
     keyPrefix: config.KAFKA_TOPIC_PREFIX,
   });
   await app.register(docsRoutes, { upstreams });
-  await app.register(proxyRoutes, { upstreams });
+  await app.register(dashboardRoutes, { upstreams });
+  const web = await loadWebFront(config.WEB_ROOT);
+  if (web) await app.register(webFrontRoutes, { web });
+  else app.log.warn({ webRoot: config.WEB_ROOT }, 'gateway: no web front built there (npm run build); / serves none');
+  await app.register(proxyRoutes, { upstreams, appShell: web && appShellOf(web) });
   return app;
 }

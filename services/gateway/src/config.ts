@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { commonEnv, loadConfig } from '@boxoffice/config';
 
@@ -18,6 +19,8 @@ export const GatewayConfigSchema = Type.Object({
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 10 }),
   /** Requests one IP address may make per window, whatever credentials it presents. */
   RATE_LIMIT_IP_MAX: Type.Integer({ minimum: 1, default: 3_000 }),
+  /** The built web front served at `/` (web/dist of this checkout); without an index.html there, no front. */
+  WEB_ROOT: Type.String({ minLength: 1, default: path.resolve(__dirname, '..', '..', '..', 'web', 'dist') }),
 });
 export type GatewayConfig = Static<typeof GatewayConfigSchema>;
 

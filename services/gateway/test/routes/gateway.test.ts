@@ -167,4 +167,23 @@ describe('gateway balancing and rate limiting', () => {
     });
     expect(other.statusCode).toBe(200);
   });
+
+  it('when a signed-in caller spends its allowance, then requests without a credential from that address still pass', async () => {
+    const remoteAddress = '10.1.2.3';
+    const token = `caller-d-${uniqueSuffix()}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await gateway.inject({
+        method: 'GET',
+        url: '/events',
+        remoteAddress,
+        headers: { 'user-token': token },
+      });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    // a page load or a sign-in from the same address: its own anonymous allowance, under the address's ceiling
+    const anonymous = await gateway.inject({ method: 'GET', url: '/events', remoteAddress });
+    expect(anonymous.statusCode).toBe(200);
+  });
 });
