@@ -4,8 +4,17 @@ import { commonEnv, loadConfig } from '@boxoffice/config';
 const urls = (port: number) =>
   Type.String({ minLength: 1, default: `http://127.0.0.1:${port}`, description: 'comma-separated instance URLs' });
 
+// The gateway owns no data: no database and no demo data to configure (production would otherwise ask for them).
+const {
+  DATABASE_URL: _noDatabase,
+  DATABASE_POOL_SIZE: _noPool,
+  DEMO_DATA: _noDemoData,
+  ALLOW_DEMO_DATA_IN_PRODUCTION: _noDemoOptIn,
+  ...gatewayCommonEnv
+} = commonEnv('gateway', 8080);
+
 export const GatewayConfigSchema = Type.Object({
-  ...commonEnv('gateway', 8080),
+  ...gatewayCommonEnv,
   USER_SERVICE_URLS: urls(7001),
   ITEM_SERVICE_URLS: urls(5001),
   ALARM_SERVICE_URLS: urls(6001),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { commonEnv, loadConfig } from '@boxoffice/config';
+import { Secret, commonEnv, loadConfig } from '@boxoffice/config';
 
 export const TicketConfigSchema = Type.Object({
   ...commonEnv('ticket', 8002),
@@ -30,7 +30,10 @@ export const TicketConfigSchema = Type.Object({
   /** Most live seat holds one user may have in one showtime: a group books a few seats, a bot grabs a block. */
   MAX_HOLDS_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000, default: 6 }),
   /** Shared secret for /internal/* (payment service → ticket service); the gateway never routes /internal. */
-  INTERNAL_API_TOKEN: Type.String({ minLength: 8, default: 'dev-internal-token-change-me' }),
+  INTERNAL_API_TOKEN: Secret(
+    'dev-internal-token-change-me',
+    'shared by the services for /internal routes and peer calls',
+  ),
 });
 export type TicketConfig = Static<typeof TicketConfigSchema>;
 
