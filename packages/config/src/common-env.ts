@@ -35,4 +35,12 @@ export const commonEnv = (service: string, defaultPort: number) => ({
   ALLOW_DEMO_DATA_IN_PRODUCTION: Type.Boolean({ default: false }),
   /** Largest request body accepted, in bytes; larger ones get 413. */
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
+  /** A client that has not sent its whole request (headers and body) this long after its first byte gets 408. */
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+  /** A client that has not sent its headers this long after its first byte gets 408 (slow-headers attacks). */
+  HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+  /** An idle kept-alive connection is closed after this long (above the 60 s idle timeout of most load balancers). */
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 72_000 }),
+  /** A socket with no traffic at all for this long is closed. */
+  CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 120_000 }),
 });
