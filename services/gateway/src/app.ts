@@ -13,6 +13,7 @@ export async function buildApp(config: GatewayConfig): Promise<App> {
     description: 'The public entry: routes to every service (SPEC §7).',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
     exposeOpenApi: false,
   });
   const upstreams = new Upstreams(

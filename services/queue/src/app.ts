@@ -45,6 +45,7 @@ export async function buildApp(config: QueueConfig): Promise<App> {
     description: 'The waiting room: FIFO queue tokens (signed JWTs) and admission (SPEC §4).',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
   });
   await app.register(postgresPlugin, {
     service: 'queue',

@@ -27,6 +27,8 @@ export async function buildApp(config: TicketConfig): Promise<App> {
     description: 'Concerts, seats with timed holds, and counted-stock events with reservations (SPEC §5).',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
+    internalToken: config.INTERNAL_API_TOKEN,
   });
   await app.register(postgresPlugin, {
     service: 'ticket',
