@@ -45,6 +45,7 @@ export async function proxyRoutes(app: App, { upstreams }: { upstreams: Upstream
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const route = resolveRoute(request.url);
     if (!route) throw new AppError(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    if ('refused' in route) throw new AppError(400, 'AMBIGUOUS_PATH', route.refused);
     let response: Dispatcher.ResponseData;
     try {
       response = await upstreams.send(route.service, {
