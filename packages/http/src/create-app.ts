@@ -12,8 +12,9 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import client from 'prom-client';
 import { AppError, isAppError, type ErrorDetail } from '@boxoffice/errors';
-import { trackAllowedMethods } from './allowed-methods';
+import { namesAnotherResource, trackResources } from './allowed-methods';
 import { guardInternalRoutes } from './internal-token';
+import { ErrorBody } from './schema-helpers';
 import { toErrorDetails, validatorCompiler } from './validation';
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -119,22 +120,33 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
   guardInternalRoutes(app, options.internalToken);
-  const allowedMethods = trackAllowedMethods(app);
-  app.setNotFoundHandler((request, reply) => {
+  const resourceAt = trackResources(app);
+  const answerUnrouted = (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0];
-    const allowed = allowedMethods(request.method, request.url);
-    if (allowed.length > 0) {
-      const allow = allowed.join(', ');
-      sendError(
-        reply,
-        new AppError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; use ${allow}.`, [], {
-          allow,
-        }),
-      );
-      return;
+    const allowed = (resourceAt(request.url)?.methods ?? []).filter((method) => method !== request.method);
+    if (allowed.length === 0) {
+      sendError(reply, new AppError(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${path}.`));
+      return reply;
     }
-    sendError(reply, new AppError(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${path}.`));
+    const allow = allowed.join(', ');
+    const message = `${request.method} is not allowed on ${path}; use ${allow}.`;
+    sendError(reply, new AppError(405, 'METHOD_NOT_ALLOWED', message, [], { allow }));
+    return reply;
+  };
+  // answered before any body parsing: an unrouted QUERY or PROPFIND must not fail on its content type first
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return answerUnrouted(request, reply);
+    const params = request.params as Record<string, string | undefined>;
+    const pattern = request.routeOptions.url;
+    if (
+      pattern &&
+      /[:*]/.test(pattern) &&
+      namesAnotherResource(pattern, params, request.method, resourceAt(request.url))
+    )
+      return answerUnrouted(request, reply);
   });
+  app.setNotFoundHandler(answerUnrouted);
+  documentKernelAnswers(app);
 
   registerObservability(app, options.name);
 
@@ -156,6 +168,27 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   });
   if (options.exposeOpenApi !== false) app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app as unknown as App;
+}
+
+/**
+ * The answers every route may give besides its own, added to each documented route's responses so the OpenAPI
+ * lists every status a client can meet: 422 (validation), 413 and 415 (bodies), 503 (a dependency down).
+ */
+function documentKernelAnswers(app: FastifyInstance): void {
+  const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { response?: Record<string, unknown>; hide?: boolean } | undefined;
+    if (!schema?.response || schema.hide) return;
+    const add = (status: number, description: string) => {
+      schema.response![status] ??= { ...ErrorBody, description };
+    };
+    add(422, 'The request does not match its schema (SPEC §0 detail lists each field).');
+    add(503, 'A dependency is unavailable; retry after Retry-After seconds.');
+    if ([route.method].flat().some((method) => BODY_METHODS.has(method))) {
+      add(413, 'The body is over BODY_LIMIT_BYTES.');
+      add(415, 'The body is not application/json.');
+    }
+  });
 }
 
 function registerObservability(app: FastifyInstance, service: string): void {

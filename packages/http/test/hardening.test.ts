@@ -16,6 +16,12 @@ describe('createApp: methods, internal routes and values PostgreSQL refuses', ()
     app.get('/things', async () => []);
     app.post('/things', async () => ({}));
     app.delete('/things/:id', async () => ({}));
+    app.post('/orders/create', async () => ({}));
+    app.get(
+      '/orders/:id',
+      { schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
+      async () => ({}),
+    );
     app.get('/internal/things', async () => ({ secret: 'stock counts' }));
     // values straight to PostgreSQL, as a schema that forgot a bound would let them through
     app.post(
@@ -38,6 +44,28 @@ describe('createApp: methods, internal routes and values PostgreSQL refuses', ()
     const withParam = await app.inject({ method: 'PATCH', url: '/things/7/?x=1' });
     expect(withParam.statusCode).toBe(405);
     expect(withParam.headers.allow).toBe('DELETE');
+  });
+
+  it('when a parametric route catches a path a more specific route names, then 405 for that resource', async () => {
+    const response = await app.inject({ method: 'GET', url: '/orders/create' });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('POST');
+    // the parametric route still answers the paths it names
+    expect((await app.inject({ method: 'GET', url: '/orders/6c00a5d6-0ed3-4a23-b6e6-d1eb056cfbd1' })).statusCode).toBe(
+      200,
+    );
+  });
+
+  it('when a parameter would be empty, then the path names the parent resource, not the parametric route', async () => {
+    const response = await app.inject({ method: 'DELETE', url: '/things/' });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('GET, HEAD, POST');
+  });
+
+  it('when an unknown method such as QUERY arrives without a content type, then 405, not a body error', async () => {
+    const response = await app.inject({ method: 'QUERY' as 'GET', url: '/things' });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('GET, HEAD, POST');
   });
 
   it('when a path exists under no method, then still 404', async () => {
