@@ -7,6 +7,8 @@ cd "$ROOT"
 
 bash scripts/bootstrap.sh
 bash scripts/infra.sh up --fast
+# the pinned OpenAPI fuzzer that test/schemathesis runs (skipped there when python3 is absent)
+if command -v python3 >/dev/null; then bash scripts/schemathesis.sh install; fi
 echo "[test] tsc -b (type-check and build)"
 npx tsc -b tsconfig.build.json
 exec npx jest "$@"
