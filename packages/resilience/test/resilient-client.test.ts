@@ -165,13 +165,16 @@ describe('ResilientClient: client errors never count against the breaker', () =>
     redis.disconnect();
   });
 
-  it('when a peer answers every call with a 4xx in any form, then every answer comes back and the breaker stays closed', async () => {
-    const client = new ResilientClient({
+  const clientOf = () =>
+    new ResilientClient({
       peer: `refusing-${uniqueSuffix()}`,
       baseUrl: `http://127.0.0.1:${(peer.server.address() as { port: number }).port}`,
       redis,
       resetTimeoutMs: 60_000,
     });
+
+  it('when a peer answers every call with a 4xx in any form, then every answer comes back and the breaker stays closed', async () => {
+    const client = clientOf();
     try {
       const statuses: number[] = [];
       for (let round = 0; round < 5; round++)
@@ -180,7 +183,14 @@ describe('ResilientClient: client errors never count against the breaker', () =>
       expect(statuses).toEqual(Array.from({ length: 5 }, () => [422, 409, 400, 404]).flat());
       expect(client.breaker.opened).toBe(false);
       expect(client.breaker.stats.failures).toBe(0);
-      // the control: 5xx do count, and open it
+    } finally {
+      client.shutdown();
+    }
+  });
+
+  it('when the same peer answers 5xx, then those do count and open the breaker (control)', async () => {
+    const client = clientOf();
+    try {
       for (let i = 0; i < 4; i++)
         await client.call({ method: 'GET', path: '/broken', headers: {} }).catch(() => undefined);
       expect(client.breaker.opened).toBe(true);
