@@ -27,6 +27,8 @@ export const TicketConfigSchema = Type.Object({
   REDIS_KEY_PREFIX: Type.String({ default: 'ticket:' }),
   /** Most tickets one reservation may hold; generous, since the original examples patch one up to 198. */
   RESERVATION_MAX_TICKETS: Type.Integer({ minimum: 1, default: 1_000 }),
+  /** Most live (not cancelled) reservations one user may have of one general-admission event. */
+  MAX_RESERVATIONS_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000, default: 10 }),
   /** Most live seat holds one user may have in one showtime: a group books a few seats, a bot grabs a block. */
   MAX_HOLDS_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000, default: 6 }),
   /** Shared secret for /internal/* (payment service → ticket service); the gateway never routes /internal. */
