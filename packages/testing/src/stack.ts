@@ -45,6 +45,7 @@ export async function startStack(
     DEMO_DATA: 'true',
     RATE_LIMIT_MAX: '100000',
     RATE_LIMIT_IP_MAX: '1000000',
+    SIGNUP_RATE_LIMIT_MAX: '1000000',
   };
   for (const service of STACK_SERVICES) {
     // peers call every instance (ResilientClient rotates and skips a refused one), the gateway balances over them

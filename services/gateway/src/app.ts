@@ -34,6 +34,8 @@ export async function buildApp(config: GatewayConfig): Promise<App> {
     max: config.RATE_LIMIT_MAX,
     ipMax: config.RATE_LIMIT_IP_MAX,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    signUpMax: config.SIGNUP_RATE_LIMIT_MAX,
+    signUpWindowSeconds: config.SIGNUP_RATE_LIMIT_WINDOW_SECONDS,
     keyPrefix: config.KAFKA_TOPIC_PREFIX,
   });
   await app.register(docsRoutes, { upstreams });

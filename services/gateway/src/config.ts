@@ -27,6 +27,9 @@ export const GatewayConfigSchema = Type.Object({
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 10 }),
   /** Requests one IP address may make per window, whatever credentials it presents. */
   RATE_LIMIT_IP_MAX: Type.Integer({ minimum: 1, default: 3_000 }),
+  /** Sign-ups (POST /api/users/users) one IP address may make per window: accounts are free to mint otherwise. */
+  SIGNUP_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 20 }),
+  SIGNUP_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 3_600 }),
 });
 export type GatewayConfig = Static<typeof GatewayConfigSchema>;
 

@@ -254,3 +254,57 @@ describe('gateway path handling: the path it checks is the path the upstream get
     expect(seen.slice(before)).toEqual(['/7?offset=0', '/events/a%20b']);
   });
 });
+
+describe('gateway sign-up limit per IP address', () => {
+  let gateway: App;
+  let users: FastifyInstance;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    users = await startEchoInstance(port, 'users');
+    gateway = await buildApp(
+      readConfig({
+        ...testEnv('gateway'),
+        USER_SERVICE_URLS: `http://127.0.0.1:${port}`,
+        RATE_LIMIT_MAX: '1000',
+        SIGNUP_RATE_LIMIT_MAX: '3',
+        SIGNUP_RATE_LIMIT_WINDOW_SECONDS: '3600',
+        KAFKA_TOPIC_PREFIX: `t${uniqueSuffix()}.`,
+      }),
+    );
+    await gateway.ready();
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await users.close();
+  });
+
+  const signUp = (remoteAddress: string, url = '/api/users/users') =>
+    gateway.inject({ method: 'POST', url, remoteAddress, payload: { name: 'n', login_id: 'l', password: 'p' } });
+
+  it('when one address signs up more often than SIGNUP_RATE_LIMIT_MAX per window, then 429 with Retry-After, however the path is spelled', async () => {
+    const statuses = [
+      (await signUp('10.0.0.1')).statusCode,
+      (await signUp('10.0.0.1', '/api/users//users')).statusCode,
+      (await signUp('10.0.0.1', '/api/users/%75sers')).statusCode,
+    ];
+    expect(statuses).toEqual([200, 200, 200]);
+    const refused = await signUp('10.0.0.1', '/api/users/./users/');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().errors).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringContaining('sign-ups') });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(3_000);
+  });
+
+  it('when an address is at its sign-up limit, then its other requests and other addresses are not affected', async () => {
+    for (let i = 0; i < 4; i++) await signUp('10.0.0.2');
+    expect((await signUp('10.0.0.2')).statusCode).toBe(429);
+    const login = await gateway.inject({
+      method: 'POST',
+      url: '/api/users/login',
+      remoteAddress: '10.0.0.2',
+      payload: {},
+    });
+    expect(login.statusCode).toBe(200);
+    expect((await signUp('10.0.0.3')).statusCode).toBe(200);
+  });
+});
