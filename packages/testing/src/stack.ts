@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { dropDatabase, testInfra, uniqueSuffix } from './infra';
-import { ServiceProcess, freePort } from './service-process';
+import { freePort } from './free-port';
+import { ServiceProcess } from './service-process';
 
 export const STACK_SERVICES = ['user', 'item', 'alarm', 'queue', 'ticket', 'payment', 'gateway'] as const;
 export type StackService = (typeof STACK_SERVICES)[number];
