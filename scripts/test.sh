@@ -12,6 +12,8 @@ bash scripts/bootstrap.sh
 bash scripts/helm-tools.sh >/dev/null &
 helm_tools=$!
 bash scripts/infra.sh up --fast
+# the pinned OpenAPI fuzzer that test/schemathesis runs (skipped there when python3 is absent)
+if command -v python3 >/dev/null; then bash scripts/schemathesis.sh install; fi
 bash scripts/browser.sh
 echo "[test] build (tsc -b type-check and build, then the web front)"
 npm run --silent build

@@ -18,6 +18,7 @@ export async function buildApp(config: GatewayConfig): Promise<App> {
     description: 'The public entry: routes to every service (SPEC §7).',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
     exposeOpenApi: false,
   });
   const upstreams = new Upstreams(
@@ -38,6 +39,8 @@ export async function buildApp(config: GatewayConfig): Promise<App> {
     max: config.RATE_LIMIT_MAX,
     ipMax: config.RATE_LIMIT_IP_MAX,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    signUpMax: config.SIGNUP_RATE_LIMIT_MAX,
+    signUpWindowSeconds: config.SIGNUP_RATE_LIMIT_WINDOW_SECONDS,
     keyPrefix: config.KAFKA_TOPIC_PREFIX,
   });
   await app.register(docsRoutes, { upstreams });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readRequestPath } from './request-path';
 
 /**
  * Whom a request counts against: its credential (USER-TOKEN, or the waiting-room token), hashed so the limiter's
@@ -17,4 +18,11 @@ export function rateLimitKey(headers: Record<string, string | string[] | undefin
     undefined;
   if (!credential) return `anon:${ip}`;
   return `cred:${createHash('sha256').update(credential).digest('hex').slice(0, 32)}`;
+}
+
+/** Registering a user (the user service's POST /users), however the path is spelled: sign-ups have their own limit. */
+export function isSignUp(method: string, url: string): boolean {
+  if (method !== 'POST') return false;
+  const path = readRequestPath(url);
+  return !('refused' in path) && path.segments.join('/') === 'api/users/users';
 }

@@ -61,6 +61,7 @@ export async function proxyRoutes(
       if (appShell?.wanted(request)) return appShell.send(request, reply);
       throw new AppError(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`);
     }
+    if ('refused' in route) throw new AppError(400, 'AMBIGUOUS_PATH', route.refused);
     let response: Dispatcher.ResponseData;
     try {
       response = await upstreams.send(route.service, {

@@ -13,6 +13,7 @@ import {
   ReplicaItemList,
   ReplicaQuery,
 } from '../schemas/item.schemas';
+import { InternalTokenHeaders } from '../schemas/inventory.schemas';
 
 const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 const security = [{ userToken: [] }];
@@ -49,13 +50,14 @@ export async function itemsRoutes(app: App): Promise<void> {
     },
   );
 
+  // peers only: createApp's internal-token guard covers every /internal route
   app.get(
     '/internal/items',
     {
-      preHandler: app.requireUser,
       schema: {
         summary: 'Items by id with stock, deletion flag and revision: for peers whose replica lacks them',
-        security,
+        hide: true,
+        headers: InternalTokenHeaders,
         querystring: ReplicaQuery,
         response: { 200: ReplicaItemList, ...errors },
       },

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { Uuid as CanonicalUuid } from '@boxoffice/http';
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
@@ -6,4 +7,4 @@ export const IdempotencyHeaders = Type.Object({
   ),
 });
 
-export const Uuid = Type.String({ format: 'uuid' });
+export const Uuid = CanonicalUuid();

@@ -7,12 +7,19 @@ import {
   findReservation,
   insertReservation,
   listReservations,
+  liveReservationsOfUserLocked,
   returnToStock,
   setReservationTickets,
   takeFromStock,
 } from '../db/ga-events.repo';
 import { publishGaEventChanged, publishReservationChanged } from '../events/ticket-events';
-import { eventNotFound, reservationNotFound, ticketsNotAvailable, type Reservation } from './ga-events';
+import {
+  eventNotFound,
+  reservationLimitReached,
+  reservationNotFound,
+  ticketsNotAvailable,
+  type Reservation,
+} from './ga-events';
 import { idempotent, type Answer, type IdempotencyRequest } from './idempotency';
 
 function checkCap(noOfTickets: number, cap: number): void {
@@ -37,15 +44,18 @@ async function take(tx: Queryable, eventId: string, count: number): Promise<void
 /**
  * A reservation and the stock it takes commit together. The stock check is the conditional UPDATE itself, so
  * under any concurrency availability + live reserved tickets stays equal to the stock the event started with.
+ * One user holds at most `maxPerUser` live reservations of one event (a bot cannot split the stock into many).
  */
 export function reserveTickets(
   pool: Pool,
-  input: { userId: number; eventId: string; noOfTickets: number; cap: number },
+  input: { userId: number; eventId: string; noOfTickets: number; cap: number; maxPerUser: number },
   render: (reservation: Reservation) => Answer,
   idempotency?: IdempotencyRequest,
 ): Promise<Answer> {
   checkCap(input.noOfTickets, input.cap);
   return idempotent(pool, idempotency, async (tx) => {
+    if ((await liveReservationsOfUserLocked(tx, input.userId, input.eventId)) >= input.maxPerUser)
+      throw reservationLimitReached(input.maxPerUser, input.eventId);
     await take(tx, input.eventId, input.noOfTickets);
     const reservation = await insertReservation(tx, input);
     await publishReservationChanged(tx, reservation);

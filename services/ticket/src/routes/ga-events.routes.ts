@@ -25,7 +25,10 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 const security = [{ userToken: [] }];
 
 /** General-admission events with counted stock, and reservations against them (SPEC §5). */
-export async function gaEventsRoutes(app: App, options: { reservationMaxTickets: number }): Promise<void> {
+export async function gaEventsRoutes(
+  app: App,
+  options: { reservationMaxTickets: number; maxReservationsPerUser: number },
+): Promise<void> {
   const cap = options.reservationMaxTickets;
 
   app.post(
@@ -112,7 +115,13 @@ export async function gaEventsRoutes(app: App, options: { reservationMaxTickets:
       const key = request.headers['idempotency-key'];
       const answer = await reserveTickets(
         app.pg,
-        { userId: request.user.id, eventId: request.body.event_id, noOfTickets: request.body.no_of_tickets, cap },
+        {
+          userId: request.user.id,
+          eventId: request.body.event_id,
+          noOfTickets: request.body.no_of_tickets,
+          cap,
+          maxPerUser: options.maxReservationsPerUser,
+        },
         (reservation) => ({
           status: 201,
           body: reservationView(reservation),
