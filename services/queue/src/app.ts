@@ -5,13 +5,21 @@ import { createApp, type App } from '@boxoffice/http';
 import { redisPlugin, redisReady } from '@boxoffice/resilience';
 import { USER_AUTH_MIGRATIONS, userAuthPlugin } from '@boxoffice/user-auth';
 import type { QueueConfig } from './config';
+import { followLineChanges } from './db/line-changes.redis';
+import { LineScripts } from './db/line-scripts';
 import { RedisQueueLine } from './db/queue-line.redis';
+import { RedisRooms } from './db/rooms.redis';
 import { Admitter } from './domain/admitter';
 import { loadSigningKey, refreshSigningKeys } from './domain/load-signing-key.use-case';
 import type { QueuePolicy } from './domain/queue-token';
+import { DEFAULT_ROOM, type RoomSettings } from './domain/room';
+import { StandingFeed } from './domain/standing-feed';
 import type { TokenSigner } from './domain/token-signer';
 import { LifecycleRecorder } from './events/lifecycle-recorder';
 import { consumePayments } from './events/payments.consumer';
+import { lineMetrics } from './plugins/line-metrics';
+import { roomsRoutes } from './routes/rooms.routes';
+import { tokenStreamRoutes } from './routes/token-stream.routes';
 import { tokensRoutes } from './routes/tokens.routes';
 
 export const QUEUE_MIGRATIONS = [
@@ -24,6 +32,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     queue: {
       line: RedisQueueLine;
+      rooms: RedisRooms;
+      feed: StandingFeed;
       admitter: Admitter;
       recorder: LifecycleRecorder;
       signer: TokenSigner;
@@ -37,6 +47,19 @@ export const policyOf = (config: QueueConfig): QueuePolicy => ({
   activeTtlMs: config.QUEUE_ACTIVE_TTL_SECONDS * 1000,
   abandonTtlMs: config.QUEUE_ABANDON_TTL_SECONDS * 1000,
   tokenLifetimeMs: config.QUEUE_TOKEN_LIFETIME_SECONDS * 1000,
+  admissionRatePerMinute: config.QUEUE_ADMISSION_RATE_PER_MINUTE ?? null,
+});
+
+/** The default room guards every concert without a room of its own; its settings are the service's configuration. */
+const defaultRoomOf = (config: QueueConfig): RoomSettings => ({
+  name: 'Default room',
+  maxActive: config.QUEUE_MAX_ACTIVE,
+  admissionRatePerMinute: config.QUEUE_ADMISSION_RATE_PER_MINUTE ?? null,
+  sessionSeconds: config.QUEUE_ACTIVE_TTL_SECONDS,
+  queueingMethod: 'fifo',
+  saleStartsAtMs: null,
+  maxWaiting: config.QUEUE_MAX_WAITING ?? null,
+  abandonSeconds: config.QUEUE_ABANDON_TTL_SECONDS,
 });
 
 export async function buildApp(config: QueueConfig): Promise<App> {
@@ -74,7 +97,13 @@ export async function buildApp(config: QueueConfig): Promise<App> {
   const lineClient = app.redis.duplicate({ enableAutoPipelining: true });
   lineClient.on('error', () => undefined);
   await redisReady(lineClient, 10_000).catch(() => undefined);
-  const line = new RedisQueueLine(lineClient, config.QUEUE_REDIS_PREFIX ?? `${config.KAFKA_TOPIC_PREFIX}queue:`);
+  const scripts = new LineScripts(lineClient, config.QUEUE_REDIS_PREFIX ?? `${config.KAFKA_TOPIC_PREFIX}queue:`);
+  const line = new RedisQueueLine(scripts);
+  const rooms = new RedisRooms(scripts);
+  await rooms.ensure(DEFAULT_ROOM, defaultRoomOf(config), Date.now()).catch((error: unknown) => {
+    // without Redis nothing works anyway; the room is made on the next start that reaches it
+    app.log.warn({ err: error }, 'the default room could not be checked; joins to it answer 404 until it exists');
+  });
   // a retired key stays published while a token it signed may be live: one lifetime, plus one refresh
   const keepRetiredMs = config.QUEUE_TOKEN_LIFETIME_SECONDS * 1000 + config.QUEUE_SIGNING_KEY_REFRESH_MS;
   const { signer, created } = await loadSigningKey(app.pg, config.QUEUE_JWT_ISSUER, keepRetiredMs);
@@ -82,22 +111,39 @@ export async function buildApp(config: QueueConfig): Promise<App> {
   app.addHook('onClose', async () => stopKeyRefresh());
   app.log.info({ kid: signer.kid, created }, created ? 'queue signing key created' : 'queue signing key loaded');
 
-  const admitter = new Admitter(line, policy, config.QUEUE_ADMITTER_INTERVAL_MS, app.log);
+  const admitter = new Admitter(line, config.QUEUE_ADMITTER_INTERVAL_MS, app.log, lineMetrics(app, rooms));
   const journalClient = app.redis.duplicate();
   journalClient.on('error', () => undefined);
   const recorder = new LifecycleRecorder(line, journalClient, app.pg, app.log);
-  app.decorate('queue', { line, admitter, recorder, signer, policy });
+  const feed = new StandingFeed(
+    line,
+    {
+      refreshMs: config.QUEUE_STREAM_REFRESH_MS,
+      heartbeatMs: config.QUEUE_STREAM_HEARTBEAT_MS,
+      maxStreams: config.QUEUE_STREAM_MAX,
+      maxPerToken: 3,
+      chunk: 1_000,
+    },
+    app.log,
+  );
+  const stopFollowing = followLineChanges(app.redis.duplicate(), scripts.prefix, feed, app.log);
+  app.decorate('queue', { line, rooms, feed, admitter, recorder, signer, policy });
   app.addHook('onReady', async () => {
     admitter.start();
     recorder.start();
+    feed.start();
   });
+  app.addHook('preClose', async () => feed.stop()); // open streams would hold the server's close
   app.addHook('onClose', async () => {
     await Promise.all([admitter.stop(), recorder.stop()]);
+    stopFollowing();
     journalClient.disconnect();
     lineClient.disconnect();
   });
 
   consumePayments(app, { line, admitNow: () => admitter.admitNow() });
-  await app.register(tokensRoutes, { line, signer, policy });
+  await app.register(tokensRoutes, { line, rooms, signer, policy });
+  await app.register(tokenStreamRoutes, { line, signer, feed, retryMs: 3_000 });
+  await app.register(roomsRoutes, { rooms, policy });
   return app;
 }

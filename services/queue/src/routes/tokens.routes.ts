@@ -1,21 +1,11 @@
-import { ErrorBody, isoWithOffset, type App } from '@boxoffice/http';
+import { ErrorBody, type App } from '@boxoffice/http';
 import { queueTokenOf } from '@boxoffice/queue-guard';
 import { joinQueue, type JoinDeps } from '../domain/join-queue.use-case';
 import { pollToken } from '../domain/poll-token.use-case';
-import { estimatedWaitSeconds, type TokenView } from '../domain/queue-token';
 import { IssuedToken, JoinBody, Jwks, TokenStatusBody } from '../schemas/queue.schemas';
+import { expiresAtOf, standingBody } from './standing-view';
 
-const errors = { 401: ErrorBody, 403: ErrorBody, 422: ErrorBody, 503: ErrorBody };
-
-function expiresAtOf(view: TokenView): string {
-  const ms =
-    view.status === 'ACTIVE'
-      ? view.activeExpiresAtMs
-      : view.status === 'EXPIRED'
-        ? (view.expiredAtMs ?? view.activeExpiresAtMs)
-        : null;
-  return isoWithOffset(new Date(ms ?? view.tokenExpiresAtMs));
-}
+const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody };
 
 export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
   app.post(
@@ -23,14 +13,17 @@ export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
     {
       preHandler: app.requireUser,
       schema: {
-        summary: 'Join the waiting line; a user with a live token gets the same token back',
+        summary:
+          'Join a waiting room (the default one, or roomId / concertId); a user with a live token there gets the same token back',
+        description:
+          '404 unknown room; 409 ROOM_NOT_OPEN / ROOM_CLOSED; 429 QUEUE_FULL with Retry-After when the room holds its most waiting users.',
         security: [{ userToken: [] }],
         body: JoinBody,
         response: { 201: IssuedToken, ...errors },
       },
     },
     async (request, reply) => {
-      const { token } = await joinQueue(deps, request.user.id, request.body.userId);
+      const { token } = await joinQueue(deps, request.user.id, request.body);
       reply.code(201).header('location', '/tokens');
       return {
         token: token.jwt,
@@ -38,6 +31,7 @@ export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
         waitingNo: token.waitingNo,
         status: token.status,
         expiresAt: expiresAtOf(token),
+        roomId: token.roomId,
       };
     },
   );
@@ -46,21 +40,12 @@ export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
     '/tokens',
     {
       schema: {
-        summary: 'Where your queue token stands; polling also keeps your place',
+        summary: 'Where your queue token stands, with an estimated wait; polling also keeps your place',
         security: [{ queueToken: [] }],
         response: { 200: TokenStatusBody, ...errors },
       },
     },
-    async (request) => {
-      const view = await pollToken(deps, queueTokenOf(request.headers));
-      return {
-        uuid: view.tokenId,
-        waitingNo: view.waitingNo,
-        status: view.status,
-        estimatedWaitSeconds: estimatedWaitSeconds(view, deps.policy),
-        expiresAt: expiresAtOf(view),
-      };
-    },
+    async (request) => standingBody(await pollToken(deps, queueTokenOf(request.headers))),
   );
 
   app.get(

@@ -89,9 +89,16 @@ export class QueueKit {
     return this.app.inject({ method: 'GET', url: '/tokens', headers: { authorization: `Bearer ${jwt}` } });
   }
 
-  async status(
-    jwt: string,
-  ): Promise<{ uuid: string; waitingNo: number; status: string; estimatedWaitSeconds: number; expiresAt: string }> {
+  async status(jwt: string): Promise<{
+    uuid: string;
+    waitingNo: number;
+    status: string;
+    estimatedWaitSeconds: number | null;
+    waitEstimate: string;
+    expiresAt: string;
+    roomId: string;
+    roomStatus: string;
+  }> {
     return (await this.poll(jwt)).json();
   }
 
