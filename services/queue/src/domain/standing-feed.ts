@@ -106,7 +106,7 @@ export class StandingFeed {
     const tokens = this.rooms.get(roomId);
     if (!tokens) return;
     tokenIds.forEach((tokenId, i) => {
-      for (const watcher of tokens.get(tokenId) ?? []) {
+      for (const watcher of [...(tokens.get(tokenId) ?? [])]) {
         const view: TokenView = { ...watcher.last, status: 'ACTIVE', waitingNo: 0, activeExpiresAtMs: activeEnds[i]! };
         this.deliver(roomId, tokenId, watcher, view);
       }
