@@ -6,6 +6,7 @@
 #   scripts/infra.sh down          stop what this script started
 #   scripts/infra.sh status        one line per component
 #   scripts/infra.sh reset         down, then delete all local data
+#   scripts/infra.sh jars          only fetch the Kafka broker's jars (scripts/images.sh copies them into an image)
 #
 # --fast (or INFRA_PROFILE=test) runs PostgreSQL without fsync: for tests only, never for `npm start`.
 # DATABASE_URL, REDIS_URL, KAFKA_BROKERS point at servers you already run: those are checked, never started.
@@ -266,5 +267,6 @@ case "$cmd" in
     log "deleting $INFRA_DIR/kafka/data, $INFRA_DIR/redis and $PG_DATA"
     rm -rf "$INFRA_DIR/kafka/data" "$INFRA_DIR/redis" "$PG_DATA"
     ;;
-  *) die "usage: scripts/infra.sh up [--fast] | down | status | reset" ;;
+  jars) kafka_fetch_jars ;;
+  *) die "usage: scripts/infra.sh up [--fast] | down | status | reset | jars" ;;
 esac

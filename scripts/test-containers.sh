@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `npm run test:containers`: the tests that need a Docker engine. Starts the engine if none runs (installing Debian's
+# docker.io when it is missing, as scripts/infra.sh installs PostgreSQL), builds the images (`npm run images`), then
+# runs with TEST_INFRA=containers, so PostgreSQL, Redis and Kafka are containers started by testcontainers:
+#   - the kernel packages' suites and the item service's suite,
+#   - test/compose: docker-compose.yaml up for real, containers stopped one at a time, `down -v`.
+# Extra arguments go to jest (CI passes --json --outputFile).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash scripts/bootstrap.sh
+bash scripts/images.sh
+# Suites that start a private broker (KafkaBrokerProcess) or a private Redis still use the native binaries.
+bash scripts/infra.sh jars
+command -v redis-server >/dev/null || bash scripts/infra.sh up --fast
+echo "[test] tsc -b (type-check and build)"
+npx tsc -b tsconfig.build.json
+TEST_INFRA=containers exec npx jest packages services/item test/compose "$@"
