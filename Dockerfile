@@ -38,7 +38,8 @@ WORKDIR /app
 COPY --from=build /app /app
 COPY infra/images/services/load-demo-data.cjs /app/load-demo-data.cjs
 USER node
-# Liveness on /health, on PORT or the service's SPEC port.
-HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
-  CMD node -e "const p=process.env.PORT||{user:7001,item:5001,alarm:6001,queue:8001,ticket:8002,payment:8003,gateway:8080}[process.env.SERVICE];fetch('http://127.0.0.1:'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Liveness on /health, on PORT or the service's SPEC port. The exec form matters: on a timeout the engine kills
+# this process itself (a shell form would leave its node child running, and the checks pile up on a busy host).
+HEALTHCHECK --interval=5s --timeout=10s --start-period=300s --retries=3 \
+  CMD ["node", "-e", "const p=process.env.PORT||{user:7001,item:5001,alarm:6001,queue:8001,ticket:8002,payment:8003,gateway:8080}[process.env.SERVICE];fetch('http://127.0.0.1:'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["sh", "-c", "exec node services/${SERVICE:?set SERVICE to the service to run}/dist/server.js"]

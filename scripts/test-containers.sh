@@ -11,9 +11,12 @@ cd "$ROOT"
 
 bash scripts/bootstrap.sh
 bash scripts/images.sh
-# Suites that start a private broker (KafkaBrokerProcess) or a private Redis still use the native binaries.
-bash scripts/infra.sh jars
-command -v redis-server >/dev/null || bash scripts/infra.sh up --fast
+# One kernel suite starts a private redis-server of its own (to pause it): that binary stays native.
+if ! command -v redis-server >/dev/null; then
+  echo "[test] apt-get install redis-server (a private Redis for packages/queue-guard's silent-subscription test)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+fi
 echo "[test] tsc -b (type-check and build)"
 npx tsc -b tsconfig.build.json
 TEST_INFRA=containers exec npx jest packages services/item test/compose "$@"
