@@ -57,9 +57,39 @@ export class ComposeProject {
     return stdout + stderr;
   }
 
+  /** The project's containers by service, asked of the engine directly (a compose command costs seconds). */
+  private async containers(): Promise<Map<string, string>> {
+    const { stdout: ids } = await run('docker', [
+      'ps',
+      '-a',
+      '-q',
+      '--no-trunc',
+      '--filter',
+      `label=com.docker.compose.project=${this.name}`,
+    ]);
+    const list = ids.trim().split('\n').filter(Boolean);
+    if (list.length === 0) return new Map();
+    const { stdout } = await run('docker', [
+      'inspect',
+      '--format',
+      '{{index .Config.Labels "com.docker.compose.service"}} {{.Id}}',
+      ...list,
+    ]);
+    return new Map(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ') as [string, string]),
+    );
+  }
+
+  private ids = new Map<string, string>();
+
+  /** A container keeps its id across stop and start, so the lookup is done once per service. */
   async containerId(service: string): Promise<string> {
-    const id = (await this.compose('ps', '-a', '-q', service)).trim().split('\n')[0] ?? '';
-    if (!/^[0-9a-f]{12,}$/.test(id)) throw new Error(`no container for ${service}: ${id}`);
+    if (!this.ids.has(service)) this.ids = await this.containers();
+    const id = this.ids.get(service);
+    if (!id) throw new Error(`no container for ${service} in ${this.name}`);
     return id;
   }
 
@@ -76,12 +106,12 @@ export class ComposeProject {
 
   /** Every host address a container of the project publishes on, as `service ip:port`. */
   async publishedPorts(): Promise<string[]> {
-    const ids = (await this.compose('ps', '-a', '-q')).trim().split('\n').filter(Boolean);
+    const all = await this.containers();
     const { stdout } = await run('docker', [
       'inspect',
       '--format',
       '{{index .Config.Labels "com.docker.compose.service"}} {{json .NetworkSettings.Ports}}',
-      ...ids,
+      ...all.values(),
     ]);
     return stdout
       .trim()
@@ -95,21 +125,15 @@ export class ComposeProject {
       });
   }
 
+  /** Runs a command in a service's container; its output, trimmed. */
+  async exec(service: string, ...command: string[]): Promise<string> {
+    const { stdout } = await run('docker', ['exec', await this.containerId(service), ...command]);
+    return stdout.trim();
+  }
+
   /** One value from a service's own PostgreSQL, asked inside its container (no port is published for it). */
-  async sql(database: string, query: string): Promise<string> {
-    const output = await this.compose(
-      'exec',
-      '-T',
-      `pg-${database}`,
-      'psql',
-      '-U',
-      'boxoffice',
-      '-d',
-      `boxoffice_${database}`,
-      '-Atc',
-      query,
-    );
-    return output.trim();
+  sql(database: string, query: string): Promise<string> {
+    return this.exec(`pg-${database}`, 'psql', '-U', 'boxoffice', '-d', `boxoffice_${database}`, '-Atc', query);
   }
 
   async logs(): Promise<string> {
