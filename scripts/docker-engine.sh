@@ -15,18 +15,8 @@ is_root() { [ "$(id -u)" = 0 ]; }
 
 engine_answers() { docker info >/dev/null 2>&1; }
 
-apt_updated=0
-apt_install() {
-  is_root || die "missing packages ($*) and not root: install them with apt-get, or start a Docker engine yourself"
-  command -v apt-get >/dev/null || die "missing packages ($*) and no apt-get on this machine"
-  if [ "$apt_updated" = 0 ]; then
-    log "apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    apt_updated=1
-  fi
-  log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
+# shellcheck source=scripts/apt-install.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 
 install_missing() {
   local missing=()

@@ -25,6 +25,8 @@ declare -A OFFICIAL=(
 
 log() { printf '[images] %s\n' "$*"; }
 die() { printf '[images] ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/apt-install.sh
+. "$ROOT/scripts/apt-install.sh"
 
 # Runs a build quietly into its log; on failure shows the log's end.
 build() { # name args...
@@ -40,13 +42,7 @@ build() { # name args...
 
 base_image() {
   if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then return; fi
-  command -v debootstrap >/dev/null || {
-    [ "$(id -u)" = 0 ] || die "debootstrap is missing and only root can install it"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null 2>&1 || {
-      DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
-    }
-  }
+  command -v debootstrap >/dev/null || apt_install debootstrap
   local started=$SECONDS dir
   dir="$(mktemp -d /var/tmp/boxoffice-debootstrap.XXXXXX)"
   log "$BASE_IMAGE: debootstrap --variant=minbase $DEBIAN_SUITE from $DEBIAN_MIRROR"

@@ -30,18 +30,8 @@ is_root() { [ "$(id -u)" = 0 ]; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-apt_updated=0
-apt_install() {
-  is_root || die "missing packages ($*) and not root: install them with apt-get, or point the env at existing servers"
-  command -v apt-get >/dev/null || die "missing packages ($*) and no apt-get on this machine"
-  if [ "$apt_updated" = 0 ]; then
-    log "apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    apt_updated=1
-  fi
-  log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
+# shellcheck source=scripts/apt-install.sh
+. "$ROOT/scripts/apt-install.sh"
 
 pg_bin_dir() {
   local dir

@@ -11,12 +11,12 @@ cd "$ROOT"
 
 bash scripts/bootstrap.sh
 bash scripts/images.sh
+log() { printf '[test] %s\n' "$*"; }
+die() { printf '[test] ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/apt-install.sh
+. scripts/apt-install.sh
 # One kernel suite starts a private redis-server of its own (to pause it): that binary stays native.
-if ! command -v redis-server >/dev/null; then
-  echo "[test] apt-get install redis-server (a private Redis for packages/queue-guard's silent-subscription test)"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
-fi
+command -v redis-server >/dev/null || apt_install redis-server
 echo "[test] tsc -b (type-check and build)"
 npx tsc -b tsconfig.build.json
 TEST_INFRA=containers exec npx jest packages services/item test/compose "$@"

@@ -48,6 +48,14 @@ const alarmedIds = (list: Answer) =>
     .filter((item: { is_alarm_set: boolean }) => item.is_alarm_set)
     .map((item: { id: number }) => item.id);
 
+/** The shopper's item list, answered in full. */
+async function fullItemList(): Promise<Answer> {
+  const list = await call('GET', '/api/items', { headers: shopper });
+  expect(list.status).toBe(200);
+  expect(list.body.count).toBe(50);
+  return list;
+}
+
 const pendingOutbox = async () => {
   const counts = await Promise.all(
     DATABASES.map((db) => project.sql(db, "SELECT count(*) FROM outbox WHERE state = 'pending'")),
@@ -118,9 +126,7 @@ describe('one container stopped at a time', () => {
   it('when alarm is stopped, then the item list answers from its alarms replica, unflagged, and setting an alarm is a clean 503', async () => {
     const before = await call('GET', '/api/items', { headers: shopper });
     await stopped('alarm', async () => {
-      const list = await call('GET', '/api/items', { headers: shopper });
-      expect(list.status).toBe(200);
-      expect(list.body.count).toBe(50);
+      const list = await fullItemList();
       expect(alarmedIds(list)).toEqual(alarmedIds(before));
       expect(list.headers.get('x-data-stale')).toBeNull();
       expect((await call('GET', '/api/users/visit', { headers: shopper })).status).toBe(200);
@@ -151,9 +157,7 @@ describe('one container stopped at a time', () => {
 
   it('when user is stopped, then tokens resolve from the replicas (items and alarms answer) and logging in is a clean 503', async () => {
     await stopped('user', async () => {
-      const list = await call('GET', '/api/items', { headers: shopper });
-      expect(list.status).toBe(200);
-      expect(list.body.count).toBe(50);
+      await fullItemList();
       expect((await call('POST', '/api/alarms', { headers: shopper, body: { item_id: 22 } })).status).toBe(201);
       const login = await call('POST', '/api/users/login', {
         body: { login_id: 'gyugyeong', password: 'boxoffice-demo' },
@@ -214,9 +218,7 @@ describe('one container stopped at a time', () => {
 
   it('when Redis is stopped, then the normal path is unaffected: items and alarms answer', async () => {
     await stopped('redis', async () => {
-      const list = await call('GET', '/api/items', { headers: shopper });
-      expect(list.status).toBe(200);
-      expect(list.body.count).toBe(50);
+      await fullItemList();
       expect((await call('GET', '/api/alarms', { headers: shopper })).status).toBe(200);
     });
   }, 600_000);
