@@ -26,7 +26,8 @@ FROM dependencies AS build
 COPY tsconfig.base.json tsconfig.build.json ./
 COPY packages packages
 COPY services services
-RUN npx tsc -b tsconfig.build.json \
+# only what the services need: packages/testing is for the tests
+RUN npx tsc -b services/*/ \
  && npm prune --omit=dev --no-audit --no-fund --loglevel=error \
  && find packages services -mindepth 2 -maxdepth 2 \( -name src -o -name test -o -name 'tsconfig*.json' -o -name '*.tsbuildinfo' \) -exec rm -rf {} + \
  && rm -f tsconfig.base.json tsconfig.build.json

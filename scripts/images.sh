@@ -16,6 +16,7 @@ DEBIAN_SUITE=trixie
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 BASE_IMAGE=boxoffice/debian:13
 OFFICIAL_NODE=node:20-bookworm-slim
+NPM_VERSION=10.9.2 # the npm of Node.js 20, for the local node role
 declare -A OFFICIAL=(
   [postgres]=postgres:17-bookworm
   [redis]=redis:7-bookworm
@@ -57,26 +58,36 @@ base_image() {
   log "$BASE_IMAGE: made in $((SECONDS - started)) s"
 }
 
+# Starts the four role builds at once (mostly downloads and unpacking, which overlap well on two cores) and
+# returns when `node` is there, so the services image can build while the others finish (wait_for_roles).
+role_pids=()
 local_images() {
   base_image
   bash scripts/infra.sh jars
-  local kafka_context="$LOG_DIR/kafka-context"
-  rm -rf "$kafka_context"
+  local kafka_context="$LOG_DIR/kafka-context" node_context="$LOG_DIR/node-context"
+  rm -rf "$kafka_context" "$node_context"
   cp -r infra/images/kafka "$kafka_context"
   cp infra/kafka/log4j.properties "$kafka_context/"
   cp -r "$INFRA_DIR/kafka/lib" "$kafka_context/libs"
-  # Four apt-based builds at once: mostly downloads and unpacking, so they overlap well on two cores.
-  local pids=() role
-  for role in node postgres redis; do
+  cp -r infra/images/node "$node_context"
+  (cd "$node_context" && npm pack --silent "npm@$NPM_VERSION" >/dev/null && mv "npm-$NPM_VERSION.tgz" npm.tgz)
+  build node --build-arg BASE_IMAGE="$BASE_IMAGE" -t boxoffice/node "$node_context" &
+  local node_pid=$!
+  local role
+  for role in postgres redis; do
     build "$role" --build-arg BASE_IMAGE="$BASE_IMAGE" -t "boxoffice/$role" "infra/images/$role" &
-    pids+=($!)
+    role_pids+=($!)
   done
   build kafka --build-arg BASE_IMAGE="$BASE_IMAGE" -t boxoffice/kafka -t boxoffice/kafka-cp:7.9.1 "$kafka_context" &
-  pids+=($!)
-  local failed=0 pid
-  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
-  [ "$failed" = 0 ] || die "an image did not build (see above)"
+  role_pids+=($!)
+  wait "$node_pid" || die "the node image did not build (see above)"
   NODE_IMAGE=boxoffice/node
+}
+
+wait_for_roles() {
+  local failed=0 pid
+  for pid in "${role_pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" = 0 ] || die "an image did not build (see above)"
 }
 
 official_images() {
@@ -121,6 +132,7 @@ main() {
   esac
   build_ca
   build services --build-arg NODE_IMAGE="$NODE_IMAGE" --label boxoffice.base="$NODE_IMAGE" -t boxoffice/services .
+  wait_for_roles
   [ -f .env ] || bash scripts/compose-env.sh
   log "all images ready in $((SECONDS - started)) s ($source bases)"
 }
