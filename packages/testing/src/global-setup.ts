@@ -36,8 +36,8 @@ export default async function globalSetup(): Promise<void> {
     process.env.REDIS_URL = containers.redisUrl;
     process.env.KAFKA_BROKERS = containers.kafkaBrokers;
     infra = containers;
-    console.log(
-      `\n[test-infra] containers: postgres ${new URL(containers.postgresServer).host}, redis ${new URL(containers.redisUrl).host}, kafka ${containers.kafkaBrokers}`,
+    process.stdout.write(
+      `\n[test-infra] containers: postgres ${new URL(containers.postgresServer).host}, redis ${new URL(containers.redisUrl).host}, kafka ${containers.kafkaBrokers}\n`,
     );
   }
   const targets = {
