@@ -19,4 +19,4 @@ die() { printf '[test] ERROR: %s\n' "$*" >&2; exit 1; }
 command -v redis-server >/dev/null || apt_install redis-server
 echo "[test] tsc -b (type-check and build)"
 npx tsc -b tsconfig.build.json
-TEST_INFRA=containers exec npx jest packages services/item test/compose "$@"
+TEST_INFRA=containers exec npx jest packages services/item test/compose/stack.containers.test.ts "$@"
