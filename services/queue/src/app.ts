@@ -126,7 +126,12 @@ export async function buildApp(config: QueueConfig): Promise<App> {
     },
     app.log,
   );
-  const stopFollowing = followLineChanges(app.redis.duplicate(), scripts.prefix, feed, app.log);
+  const stopFollowing = followLineChanges(
+    app.redis.duplicate({ autoResubscribe: false }),
+    scripts.prefix,
+    feed,
+    app.log,
+  );
   app.decorate('queue', { line, rooms, feed, admitter, recorder, signer, policy });
   app.addHook('onReady', async () => {
     admitter.start();

@@ -17,6 +17,7 @@ interface Listener {
  * the streams' own refresh finds the change on its next tick.
  */
 export function followLineChanges(
+  /** A connection of its own, not connected yet (autoResubscribe off: this subscribes on each connection). */
   subscriber: Redis,
   prefix: string,
   listener: Listener,
@@ -36,8 +37,11 @@ export function followLineChanges(
       listener.admitted(change.room, change.ids, change.ends.map(Number));
     else listener.roomChanged(change.room);
   });
-  subscriber.subscribe(channel).catch((error: unknown) => {
-    log.warn({ err: error }, 'line changes not heard; live streams refresh on their own tick only');
+  // on every (re)connection: the connection fails fast like the others, so it cannot queue a subscription
+  subscriber.on('ready', () => {
+    subscriber.subscribe(channel).catch((error: unknown) => {
+      log.warn({ err: error }, 'line changes not heard; live streams refresh on their own tick only');
+    });
   });
   return () => subscriber.disconnect();
 }

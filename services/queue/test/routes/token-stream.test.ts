@@ -102,6 +102,25 @@ describe('GET /tokens/stream: live standings as server-sent events', () => {
     expect((await kit.roomNow(room.id)).abandonedTotal).toBe(1);
   }, 60_000);
 
+  it("when any instance's admission round admits a streaming user, then the line's channel brings it to the stream's feed (no refresh needed)", async () => {
+    const room = await kit.room({ maxActive: 5, abandonSeconds: 3_600, state: 'CREATED' });
+    await kit.adminCall('POST', `/admin/rooms/${room.id}/open`);
+    await kit.adminCall('POST', `/admin/rooms/${room.id}/suspend`);
+    const [ivy] = await kit.users(1);
+    const issued = await kit.joined(ivy!, { roomId: room.id });
+    const stream = await open('/tokens/stream', { authorization: `Bearer ${issued.token}` });
+    await stream.next(() => true);
+    const admitted = jest.spyOn(kit.app.queue.feed, 'admitted');
+    await kit.adminCall('POST', `/admin/rooms/${room.id}/open`);
+    await waitFor('the admission heard on the channel', async () =>
+      admitted.mock.calls.some(([roomId, ids]) => roomId === room.id && ids.includes(issued.uuid)),
+    );
+    const [, , ends] = admitted.mock.calls.find(([roomId]) => roomId === room.id)!;
+    expect(ends[0]).toBe(Number((await kit.tokenFields(issued.uuid)).activeExpiresAt));
+    admitted.mockRestore();
+    expect(await stream.next((event) => event.status === 'ACTIVE')).toMatchObject({ uuid: issued.uuid });
+  });
+
   it('when many streams are open in one room, then they are refreshed by one script call per tick, not one per stream', async () => {
     const room = await kit.room({ maxActive: 1, sessionSeconds: 600, abandonSeconds: 3_600 });
     const users = await kit.users(21);
