@@ -16,8 +16,11 @@ export const QueueConfigSchema = Type.Object({
   QUEUE_MAX_WAITING: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
   /** How often live streams (GET /tokens/stream) are refreshed: one script per room and tick on each instance. */
   QUEUE_STREAM_REFRESH_MS: Type.Integer({ minimum: 100, maximum: 10_000, default: 1_000 }),
-  /** A comment line on every idle stream this often, so proxies and the idle-socket timeout keep it open. */
-  QUEUE_STREAM_HEARTBEAT_MS: Type.Integer({ minimum: 1_000, maximum: 60_000, default: 15_000 }),
+  /**
+   * A comment line on every stream this often, so proxies keep it open: under the gateway's UPSTREAM_TIMEOUT_MS
+   * (10 s, the longest it waits between two chunks of an answer) and the idle-socket timeout.
+   */
+  QUEUE_STREAM_HEARTBEAT_MS: Type.Integer({ minimum: 1_000, maximum: 60_000, default: 5_000 }),
   /** Live streams one instance holds at most; beyond, GET /tokens/stream answers 503 (polling still works). */
   QUEUE_STREAM_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 50_000 }),
   /** The JWT's own lifetime: the longest anyone may wait plus be ACTIVE. */
