@@ -12,8 +12,11 @@ export interface StandingSink {
 
 interface Watcher {
   sink: StandingSink;
+  /** The newest view (without its JWT: the stream never sends it, and 10,000 of them add up). */
   last: TokenView;
-  lastKey: string;
+  /** What the client was last told, and when. */
+  sent: TokenView;
+  sentAtMs: number;
 }
 
 interface Log {
@@ -32,13 +35,40 @@ export interface FeedOptions {
   chunk: number;
 }
 
-const keyOf = (view: TokenView) =>
-  `${view.status}|${view.waitingNo}|${view.roomStatus}|${estimateWait(view).estimatedWaitSeconds}`;
+/** A waiter is told of a move of at least this share of their place (of any move within the first 100 places)... */
+const MOVE_WORTH_TELLING = 0.02;
+/** ...at most once per this many ms per place ahead (capped): the far back of a long line hears less often. */
+const MS_PER_PLACE = 2;
+const LONGEST_QUIET_MS = 10_000;
+/** An estimate that changed alone is told at least this often, so it never goes stale. */
+const ESTIMATE_AT_LEAST_MS = 30_000;
+
+/**
+ * Whether a client should hear about `next` after having been told `sent`. A status, room status or estimate kind
+ * is always news. A new place is news when it moved by 2% of itself and the client has not been told anything
+ * for 2 ms per place ahead (at most 10 s): 10,000 waiters each told of every admission would be 10,000 writes an
+ * admission, while the head of the line still hears every step.
+ */
+function worthTelling(sent: TokenView, next: TokenView, sentAtMs: number, nowMs: number): boolean {
+  if (sent.status !== next.status || sent.roomStatus !== next.roomStatus) return true;
+  const [before, after] = [estimateWait(sent), estimateWait(next)];
+  if (before.waitEstimate !== after.waitEstimate) return true;
+  const quietMs = nowMs - sentAtMs;
+  const moved = Math.abs(sent.waitingNo - next.waitingNo);
+  if (
+    moved >= Math.max(1, Math.floor(sent.waitingNo * MOVE_WORTH_TELLING)) &&
+    quietMs >= Math.min(LONGEST_QUIET_MS, sent.waitingNo * MS_PER_PLACE)
+  )
+    return true;
+  const changed = moved > 0 || before.estimatedWaitSeconds !== after.estimatedWaitSeconds;
+  return changed && quietMs >= ESTIMATE_AT_LEAST_MS;
+}
 
 /**
  * The live standings of every stream this instance holds. No Redis call per waiter: one timer refreshes each room's
  * streams with one script call (per chunk of tokens), which also counts them as present, and admissions arrive on
- * one subscription (`admitted`), so a user sees ACTIVE as soon as any instance admits them. Only changes are sent.
+ * one subscription (`admitted`), so a user sees ACTIVE as soon as any instance admits them. Only news is sent
+ * (see worthTelling).
  */
 export class StandingFeed {
   private readonly rooms = new Map<string, Map<string, Watcher[]>>();
@@ -82,7 +112,8 @@ export class StandingFeed {
     if (!tokens) this.rooms.set(view.roomId, (tokens = new Map()));
     const watchers = tokens.get(view.tokenId) ?? [];
     tokens.set(view.tokenId, watchers);
-    const watcher: Watcher = { sink, last: view, lastKey: keyOf(view) };
+    const kept = { ...view, jwt: '' };
+    const watcher: Watcher = { sink, last: kept, sent: kept, sentAtMs: Date.now() };
     watchers.push(watcher);
     this.count++;
     if (watchers.length > this.options.maxPerToken) this.drop(view.roomId, view.tokenId, watchers[0]!, true);
@@ -125,10 +156,11 @@ export class StandingFeed {
       this.drop(roomId, tokenId, watcher, true);
       return;
     }
-    const key = keyOf(view);
+    const now = Date.now();
     watcher.last = view;
-    if (key === watcher.lastKey) return;
-    watcher.lastKey = key;
+    if (!worthTelling(watcher.sent, view, watcher.sentAtMs, now)) return;
+    watcher.sent = view;
+    watcher.sentAtMs = now;
     watcher.sink.send(view);
     if (view.status === 'EXPIRED') this.drop(roomId, tokenId, watcher, true); // nothing more will happen to it
   }
@@ -165,7 +197,7 @@ export class StandingFeed {
         const fresh = views[i];
         for (const watcher of [...watchers]) {
           // a token Redis no longer knows has ended (its record outlived the JWT by a day)
-          const view = fresh ? { ...fresh, jwt: watcher.last.jwt } : { ...watcher.last, status: 'EXPIRED' as const };
+          const view = fresh ?? { ...watcher.last, status: 'EXPIRED' as const };
           this.deliver(roomId, tokenId, watcher, view);
         }
       });

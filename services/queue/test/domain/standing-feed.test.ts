@@ -88,6 +88,31 @@ describe('the live standings fan-out', () => {
     await feed.stop();
   });
 
+  it('when a waiter far back moves by one place, or by more but a moment after the last news, then that is not news; a move of 2% of their place after a quiet spell, or any change of status, is', async () => {
+    let waitingNo = 5_000;
+    let status: TokenView['status'] = 'WAITING';
+    const { feed } = feedWith((ids) => ids.map((id) => view(id, { waitingNo, status })));
+    const sink = new Sink();
+    feed.watch(view('far', { waitingNo: 5_000 }), sink);
+    feed.start();
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 40));
+    waitingNo = 4_999;
+    await tick();
+    expect(sink.sent).toEqual([]);
+    waitingNo = 4_900;
+    await tick();
+    expect(sink.sent).toEqual([]); // told nothing for 40 ms only: 10 s of quiet at 5,000 places back
+    jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 10_000);
+    await tick();
+    expect(sink.sent.map((sent) => sent.waitingNo)).toEqual([4_900]);
+    waitingNo = 4_899;
+    status = 'ACTIVE';
+    await tick();
+    expect(sink.sent.map((sent) => sent.status)).toEqual(['WAITING', 'ACTIVE']);
+    jest.restoreAllMocks();
+    await feed.stop();
+  });
+
   it('when a token opens more streams than allowed, then its oldest is closed; a gone client is dropped', () => {
     const { feed } = feedWith(() => []);
     const [a, b, c] = [new Sink(), new Sink(), new Sink()];
