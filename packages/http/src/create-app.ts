@@ -145,7 +145,7 @@ function registerObservability(app: FastifyInstance, service: string): void {
         'NOT_READY',
         `Not ready: ${failing.join(', ')}.`,
         failing.map((name) => ({ location: 'state', param: name, error: 'NotReady', msg: `${name} check failed.` })),
-        { 'retry-after': '1' },
+        { retryAfterSeconds: 1 },
       );
     }
     return { status: 'ready', checks: Object.fromEntries(results) };
@@ -238,7 +238,7 @@ function errorHandler(this: FastifyInstance, error: FastifyError, request: Fasti
     sendError(
       reply,
       new AppError(503, 'DEPENDENCY_UNAVAILABLE', 'A service this request needs is unavailable; retry shortly.', [], {
-        'retry-after': '2',
+        retryAfterSeconds: 2,
       }),
     );
     return;
@@ -248,9 +248,10 @@ function errorHandler(this: FastifyInstance, error: FastifyError, request: Fasti
 }
 
 export function sendError(reply: FastifyReply, error: AppError): void {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  if (error.stale) reply.header('x-data-stale', 'true');
   reply
     .code(error.status)
-    .headers(error.headers)
     .type('application/json; charset=utf-8')
     .send({ errors: { code: error.code, message: error.message, detail: error.detail } });
 }

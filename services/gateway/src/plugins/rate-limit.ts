@@ -63,7 +63,7 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
       if (count > options.max || ipCount > options.ipMax) {
         const retryAfter = Math.max(1, Math.ceil((ttlMs > 0 ? ttlMs : windowMs) / 1000));
         throw new AppError(429, 'RATE_LIMITED', `Too many requests; try again in ${retryAfter} s.`, [], {
-          'retry-after': String(retryAfter),
+          retryAfterSeconds: retryAfter,
         });
       }
     });

@@ -35,7 +35,7 @@ async function payableOrder(tx: PoolClient, input: PayOrderInput): Promise<Order
       'STOCK_NOT_LOCKED_YET',
       'The stock for this order is not locked yet; retry in a moment.',
       [],
-      { 'retry-after': '1' },
+      { retryAfterSeconds: 1 },
     );
   }
   if (order.status === 'stock_locked')
