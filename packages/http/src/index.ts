@@ -3,3 +3,4 @@ export * from './create-app';
 export * from './serve';
 export * from './schema-helpers';
 export * from './validation';
+export * from './idempotent-route';

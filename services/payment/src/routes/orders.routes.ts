@@ -1,8 +1,10 @@
-import { ErrorBody, isoWithOffset, type App } from '@boxoffice/http';
+import type { IdempotencyStore } from '@boxoffice/db';
+import type { Static } from '@sinclair/typebox';
+import { ErrorBody, isoWithOffset, replyIdempotently, type App, type HttpAnswer } from '@boxoffice/http';
 import { latestChargeOfOrder } from '../db/card-charges.repo';
 import { findOrder, historyOfOrder } from '../db/orders.repo';
 import { createOrder, type CreateOrderDeps } from '../domain/create-order.use-case';
-import { orderNotFound, payOrder, type PayOrderDeps } from '../domain/pay-order.use-case';
+import { orderNotFound, payOrder, type OrderPayment, type PayOrderDeps } from '../domain/pay-order.use-case';
 import { IdempotencyHeaders } from '../schemas/common.schemas';
 import {
   CreateOrderBody,
@@ -13,12 +15,38 @@ import {
   PayOrderBody,
 } from '../schemas/order.schemas';
 
+/** SPEC §6: 200 when points paid the order, 202 while the card gateway has yet to settle the charge. */
+function paymentProcessed(paid: OrderPayment): HttpAnswer<Static<typeof PaymentProcessed>> {
+  return paid.method === 'points'
+    ? {
+        status: 200,
+        body: {
+          code: 200,
+          message: 'Payment successful',
+          orderId: paid.orderId,
+          paymentStatus: 'completed',
+          transactionId: paid.transactionId,
+        },
+      }
+    : {
+        status: 202,
+        body: {
+          code: 202,
+          message: 'Payment processing',
+          orderId: paid.orderId,
+          paymentStatus: 'processing',
+          transactionId: paid.chargeId,
+        },
+      };
+}
+
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 const security = [{ userToken: [] }];
 
 export async function ordersRoutes(
   app: App,
   options: {
+    idempotency: IdempotencyStore;
     create: Omit<CreateOrderDeps, 'fetchItems'>;
     fetchItems: (ids: number[], userToken: string) => ReturnType<CreateOrderDeps['fetchItems']>;
     pay: PayOrderDeps;
@@ -38,16 +66,25 @@ export async function ordersRoutes(
     },
     async (request, reply) => {
       const userId = request.user.id;
-      const key = request.headers['idempotency-key'];
       const token = String(request.headers['user-token']);
-      const answer = await createOrder(
-        { ...options.create, fetchItems: (ids) => options.fetchItems(ids, token) },
-        { userId, orderAmount: request.body.orderAmount, items: request.body.items },
-        key ? { scope: 'POST /api/orders/create', userId, key, body: request.body } : undefined,
-      );
-      if (answer.location) reply.header('location', answer.location);
-      reply.code(answer.status);
-      return answer.body as { code: 201; message: string; orderId: string; status: 'pending' };
+      const deps = { ...options.create, fetchItems: (ids: number[]) => options.fetchItems(ids, token) };
+      const { orderAmount, items } = request.body;
+      return replyIdempotently(request, reply, {
+        store: options.idempotency,
+        userId,
+        run: (transact) => createOrder(deps, { userId, orderAmount, items }, transact),
+        answer: (order) => ({
+          status: 201,
+          // a new order is pending until the item service answers its stock lock
+          body: {
+            code: 201,
+            message: 'Order created successfully',
+            orderId: order.id,
+            status: order.status as 'pending',
+          },
+          location: `/api/orders/${order.id}`,
+        }),
+      });
     },
   );
 
@@ -66,25 +103,13 @@ export async function ordersRoutes(
     },
     async (request, reply) => {
       const userId = request.user.id;
-      const key = request.headers['idempotency-key'];
-      const answer = await payOrder(
-        options.pay,
-        {
-          userId,
-          orderId: request.body.orderId,
-          paymentMethod: request.body.paymentMethod,
-          paymentDetails: request.body.paymentDetails,
-        },
-        key ? { scope: 'POST /api/payment/process', userId, key, body: request.body } : undefined,
-      );
-      reply.code(answer.status);
-      return answer.body as {
-        code: number;
-        message: string;
-        orderId: string;
-        paymentStatus: 'completed';
-        transactionId: string;
-      };
+      const { orderId, paymentMethod, paymentDetails } = request.body;
+      return replyIdempotently(request, reply, {
+        store: options.idempotency,
+        userId,
+        run: (transact) => payOrder(options.pay, { userId, orderId, paymentMethod, paymentDetails }, transact),
+        answer: paymentProcessed,
+      });
     },
   );
 

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '@boxoffice/errors';
 import { ErrorBody, type App } from '@boxoffice/http';
-import { findPaymentKey } from '../db/idempotency.repo';
+import { findPaymentKey, type PaymentKey } from '../db/idempotency.repo';
 import { completedPaymentsOf, findPayment } from '../db/payments.repo';
-import { payTicket, paymentStatusView, paymentView, type PayTicketDeps } from '../domain/pay-ticket.use-case';
+import { payTicket, type PayTicketDeps } from '../domain/pay-ticket.use-case';
 import { IdempotencyHeaders } from '../schemas/common.schemas';
 import {
   PaymentHistory,
@@ -12,6 +12,7 @@ import {
   PaymentView,
   PayTicketBody,
 } from '../schemas/payment.schemas';
+import { paymentAnswer, paymentStatusView, paymentView } from './payment-views';
 
 const errors = {
   400: ErrorBody,
@@ -24,13 +25,18 @@ const errors = {
 };
 
 export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps }): Promise<void> {
+  const scope = 'POST /payments';
+  /** The key each request came with, as stored when it came in: read once, by the preHandler. */
+  const keysRead = new WeakMap<FastifyRequest, PaymentKey | undefined>();
   // Paying ends the token's ACTIVE life, so a client retrying with the Idempotency-Key of a payment it already made
   // must still get that payment back; any other call needs an ACTIVE token.
   const activePayerOrReplay = async (request: FastifyRequest) => {
     const key = request.headers['idempotency-key'];
     if (typeof key === 'string' && key.length > 0) {
       await app.identifyQueueTokenHolder(request);
-      if (await findPaymentKey(app.pg, { scope: 'POST /payments', userId: request.queueToken.userId, key })) return;
+      const stored = await findPaymentKey(app.pg, { scope, userId: request.queueToken.userId, key });
+      keysRead.set(request, stored);
+      if (stored) return;
     }
     await app.requireActiveQueueToken(request);
   };
@@ -51,14 +57,15 @@ export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps })
     async (request, reply) => {
       const userId = request.queueToken.userId;
       const key = request.headers['idempotency-key'];
-      const answer = await payTicket(
+      const payment = await payTicket(
         options.deps,
         { userId, ticketId: request.body.ticket_id },
-        key ? { scope: 'POST /payments', userId, key, body: request.body } : undefined,
+        key ? { request: { scope, userId, key, body: request.body }, stored: keysRead.get(request) } : undefined,
       );
+      const answer = paymentAnswer(payment);
       if (answer.location) reply.header('location', answer.location);
       reply.code(answer.status);
-      return answer.body as ReturnType<typeof paymentView>;
+      return answer.body;
     },
   );
 

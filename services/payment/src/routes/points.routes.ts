@@ -1,13 +1,13 @@
-import { ErrorBody, isoWithOffset, type App } from '@boxoffice/http';
+import type { IdempotencyStore } from '@boxoffice/db';
+import { ErrorBody, isoWithOffset, replyIdempotently, type App } from '@boxoffice/http';
 import { movePoints, pointHistory, walletBalance } from '../domain/points.use-case';
-import type { Idempotency } from '../domain/idempotency';
 import { IdempotencyHeaders } from '../schemas/common.schemas';
 import { Balance, MovePointsBody, PointHistory } from '../schemas/points.schemas';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 const security = [{ userToken: [] }];
 
-export async function pointsRoutes(app: App, options: { idempotency: Idempotency }): Promise<void> {
+export async function pointsRoutes(app: App, options: { idempotency: IdempotencyStore }): Promise<void> {
   app.post(
     '/points',
     {
@@ -20,18 +20,13 @@ export async function pointsRoutes(app: App, options: { idempotency: Idempotency
         response: { 200: Balance, ...errors },
       },
     },
-    async (request, reply) => {
-      const userId = request.user.id;
-      const key = request.headers['idempotency-key'];
-      const answer = await movePoints(
-        options.idempotency,
-        userId,
-        request.body,
-        key ? { scope: 'POST /points', userId, key, body: request.body } : undefined,
-      );
-      reply.code(answer.status);
-      return answer.body as { balance: number };
-    },
+    async (request, reply) =>
+      replyIdempotently(request, reply, {
+        store: options.idempotency,
+        userId: request.user.id,
+        run: (transact) => movePoints(request.user.id, request.body, transact),
+        answer: (balance) => ({ status: 200, body: { balance } }),
+      }),
   );
 
   app.get(

@@ -1,4 +1,4 @@
-import type { Pool, Queryable } from '@boxoffice/db';
+import type { Pool, Queryable, Transact } from '@boxoffice/db';
 import { withTransaction } from '@boxoffice/db';
 import { AppError, validationFailed } from '@boxoffice/errors';
 import {
@@ -13,7 +13,6 @@ import {
 } from '../db/ga-events.repo';
 import { publishGaEventChanged, publishReservationChanged } from '../events/ticket-events';
 import { eventNotFound, reservationNotFound, ticketsNotAvailable, type Reservation } from './ga-events';
-import { idempotent, type Answer, type IdempotencyRequest } from './idempotency';
 
 function checkCap(noOfTickets: number, cap: number): void {
   if (noOfTickets > cap) {
@@ -35,21 +34,20 @@ async function take(tx: Queryable, eventId: string, count: number): Promise<void
 }
 
 /**
- * A reservation and the stock it takes commit together. The stock check is the conditional UPDATE itself, so
- * under any concurrency availability + live reserved tickets stays equal to the stock the event started with.
+ * A reservation and the stock it takes commit together, in `transact`. The stock check is the conditional UPDATE
+ * itself, so under any concurrency availability + live reserved tickets stays equal to the stock the event started
+ * with.
  */
 export function reserveTickets(
-  pool: Pool,
   input: { userId: number; eventId: string; noOfTickets: number; cap: number },
-  render: (reservation: Reservation) => Answer,
-  idempotency?: IdempotencyRequest,
-): Promise<Answer> {
+  transact: Transact,
+): Promise<Reservation> {
   checkCap(input.noOfTickets, input.cap);
-  return idempotent(pool, idempotency, async (tx) => {
+  return transact(async (tx) => {
     await take(tx, input.eventId, input.noOfTickets);
     const reservation = await insertReservation(tx, input);
     await publishReservationChanged(tx, reservation);
-    return render(reservation);
+    return reservation;
   });
 }
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorBody, isoWithOffset, type App } from '@boxoffice/http';
+import { sha256Digest } from '@boxoffice/db';
+import { ErrorBody, isoWithOffset, replyIdempotently, type App } from '@boxoffice/http';
 import { browseConcerts, browseSeats, browseShowtimes, ticketsOf } from '../domain/catalogue.use-case';
 import { ticketOf } from '../domain/tickets.use-case';
 import { holdSeat } from '../domain/hold-seat.use-case';
@@ -40,6 +41,7 @@ export async function concertsRoutes(
     leaseMs: options.leaseMs,
     maxHoldsPerUser: options.maxHoldsPerUser,
   };
+  const store = { pool: app.pg, digest: sha256Digest };
 
   app.get(
     '/concerts',
@@ -102,16 +104,13 @@ export async function concertsRoutes(
     },
     async (request, reply) => {
       const userId = request.queueToken.userId;
-      const key = request.headers['idempotency-key'];
-      const answer = await holdSeat(
-        holdDeps,
-        { userId, showtimeId: request.body.showtime_id, seatId: request.body.seat_id },
-        (ticket) => ({ status: 201, body: ticketView(ticket), location: `/tickets/${ticket.id}` }),
-        key ? { scope: 'POST /tickets', userId, key, body: request.body } : undefined,
-      );
-      if (answer.location) reply.header('location', answer.location);
-      reply.code(answer.status);
-      return answer.body as ReturnType<typeof ticketView>;
+      const { showtime_id: showtimeId, seat_id: seatId } = request.body;
+      return replyIdempotently(request, reply, {
+        store,
+        userId,
+        run: (transact) => holdSeat(holdDeps, { userId, showtimeId, seatId }, transact),
+        answer: (ticket) => ({ status: 201, body: ticketView(ticket), location: `/tickets/${ticket.id}` }),
+      });
     },
   );
 

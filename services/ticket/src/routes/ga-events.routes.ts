@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { ErrorBody, type App } from '@boxoffice/http';
+import { sha256Digest } from '@boxoffice/db';
+import { ErrorBody, replyIdempotently, type App } from '@boxoffice/http';
 import { createGaEvent, deleteGaEvent, getGaEvent, listGaEvents, updateGaEvent } from '../domain/ga-events.use-case';
 import {
   cancelReservation,
@@ -27,6 +28,7 @@ const security = [{ userToken: [] }];
 /** General-admission events with counted stock, and reservations against them (SPEC §5). */
 export async function gaEventsRoutes(app: App, options: { reservationMaxTickets: number }): Promise<void> {
   const cap = options.reservationMaxTickets;
+  const store = { pool: app.pg, digest: sha256Digest };
 
   app.post(
     '/events',
@@ -109,20 +111,18 @@ export async function gaEventsRoutes(app: App, options: { reservationMaxTickets:
       },
     },
     async (request, reply) => {
-      const key = request.headers['idempotency-key'];
-      const answer = await reserveTickets(
-        app.pg,
-        { userId: request.user.id, eventId: request.body.event_id, noOfTickets: request.body.no_of_tickets, cap },
-        (reservation) => ({
+      const userId = request.user.id;
+      const { event_id: eventId, no_of_tickets: noOfTickets } = request.body;
+      return replyIdempotently(request, reply, {
+        store,
+        userId,
+        run: (transact) => reserveTickets({ userId, eventId, noOfTickets, cap }, transact),
+        answer: (reservation) => ({
           status: 201,
           body: reservationView(reservation),
           location: `/reservations/${reservation.id}`,
         }),
-        key ? { scope: 'POST /reservations', userId: request.user.id, key, body: request.body } : undefined,
-      );
-      if (answer.location) reply.header('location', answer.location);
-      reply.code(answer.status);
-      return answer.body as ReturnType<typeof reservationView>;
+      });
     },
   );
 
