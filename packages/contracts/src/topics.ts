@@ -23,4 +23,3 @@ export const TOPICS = {
   gaEvents: 'ticket.events',
   reservations: 'ticket.reservations',
 } as const;
-export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

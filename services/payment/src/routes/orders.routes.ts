@@ -1,11 +1,17 @@
 import type { IdempotencyStore } from '@boxoffice/db';
 import type { Static } from '@sinclair/typebox';
-import { ErrorBody, isoWithOffset, replyIdempotently, type App, type HttpAnswer } from '@boxoffice/http';
+import {
+  ErrorBody,
+  IdempotencyHeaders,
+  isoWithOffset,
+  replyIdempotently,
+  type App,
+  type HttpAnswer,
+} from '@boxoffice/http';
 import { latestChargeOfOrder } from '../db/card-charges.repo';
 import { findOrder, historyOfOrder } from '../db/orders.repo';
 import { createOrder, type CreateOrderDeps } from '../domain/create-order.use-case';
 import { orderNotFound, payOrder, type OrderPayment, type PayOrderDeps } from '../domain/pay-order.use-case';
-import { IdempotencyHeaders } from '../schemas/common.schemas';
 import {
   CreateOrderBody,
   OrderCreated,

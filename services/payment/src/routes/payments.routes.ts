@@ -1,10 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '@boxoffice/errors';
-import { ErrorBody, type App } from '@boxoffice/http';
+import { ErrorBody, IdempotencyHeaders, type App } from '@boxoffice/http';
 import { findPaymentKey, type PaymentKey } from '../db/idempotency.repo';
 import { completedPaymentsOf, findPayment } from '../db/payments.repo';
 import { payTicket, type PayTicketDeps } from '../domain/pay-ticket.use-case';
-import { IdempotencyHeaders } from '../schemas/common.schemas';
 import {
   PaymentHistory,
   PaymentIdParams,

@@ -1,7 +1,6 @@
 import type { IdempotencyStore } from '@boxoffice/db';
-import { ErrorBody, isoWithOffset, replyIdempotently, type App } from '@boxoffice/http';
+import { ErrorBody, IdempotencyHeaders, isoWithOffset, replyIdempotently, type App } from '@boxoffice/http';
 import { movePoints, pointHistory, walletBalance } from '../domain/points.use-case';
-import { IdempotencyHeaders } from '../schemas/common.schemas';
 import { Balance, MovePointsBody, PointHistory } from '../schemas/points.schemas';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };

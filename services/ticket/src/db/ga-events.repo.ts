@@ -185,12 +185,3 @@ export async function cancelEventReservations(db: Queryable, eventId: string): P
   );
   return rows.map(toReservation);
 }
-
-/** For invariant checks: the tickets held by live reservations of an event. */
-export async function liveReservedTickets(db: Queryable, eventId: string): Promise<number> {
-  const { rows } = await db.query<{ total: number }>(
-    'SELECT COALESCE(sum(no_of_tickets), 0)::int AS total FROM reservations WHERE event_id = $1 AND NOT cancelled',
-    [eventId],
-  );
-  return rows[0]!.total;
-}

@@ -18,7 +18,7 @@ const SOLD_LOCK_MS = 24 * 3600 * 1000;
  * UPDATE (still HELD, before its deadline, by this user), so a hold the sweeper expired first is never sold.
  * The same payment again answers the same sold ticket.
  */
-export async function confirmSaleIn(tx: Queryable, sale: Sale): Promise<Ticket> {
+async function confirmSaleIn(tx: Queryable, sale: Sale): Promise<Ticket> {
   const sold = await sellTicketRow(tx, sale.ticketId, sale.userId, sale.paymentId).catch((error: { code?: string }) => {
     if (error.code === '23505')
       throw conflict('PAYMENT_ALREADY_USED', 'This payment has already bought another ticket.');

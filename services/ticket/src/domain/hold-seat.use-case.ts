@@ -19,7 +19,7 @@ const SOLD_LOCK_MS = 24 * 3600 * 1000;
 
 class NotTaken extends Error {}
 
-export const holdLimitReached = (max: number, showtimeId: number) =>
+const holdLimitReached = (max: number, showtimeId: number) =>
   badRequest(
     'HOLD_LIMIT_REACHED',
     `You already hold ${max} seats in this showtime; pay for them or let them go first.`,

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Digest } from '@boxoffice/db';
-import { ErrorBody, isoWithOffset, replyIdempotently, type App } from '@boxoffice/http';
+import { ErrorBody, IdempotencyHeaders, isoWithOffset, replyIdempotently, type App } from '@boxoffice/http';
 import { browseConcerts, browseSeats, browseShowtimes, ticketsOf } from '../domain/catalogue.use-case';
 import { ticketOf } from '../domain/tickets.use-case';
 import { holdSeat } from '../domain/hold-seat.use-case';
@@ -15,7 +15,6 @@ import {
   TicketParams,
   TicketView,
 } from '../schemas/seating.schemas';
-import { IdempotencyHeaders } from '../schemas/ga-events.schemas';
 import { ticketView } from './views';
 
 const errors = {

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { sha256Digest } from '@boxoffice/db';
-import { ErrorBody, replyIdempotently, type App } from '@boxoffice/http';
+import { ErrorBody, IdempotencyHeaders, replyIdempotently, type App } from '@boxoffice/http';
 import { createGaEvent, deleteGaEvent, getGaEvent, listGaEvents, updateGaEvent } from '../domain/ga-events.use-case';
 import {
   cancelReservation,
@@ -14,7 +14,6 @@ import {
   CreateReservationBody,
   EventIdParams,
   EventView,
-  IdempotencyHeaders,
   ReservationIdParams,
   ReservationView,
   UpdateEventBody,

@@ -52,7 +52,3 @@ export const ReservationView = Type.Object({
   created_at: Type.String(),
   updated_at: Type.String(),
 });
-
-export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-});

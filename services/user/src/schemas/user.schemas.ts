@@ -1,8 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { CountedList, StringEnum } from '@boxoffice/http';
 
-export const UserTokenHeader = Type.Object({ 'user-token': Type.Optional(Type.String()) });
-
 export const RegisterBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
