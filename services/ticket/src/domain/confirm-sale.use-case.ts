@@ -2,7 +2,7 @@ import type { Pool, Queryable } from '@boxoffice/db';
 import { withTransaction } from '@boxoffice/db';
 import { AppError, conflict } from '@boxoffice/errors';
 import { findTicket, markSeatSold, sellTicketRow } from '../db/seating.repo';
-import { publishSeatChanged, publishTicketChanged, publishTicketSaleRefused } from '../events/ticket-events';
+import { publishTicketChanged, publishTicketSaleRefused } from '../events/ticket-events';
 import { ticketNotFound, type SeatLocks, type Ticket } from './seating';
 
 export interface Sale {
@@ -25,7 +25,7 @@ async function confirmSaleIn(tx: Queryable, sale: Sale): Promise<Ticket> {
     throw error;
   });
   if (sold) {
-    await publishSeatChanged(tx, await markSeatSold(tx, sold.seatId, sold.id));
+    await markSeatSold(tx, sold.seatId, sold.id);
     await publishTicketChanged(tx, sold);
     return sold;
   }

@@ -2,12 +2,6 @@ import type { Pool } from '@boxoffice/db';
 import { withTransaction } from '@boxoffice/db';
 import { countEvents, insertEvent } from '../db/ga-events.repo';
 import { countConcerts, insertConcert, insertSeats, insertShowtime } from '../db/seating.repo';
-import {
-  publishConcertChanged,
-  publishGaEventChanged,
-  publishSeatChanged,
-  publishShowtimeChanged,
-} from '../events/ticket-events';
 
 const CONCERTS = [
   {
@@ -68,19 +62,16 @@ export async function loadDemoData(pool: Pool): Promise<{ concerts: number; even
     if ((await countConcerts(tx)) === 0) {
       for (const demo of CONCERTS) {
         const concert = await insertConcert(tx, demo);
-        await publishConcertChanged(tx, concert);
         for (const startsAt of demo.dates) {
           const showtime = await insertShowtime(tx, { concertId: concert.id, startsAt, venue: demo.venue });
-          const seats = await insertSeats(tx, showtime.id, seatMap());
-          await publishShowtimeChanged(tx, showtime, seats.length);
-          for (const seat of seats) await publishSeatChanged(tx, seat);
+          await insertSeats(tx, showtime.id, seatMap());
         }
         concerts++;
       }
     }
     if ((await countEvents(tx)) === 0) {
       for (const demo of EVENTS) {
-        await publishGaEventChanged(tx, await insertEvent(tx, demo));
+        await insertEvent(tx, demo);
         events++;
       }
     }

@@ -8,7 +8,6 @@ import {
   markEventDeleted,
   updateEventDetails,
 } from '../db/ga-events.repo';
-import { publishGaEventChanged, publishReservationChanged } from '../events/ticket-events';
 import { eventNotFound, type GaEvent } from './ga-events';
 
 export interface NewGaEvent {
@@ -18,13 +17,7 @@ export interface NewGaEvent {
   availability: number;
 }
 
-export function createGaEvent(pool: Pool, input: NewGaEvent): Promise<GaEvent> {
-  return withTransaction(pool, async (tx) => {
-    const event = await insertEvent(tx, input);
-    await publishGaEventChanged(tx, event);
-    return event;
-  });
-}
+export const createGaEvent = (pool: Pool, input: NewGaEvent): Promise<GaEvent> => insertEvent(pool, input);
 
 export async function getGaEvent(pool: Pool, id: string): Promise<GaEvent> {
   const event = await findEvent(pool, id);
@@ -35,17 +28,14 @@ export async function getGaEvent(pool: Pool, id: string): Promise<GaEvent> {
 export const listGaEvents = (pool: Pool) => listEvents(pool);
 
 /** Only the description of an event changes here; its stock moves only through reservations. */
-export function updateGaEvent(
+export async function updateGaEvent(
   pool: Pool,
   id: string,
   changes: { name?: string; description?: string; date?: string },
 ): Promise<GaEvent> {
-  return withTransaction(pool, async (tx) => {
-    const event = await updateEventDetails(tx, id, changes);
-    if (!event) throw eventNotFound(id);
-    await publishGaEventChanged(tx, event);
-    return event;
-  });
+  const event = await updateEventDetails(pool, id, changes);
+  if (!event) throw eventNotFound(id);
+  return event;
 }
 
 /** Deleting an event cancels its live reservations; their tickets go back to stock so the books still balance. */
@@ -54,12 +44,10 @@ export function deleteGaEvent(pool: Pool, id: string): Promise<void> {
     const event = await findEvent(tx, id, { forUpdate: true });
     if (!event) throw eventNotFound(id);
     const cancelled = await cancelEventReservations(tx, id);
-    const deleted = await markEventDeleted(
+    await markEventDeleted(
       tx,
       id,
       cancelled.reduce((sum, r) => sum + r.noOfTickets, 0),
     );
-    for (const reservation of cancelled) await publishReservationChanged(tx, reservation);
-    await publishGaEventChanged(tx, deleted);
   });
 }

@@ -3,7 +3,7 @@ import type { Pool, Transact } from '@boxoffice/db';
 import { badRequest } from '@boxoffice/errors';
 import { liveHoldsOfUserLocked } from '../db/hold-cap.repo';
 import { holdSeatRow, seatOccupancy } from '../db/seating.repo';
-import { publishSeatChanged, publishTicketChanged } from '../events/ticket-events';
+import { publishTicketChanged } from '../events/ticket-events';
 import { seatNotFound, seatTaken, type SeatLocks, type Ticket } from './seating';
 
 export interface HoldDeps {
@@ -60,7 +60,6 @@ export async function holdSeat(
       }
       const result = await holdSeatRow(tx, { ticketId: attempt, ...input, ttlSeconds: deps.ttlSeconds });
       if (!result) throw new NotTaken();
-      await publishSeatChanged(tx, result.seat);
       await publishTicketChanged(tx, result.ticket);
       return result.ticket;
     });

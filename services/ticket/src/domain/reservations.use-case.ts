@@ -11,7 +11,6 @@ import {
   setReservationTickets,
   takeFromStock,
 } from '../db/ga-events.repo';
-import { publishGaEventChanged, publishReservationChanged } from '../events/ticket-events';
 import { eventNotFound, reservationNotFound, ticketsNotAvailable, type Reservation } from './ga-events';
 
 function checkCap(noOfTickets: number, cap: number): void {
@@ -24,11 +23,7 @@ function checkCap(noOfTickets: number, cap: number): void {
 
 /** Takes tickets from stock, telling "no such event" (404) from "not enough left" (400). */
 async function take(tx: Queryable, eventId: string, count: number): Promise<void> {
-  const event = await takeFromStock(tx, eventId, count);
-  if (event) {
-    await publishGaEventChanged(tx, event);
-    return;
-  }
+  if (await takeFromStock(tx, eventId, count)) return;
   if (!(await findEvent(tx, eventId))) throw eventNotFound(eventId);
   throw ticketsNotAvailable(count);
 }
@@ -45,9 +40,7 @@ export function reserveTickets(
   checkCap(input.noOfTickets, input.cap);
   return transact(async (tx) => {
     await take(tx, input.eventId, input.noOfTickets);
-    const reservation = await insertReservation(tx, input);
-    await publishReservationChanged(tx, reservation);
-    return reservation;
+    return insertReservation(tx, input);
   });
 }
 
@@ -74,10 +67,8 @@ export function changeReservation(
     const delta = input.noOfTickets - current.noOfTickets;
     if (delta === 0) return current;
     if (delta > 0) await take(tx, current.eventId, delta);
-    else await publishGaEventChanged(tx, await returnToStock(tx, current.eventId, -delta));
-    const changed = await setReservationTickets(tx, current.id, input.noOfTickets);
-    await publishReservationChanged(tx, changed);
-    return changed;
+    else await returnToStock(tx, current.eventId, -delta);
+    return setReservationTickets(tx, current.id, input.noOfTickets);
   });
 }
 
@@ -87,8 +78,7 @@ export function cancelReservation(pool: Pool, userId: number, id: string): Promi
     const current = await findReservation(tx, id, userId, { forUpdate: true });
     if (!current) throw reservationNotFound(id);
     if (current.cancelled) return;
-    const cancelled = await cancelReservationRow(tx, id);
-    await publishGaEventChanged(tx, await returnToStock(tx, current.eventId, current.noOfTickets));
-    await publishReservationChanged(tx, cancelled);
+    await cancelReservationRow(tx, id);
+    await returnToStock(tx, current.eventId, current.noOfTickets);
   });
 }
