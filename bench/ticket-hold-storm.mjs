@@ -386,7 +386,7 @@ try {
   });
   const stock = (
     await tdb.query(
-      `SELECT e.availability, (SELECT COALESCE(sum(no_of_tickets), 0)::int FROM reservations r WHERE r.event_id = e.id AND NOT cancelled) AS reserved FROM events e WHERE id = $1`,
+      `SELECT e.availability, (SELECT COALESCE(sum(no_of_tickets), 0)::int FROM reservations r WHERE r.ga_event_id = e.id AND NOT cancelled) AS reserved FROM ga_events e WHERE id = $1`,
       [event.id],
     )
   ).rows[0];

@@ -1,6 +1,6 @@
 import type { Pool } from '@boxoffice/db';
 import { withTransaction } from '@boxoffice/db';
-import { countEvents, insertEvent } from '../db/ga-events.repo';
+import { countGaEvents, insertGaEvent } from '../db/ga-events.repo';
 import { countConcerts, insertConcert, insertSeats, insertShowtime } from '../db/seating.repo';
 
 const CONCERTS = [
@@ -24,7 +24,7 @@ const CONCERTS = [
   },
 ];
 
-const EVENTS = [
+const GA_EVENTS = [
   {
     name: 'Rocket to Mars',
     description:
@@ -53,12 +53,12 @@ const seatMap = () =>
     return { seatNo: `${row}${(index % 25) + 1}`, price: index < 125 ? 150_000 : 99_000 };
   });
 
-/** Demo data on first start only (empty tables): 3 concerts × 2 showtimes × 500 seats, and 3 events. */
-export async function loadDemoData(pool: Pool): Promise<{ concerts: number; events: number }> {
+/** Demo data on first start only (empty tables): 3 concerts × 2 showtimes × 500 seats, and 3 GA events. */
+export async function loadDemoData(pool: Pool): Promise<{ concerts: number; gaEvents: number }> {
   return withTransaction(pool, async (tx) => {
-    await tx.query('LOCK TABLE concerts, events IN EXCLUSIVE MODE'); // two instances starting together load once
+    await tx.query('LOCK TABLE concerts, ga_events IN EXCLUSIVE MODE'); // two instances starting together load once
     let concerts = 0;
-    let events = 0;
+    let gaEvents = 0;
     if ((await countConcerts(tx)) === 0) {
       for (const demo of CONCERTS) {
         const concert = await insertConcert(tx, demo);
@@ -69,12 +69,12 @@ export async function loadDemoData(pool: Pool): Promise<{ concerts: number; even
         concerts++;
       }
     }
-    if ((await countEvents(tx)) === 0) {
-      for (const demo of EVENTS) {
-        await insertEvent(tx, demo);
-        events++;
+    if ((await countGaEvents(tx)) === 0) {
+      for (const demo of GA_EVENTS) {
+        await insertGaEvent(tx, demo);
+        gaEvents++;
       }
     }
-    return { concerts, events };
+    return { concerts, gaEvents };
   });
 }

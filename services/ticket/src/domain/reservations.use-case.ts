@@ -3,7 +3,7 @@ import { withTransaction } from '@boxoffice/db';
 import { AppError, validationFailed } from '@boxoffice/errors';
 import {
   cancelReservationRow,
-  findEvent,
+  findGaEvent,
   findReservation,
   insertReservation,
   listReservations,
@@ -11,7 +11,7 @@ import {
   setReservationTickets,
   takeFromStock,
 } from '../db/ga-events.repo';
-import { eventNotFound, reservationNotFound, ticketsNotAvailable, type Reservation } from './ga-events';
+import { gaEventNotFound, reservationNotFound, ticketsNotAvailable, type Reservation } from './ga-events';
 
 function checkCap(noOfTickets: number, cap: number): void {
   if (noOfTickets > cap) {
@@ -21,25 +21,25 @@ function checkCap(noOfTickets: number, cap: number): void {
   }
 }
 
-/** Takes tickets from stock, telling "no such event" (404) from "not enough left" (400). */
-async function take(tx: Queryable, eventId: string, count: number): Promise<void> {
-  if (await takeFromStock(tx, eventId, count)) return;
-  if (!(await findEvent(tx, eventId))) throw eventNotFound(eventId);
+/** Takes tickets from stock, telling "no such GA event" (404) from "not enough left" (400). */
+async function take(tx: Queryable, gaEventId: string, count: number): Promise<void> {
+  if (await takeFromStock(tx, gaEventId, count)) return;
+  if (!(await findGaEvent(tx, gaEventId))) throw gaEventNotFound(gaEventId);
   throw ticketsNotAvailable(count);
 }
 
 /**
  * A reservation and the stock it takes commit together, in `transact`. The stock check is the conditional UPDATE
- * itself, so under any concurrency availability + live reserved tickets stays equal to the stock the event started
+ * itself, so under any concurrency availability + live reserved tickets stays equal to the stock the GA event started
  * with.
  */
 export function reserveTickets(
-  input: { userId: number; eventId: string; noOfTickets: number; cap: number },
+  input: { userId: number; gaEventId: string; noOfTickets: number; cap: number },
   transact: Transact,
 ): Promise<Reservation> {
   checkCap(input.noOfTickets, input.cap);
   return transact(async (tx) => {
-    await take(tx, input.eventId, input.noOfTickets);
+    await take(tx, input.gaEventId, input.noOfTickets);
     return insertReservation(tx, input);
   });
 }
@@ -66,8 +66,8 @@ export function changeReservation(
       throw new AppError(409, 'RESERVATION_CANCELLED', 'This reservation is cancelled; make a new one.');
     const delta = input.noOfTickets - current.noOfTickets;
     if (delta === 0) return current;
-    if (delta > 0) await take(tx, current.eventId, delta);
-    else await returnToStock(tx, current.eventId, -delta);
+    if (delta > 0) await take(tx, current.gaEventId, delta);
+    else await returnToStock(tx, current.gaEventId, -delta);
     return setReservationTickets(tx, current.id, input.noOfTickets);
   });
 }
@@ -79,6 +79,6 @@ export function cancelReservation(pool: Pool, userId: number, id: string): Promi
     if (!current) throw reservationNotFound(id);
     if (current.cancelled) return;
     await cancelReservationRow(tx, id);
-    await returnToStock(tx, current.eventId, current.noOfTickets);
+    await returnToStock(tx, current.gaEventId, current.noOfTickets);
   });
 }

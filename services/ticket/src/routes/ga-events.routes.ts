@@ -10,16 +10,16 @@ import {
   reserveTickets,
 } from '../domain/reservations.use-case';
 import {
-  CreateEventBody,
+  CreateGaEventBody,
   CreateReservationBody,
-  EventIdParams,
-  EventView,
+  GaEventIdParams,
+  GaEventView,
   ReservationIdParams,
   ReservationView,
-  UpdateEventBody,
+  UpdateGaEventBody,
   UpdateReservationBody,
 } from '../schemas/ga-events.schemas';
-import { eventView, reservationView } from './views';
+import { gaEventView, reservationView } from './views';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 const security = [{ userToken: [] }];
@@ -36,14 +36,14 @@ export async function gaEventsRoutes(app: App, options: { reservationMaxTickets:
       schema: {
         summary: 'Create an event (admin)',
         security,
-        body: CreateEventBody,
-        response: { 201: EventView, ...errors },
+        body: CreateGaEventBody,
+        response: { 201: GaEventView, ...errors },
       },
     },
     async (request, reply) => {
-      const event = await createGaEvent(app.pg, request.body);
-      reply.code(201).header('location', `/events/${event.id}`);
-      return eventView(event);
+      const gaEvent = await createGaEvent(app.pg, request.body);
+      reply.code(201).header('location', `/events/${gaEvent.id}`);
+      return gaEventView(gaEvent);
     },
   );
 
@@ -51,18 +51,18 @@ export async function gaEventsRoutes(app: App, options: { reservationMaxTickets:
     '/events',
     {
       preHandler: app.requireUser,
-      schema: { summary: 'All events', security, response: { 200: Type.Array(EventView), ...errors } },
+      schema: { summary: 'All events', security, response: { 200: Type.Array(GaEventView), ...errors } },
     },
-    async () => (await listGaEvents(app.pg)).map(eventView),
+    async () => (await listGaEvents(app.pg)).map(gaEventView),
   );
 
   app.get(
     '/events/:id',
     {
       preHandler: app.requireUser,
-      schema: { summary: 'One event', security, params: EventIdParams, response: { 200: EventView, ...errors } },
+      schema: { summary: 'One event', security, params: GaEventIdParams, response: { 200: GaEventView, ...errors } },
     },
-    async (request) => eventView(await getGaEvent(app.pg, request.params.id)),
+    async (request) => gaEventView(await getGaEvent(app.pg, request.params.id)),
   );
 
   app.patch(
@@ -72,12 +72,12 @@ export async function gaEventsRoutes(app: App, options: { reservationMaxTickets:
       schema: {
         summary: 'Change name, description or date (admin)',
         security,
-        params: EventIdParams,
-        body: UpdateEventBody,
-        response: { 200: EventView, ...errors },
+        params: GaEventIdParams,
+        body: UpdateGaEventBody,
+        response: { 200: GaEventView, ...errors },
       },
     },
-    async (request) => eventView(await updateGaEvent(app.pg, request.params.id, request.body)),
+    async (request) => gaEventView(await updateGaEvent(app.pg, request.params.id, request.body)),
   );
 
   app.delete(
@@ -87,7 +87,7 @@ export async function gaEventsRoutes(app: App, options: { reservationMaxTickets:
       schema: {
         summary: 'Delete an event and cancel its reservations (admin)',
         security,
-        params: EventIdParams,
+        params: GaEventIdParams,
         response: { 204: Type.Null(), ...errors },
       },
     },
@@ -111,11 +111,11 @@ export async function gaEventsRoutes(app: App, options: { reservationMaxTickets:
     },
     async (request, reply) => {
       const userId = request.user.id;
-      const { event_id: eventId, no_of_tickets: noOfTickets } = request.body;
+      const { event_id: gaEventId, no_of_tickets: noOfTickets } = request.body;
       return replyIdempotently(request, reply, {
         store,
         userId,
-        run: (transact) => reserveTickets({ userId, eventId, noOfTickets, cap }, transact),
+        run: (transact) => reserveTickets({ userId, gaEventId, noOfTickets, cap }, transact),
         answer: (reservation) => ({
           status: 201,
           body: reservationView(reservation),
