@@ -4,3 +4,4 @@ export * from './serve';
 export * from './schema-helpers';
 export * from './validation';
 export * from './idempotent-route';
+export * from './route-group';

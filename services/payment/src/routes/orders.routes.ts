@@ -1,10 +1,11 @@
 import type { IdempotencyStore } from '@boxoffice/db';
 import type { Static } from '@sinclair/typebox';
 import {
-  ErrorBody,
+  errorResponses,
   IdempotencyHeaders,
   isoWithOffset,
   replyIdempotently,
+  routeGroup,
   type App,
   type HttpAnswer,
 } from '@boxoffice/http';
@@ -46,7 +47,7 @@ function paymentProcessed(paid: OrderPayment): HttpAnswer<Static<typeof PaymentP
       };
 }
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+const errors = errorResponses(400, 401, 404, 409, 422, 503);
 const security = [{ userToken: [] }];
 
 export async function ordersRoutes(
@@ -58,18 +59,15 @@ export async function ordersRoutes(
     pay: PayOrderDeps;
   },
 ): Promise<void> {
+  const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
+
   app.post(
     '/api/orders/create',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'Create a pending order; the item service locks its stock, then pay it with POST /api/payment/process',
-        security,
-        headers: IdempotencyHeaders,
-        body: CreateOrderBody,
-        response: { 201: OrderCreated, ...errors },
-      },
-    },
+    asUser('Create a pending order; the item service locks its stock, then pay it with POST /api/payment/process', {
+      headers: IdempotencyHeaders,
+      body: CreateOrderBody,
+      response: { 201: OrderCreated },
+    }),
     async (request, reply) => {
       const userId = request.user.id;
       const token = String(request.headers['user-token']);
@@ -96,17 +94,10 @@ export async function ordersRoutes(
 
   app.post(
     '/api/payment/process',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary:
-          'Pay a stock_locked order by points (200 completed) or card (202 processing; settled by the gateway callback)',
-        security,
-        headers: IdempotencyHeaders,
-        body: PayOrderBody,
-        response: { 200: PaymentProcessed, 202: PaymentProcessed, ...errors },
-      },
-    },
+    asUser(
+      'Pay a stock_locked order by points (200 completed) or card (202 processing; settled by the gateway callback)',
+      { headers: IdempotencyHeaders, body: PayOrderBody, response: { 200: PaymentProcessed, 202: PaymentProcessed } },
+    ),
     async (request, reply) => {
       const userId = request.user.id;
       const { orderId, paymentMethod, paymentDetails } = request.body;
@@ -121,15 +112,7 @@ export async function ordersRoutes(
 
   app.get(
     '/api/orders/:orderId',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'One of your orders with its status history',
-        security,
-        params: OrderParams,
-        response: { 200: OrderView, ...errors },
-      },
-    },
+    asUser('One of your orders with its status history', { params: OrderParams, response: { 200: OrderView } }),
     async (request) => {
       const order = await findOrder(app.pg, request.params.orderId);
       if (!order || order.userId !== request.user.id) throw orderNotFound(request.params.orderId);

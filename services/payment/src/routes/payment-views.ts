@@ -22,7 +22,7 @@ export const paymentStatusView = (payment: Payment) => ({
  */
 export function paymentAnswer(
   payment: Payment,
-): HttpAnswer<ReturnType<typeof paymentView> | ReturnType<typeof paymentStatusView>> {
+): HttpAnswer<ReturnType<typeof paymentView> | ReturnType<typeof paymentStatusView>> & { status: 201 | 202 } {
   const location = `/payments/${payment.id}`;
   if (payment.status === 'COMPLETED') return { status: 201, body: paymentView(payment), location };
   if (payment.status === 'FAILED') {

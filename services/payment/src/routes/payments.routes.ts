@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '@boxoffice/errors';
-import { ErrorBody, IdempotencyHeaders, type App } from '@boxoffice/http';
+import { errorResponses, IdempotencyHeaders, routeGroup, type App } from '@boxoffice/http';
 import { findPaymentKey, type PaymentKey } from '../db/idempotency.repo';
 import { completedPaymentsOf, findPayment } from '../db/payments.repo';
 import { payTicket, type PayTicketDeps } from '../domain/pay-ticket.use-case';
@@ -13,15 +13,7 @@ import {
 } from '../schemas/payment.schemas';
 import { paymentAnswer, paymentStatusView, paymentView } from './payment-views';
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  422: ErrorBody,
-  503: ErrorBody,
-};
+const errors = errorResponses(400, 401, 403, 404, 409, 422, 503);
 
 export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps }): Promise<void> {
   const scope = 'POST /payments';
@@ -40,19 +32,14 @@ export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps })
     await app.requireActiveQueueToken(request);
   };
 
+  const asActivePayer = routeGroup({ preHandler: activePayerOrReplay, security: [{ queueToken: [] }], errors });
+
   app.post(
     '/payments',
-    {
-      preHandler: activePayerOrReplay,
-      schema: {
-        summary:
-          'Pay a held ticket with points: 201 paid, 202 outcome not known yet (poll Location), 409 hold expired (nothing charged)',
-        security: [{ queueToken: [] }],
-        headers: IdempotencyHeaders,
-        body: PayTicketBody,
-        response: { 201: PaymentView, 202: PaymentStatusView, ...errors },
-      },
-    },
+    asActivePayer(
+      'Pay a held ticket with points: 201 paid, 202 outcome not known yet (poll Location), 409 hold expired (nothing charged)',
+      { headers: IdempotencyHeaders, body: PayTicketBody, response: { 201: PaymentView, 202: PaymentStatusView } },
+    ),
     async (request, reply) => {
       const userId = request.queueToken.userId;
       const key = request.headers['idempotency-key'];
@@ -76,17 +63,14 @@ export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps })
   const payerOf = (request: FastifyRequest) => request.user?.id ?? request.queueToken.userId;
   const security: { [label: string]: string[] }[] = [{ userToken: [] }, { queueToken: [] }];
 
+  const asPayer = routeGroup({ preHandler: identifyPayer, security, errors });
+
   app.get(
     '/payments/:payment_id',
-    {
-      preHandler: identifyPayer,
-      schema: {
-        summary: 'One of your payments, with its status (where a 202 tells you to look)',
-        security,
-        params: PaymentIdParams,
-        response: { 200: PaymentStatusView, ...errors },
-      },
-    },
+    asPayer('One of your payments, with its status (where a 202 tells you to look)', {
+      params: PaymentIdParams,
+      response: { 200: PaymentStatusView },
+    }),
     async (request) => {
       const payment = await findPayment(app.pg, request.params.payment_id);
       if (!payment || payment.userId !== payerOf(request))
@@ -97,14 +81,7 @@ export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps })
 
   app.get(
     '/payment_history',
-    {
-      preHandler: identifyPayer,
-      schema: {
-        summary: 'Your completed payments, newest first',
-        security,
-        response: { 200: PaymentHistory, ...errors },
-      },
-    },
+    asPayer('Your completed payments, newest first', { response: { 200: PaymentHistory } }),
     async (request) => (await completedPaymentsOf(app.pg, payerOf(request))).map(paymentView),
   );
 }

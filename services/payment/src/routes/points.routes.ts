@@ -1,24 +1,28 @@
 import type { IdempotencyStore } from '@boxoffice/db';
-import { ErrorBody, IdempotencyHeaders, isoWithOffset, replyIdempotently, type App } from '@boxoffice/http';
+import {
+  errorResponses,
+  IdempotencyHeaders,
+  isoWithOffset,
+  replyIdempotently,
+  routeGroup,
+  type App,
+} from '@boxoffice/http';
 import { movePoints, pointHistory, walletBalance } from '../domain/points.use-case';
 import { Balance, MovePointsBody, PointHistory } from '../schemas/points.schemas';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+const errors = errorResponses(400, 401, 409, 422, 503);
 const security = [{ userToken: [] }];
 
 export async function pointsRoutes(app: App, options: { idempotency: IdempotencyStore }): Promise<void> {
+  const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
+
   app.post(
     '/points',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'Charge or use points; using more than the balance is refused (400)',
-        security,
-        headers: IdempotencyHeaders,
-        body: MovePointsBody,
-        response: { 200: Balance, ...errors },
-      },
-    },
+    asUser('Charge or use points; using more than the balance is refused (400)', {
+      headers: IdempotencyHeaders,
+      body: MovePointsBody,
+      response: { 200: Balance },
+    }),
     async (request, reply) =>
       replyIdempotently(request, reply, {
         store: options.idempotency,
@@ -28,25 +32,13 @@ export async function pointsRoutes(app: App, options: { idempotency: Idempotency
       }),
   );
 
-  app.get(
-    '/points',
-    {
-      preHandler: app.requireUser,
-      schema: { summary: "The caller's balance", security, response: { 200: Balance, ...errors } },
-    },
-    async (request) => ({ balance: await walletBalance(app.pg, request.user.id) }),
-  );
+  app.get('/points', asUser("The caller's balance", { response: { 200: Balance } }), async (request) => ({
+    balance: await walletBalance(app.pg, request.user.id),
+  }));
 
   app.get(
     '/point_history',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: "The caller's ledger, newest first (CHARGE, USE, REFUND)",
-        security,
-        response: { 200: PointHistory, ...errors },
-      },
-    },
+    asUser("The caller's ledger, newest first (CHARGE, USE, REFUND)", { response: { 200: PointHistory } }),
     async (request) =>
       (await pointHistory(app.pg, request.user.id)).map((row) => ({
         transactionId: row.id,

@@ -1,7 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Digest } from '@boxoffice/db';
-import { ErrorBody, IdempotencyHeaders, isoWithOffset, replyIdempotently, type App } from '@boxoffice/http';
+import {
+  errorResponses,
+  IdempotencyHeaders,
+  isoWithOffset,
+  replyIdempotently,
+  routeGroup,
+  type App,
+} from '@boxoffice/http';
 import { browseConcerts, browseSeats, browseShowtimes, ticketsOf } from '../domain/catalogue.use-case';
 import { ticketOf } from '../domain/tickets.use-case';
 import { holdSeat } from '../domain/hold-seat.use-case';
@@ -17,15 +24,7 @@ import {
 } from '../schemas/seating.schemas';
 import { ticketView } from './views';
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  422: ErrorBody,
-  503: ErrorBody,
-};
+const errors = errorResponses(400, 401, 403, 404, 409, 422, 503);
 const security = [{ queueToken: [] }];
 
 /** Concert browsing and seat holds: an ACTIVE waiting-room token is the ticket in (SPEC §5). */
@@ -33,6 +32,8 @@ export async function concertsRoutes(
   app: App,
   options: { ttlSeconds: number; leaseMs: number; maxHoldsPerUser: number },
 ): Promise<void> {
+  const asActiveHolder = routeGroup({ preHandler: app.requireActiveQueueToken, security, errors });
+
   const holdDeps = {
     pool: app.pg,
     locks: app.seatLocks,
@@ -42,26 +43,16 @@ export async function concertsRoutes(
   };
   const store = { pool: app.pg, digest: sha256Digest };
 
-  app.get(
-    '/concerts',
-    {
-      preHandler: app.requireActiveQueueToken,
-      schema: { summary: 'All concerts', security, response: { 200: Type.Array(ConcertView), ...errors } },
-    },
-    async () => (await browseConcerts(app.pg)).map(({ id, name, performer }) => ({ id, name, performer })),
+  app.get('/concerts', asActiveHolder('All concerts', { response: { 200: Type.Array(ConcertView) } }), async () =>
+    (await browseConcerts(app.pg)).map(({ id, name, performer }) => ({ id, name, performer })),
   );
 
   app.get(
     '/concerts/:concert_id',
-    {
-      preHandler: app.requireActiveQueueToken,
-      schema: {
-        summary: "A concert's showtimes with their free seats",
-        security,
-        params: ConcertParams,
-        response: { 200: Type.Array(ShowtimeView), ...errors },
-      },
-    },
+    asActiveHolder("A concert's showtimes with their free seats", {
+      params: ConcertParams,
+      response: { 200: Type.Array(ShowtimeView) },
+    }),
     async (request) =>
       (await browseShowtimes(app.pg, request.params.concert_id)).map((showtime) => ({
         id: showtime.id,
@@ -74,15 +65,7 @@ export async function concertsRoutes(
 
   app.get(
     '/concerts/:concert_id/:showtime_id',
-    {
-      preHandler: app.requireActiveQueueToken,
-      schema: {
-        summary: "A showtime's seats",
-        security,
-        params: ShowtimeParams,
-        response: { 200: Type.Array(SeatView), ...errors },
-      },
-    },
+    asActiveHolder("A showtime's seats", { params: ShowtimeParams, response: { 200: Type.Array(SeatView) } }),
     async (request) =>
       (await browseSeats(app.pg, request.params.concert_id, request.params.showtime_id)).map(
         ({ id, seatNo, price, status }) => ({ id, seatNo, price, status }),
@@ -91,16 +74,11 @@ export async function concertsRoutes(
 
   app.post(
     '/tickets',
-    {
-      preHandler: app.requireActiveQueueToken,
-      schema: {
-        summary: 'Hold a seat for the token holder until SEAT_HOLD_TTL; pay within it or it is released',
-        security,
-        headers: IdempotencyHeaders,
-        body: HoldBody,
-        response: { 201: TicketView, ...errors },
-      },
-    },
+    asActiveHolder('Hold a seat for the token holder until SEAT_HOLD_TTL; pay within it or it is released', {
+      headers: IdempotencyHeaders,
+      body: HoldBody,
+      response: { 201: TicketView },
+    }),
     async (request, reply) => {
       const userId = request.queueToken.userId;
       const { showtime_id: showtimeId, seat_id: seatId } = request.body;
@@ -122,16 +100,15 @@ export async function concertsRoutes(
     await app.identifyQueueTokenHolder(request);
   };
 
+  const asTicketOwner = routeGroup({
+    preHandler: identifyTicketOwner,
+    security: [{ userToken: [] }, { queueToken: [] }],
+    errors,
+  });
+
   app.get(
     '/tickets',
-    {
-      preHandler: identifyTicketOwner,
-      schema: {
-        summary: "The caller's tickets, newest first",
-        security: [{ userToken: [] }, { queueToken: [] }],
-        response: { 200: Type.Array(TicketView), ...errors },
-      },
-    },
+    asTicketOwner("The caller's tickets, newest first", { response: { 200: Type.Array(TicketView) } }),
     async (request) => {
       const userId = request.user?.id ?? request.queueToken.userId;
       return (await ticketsOf(app.pg, userId)).map(ticketView);
@@ -140,15 +117,7 @@ export async function concertsRoutes(
 
   app.get(
     '/tickets/:ticket_id',
-    {
-      preHandler: identifyTicketOwner,
-      schema: {
-        summary: "One of the caller's tickets",
-        security: [{ userToken: [] }, { queueToken: [] }],
-        params: TicketParams,
-        response: { 200: TicketView, ...errors },
-      },
-    },
+    asTicketOwner("One of the caller's tickets", { params: TicketParams, response: { 200: TicketView } }),
     async (request) => {
       const userId = request.user?.id ?? request.queueToken.userId;
       return ticketView(await ticketOf(app.pg, userId, request.params.ticket_id));
