@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorResponses, routeGroup, type App } from '@boxoffice/http';
+import { routeGroup, type App } from '@boxoffice/http';
 import { alarmedItem, alarmedItemIds, clearAlarm, listAlarmedItems, setAlarm } from '../domain/alarms.use-case';
 import type { Caller } from '../domain/catalog';
 import {
@@ -11,7 +11,7 @@ import {
   ItemIdParams,
 } from '../schemas/alarm.schemas';
 
-const errors = errorResponses(401, 404, 422, 503);
+const errors = [401, 404, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 const callerOf = (request: FastifyRequest): Caller => ({

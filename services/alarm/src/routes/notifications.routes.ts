@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorResponses, isoWithOffset, routeGroup, type App } from '@boxoffice/http';
+import { isoWithOffset, routeGroup, type App } from '@boxoffice/http';
 import { unauthorized } from '@boxoffice/errors';
 import type { Courier, Sender } from '../domain/notification';
 import { listNotifications, sendNotification } from '../domain/notifications.use-case';
@@ -12,7 +12,7 @@ import {
   SendNotificationBody,
 } from '../schemas/notification.schemas';
 
-const errors = errorResponses(401, 403, 422, 503);
+const errors = [401, 403, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 declare module 'fastify' {

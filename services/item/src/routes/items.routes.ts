@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorResponses, routeGroup, type App } from '@boxoffice/http';
+import { routeGroup, type App } from '@boxoffice/http';
 import { adminView, shopperView, type AlarmState, type Caller } from '../domain/item';
 import { changeItem, createItem, deleteItem, itemsByIds, listItems, viewItem } from '../domain/items.use-case';
 import {
@@ -14,7 +14,7 @@ import {
   ReplicaQuery,
 } from '../schemas/item.schemas';
 
-const errors = errorResponses(401, 403, 404, 422, 503);
+const errors = [401, 403, 404, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 const callerOf = (request: FastifyRequest): Caller => ({

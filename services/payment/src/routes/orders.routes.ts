@@ -1,7 +1,6 @@
 import type { IdempotencyStore } from '@boxoffice/db';
 import type { Static } from '@sinclair/typebox';
 import {
-  errorResponses,
   IdempotencyHeaders,
   isoWithOffset,
   replyIdempotently,
@@ -47,7 +46,7 @@ function paymentProcessed(paid: OrderPayment): HttpAnswer<Static<typeof PaymentP
       };
 }
 
-const errors = errorResponses(400, 401, 404, 409, 422, 503);
+const errors = [400, 401, 404, 409, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 export async function ordersRoutes(

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '@boxoffice/errors';
-import { errorResponses, IdempotencyHeaders, routeGroup, type App } from '@boxoffice/http';
+import { IdempotencyHeaders, routeGroup, type App } from '@boxoffice/http';
 import { findPaymentKey, type PaymentKey } from '../db/idempotency.repo';
 import { completedPaymentsOf, findPayment } from '../db/payments.repo';
 import { payTicket, type PayTicketDeps } from '../domain/pay-ticket.use-case';
@@ -13,7 +13,7 @@ import {
 } from '../schemas/payment.schemas';
 import { paymentAnswer, paymentStatusView, paymentView } from './payment-views';
 
-const errors = errorResponses(400, 401, 403, 404, 409, 422, 503);
+const errors = [400, 401, 403, 404, 409, 422, 503] as const;
 
 export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps }): Promise<void> {
   const scope = 'POST /payments';

@@ -1,16 +1,9 @@
 import type { IdempotencyStore } from '@boxoffice/db';
-import {
-  errorResponses,
-  IdempotencyHeaders,
-  isoWithOffset,
-  replyIdempotently,
-  routeGroup,
-  type App,
-} from '@boxoffice/http';
+import { IdempotencyHeaders, isoWithOffset, replyIdempotently, routeGroup, type App } from '@boxoffice/http';
 import { movePoints, pointHistory, walletBalance } from '../domain/points.use-case';
 import { Balance, MovePointsBody, PointHistory } from '../schemas/points.schemas';
 
-const errors = errorResponses(400, 401, 409, 422, 503);
+const errors = [400, 401, 409, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 export async function pointsRoutes(app: App, options: { idempotency: IdempotencyStore }): Promise<void> {

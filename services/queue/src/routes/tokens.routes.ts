@@ -5,7 +5,7 @@ import { pollToken } from '../domain/poll-token.use-case';
 import { estimatedWaitSeconds, type TokenView } from '../domain/queue-token';
 import { IssuedToken, JoinBody, Jwks, TokenStatusBody } from '../schemas/queue.schemas';
 
-const errors = errorResponses(401, 403, 422, 503);
+const errors = [401, 403, 422, 503] as const;
 
 function expiresAtOf(view: TokenView): string {
   const ms =
@@ -45,7 +45,7 @@ export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
       schema: {
         summary: 'Where your queue token stands; polling also keeps your place',
         security: [{ queueToken: [] }],
-        response: { 200: TokenStatusBody, ...errors },
+        response: { 200: TokenStatusBody, ...errorResponses(...errors) },
       },
     },
     async (request) => {

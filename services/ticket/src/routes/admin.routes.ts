@@ -1,4 +1,4 @@
-import { errorResponses, isoWithOffset, routeGroup, type App } from '@boxoffice/http';
+import { isoWithOffset, routeGroup, type App } from '@boxoffice/http';
 import { createConcert, createShowtime } from '../domain/catalogue.use-case';
 import {
   ConcertParams,
@@ -13,7 +13,7 @@ export async function adminRoutes(app: App): Promise<void> {
   const asAdmin = routeGroup({
     preHandler: app.requireAdmin,
     security: [{ userToken: [] }],
-    errors: errorResponses(401, 403, 404, 422),
+    errors: [401, 403, 404, 422],
   });
 
   app.post(

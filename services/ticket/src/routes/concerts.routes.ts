@@ -1,14 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Digest } from '@boxoffice/db';
-import {
-  errorResponses,
-  IdempotencyHeaders,
-  isoWithOffset,
-  replyIdempotently,
-  routeGroup,
-  type App,
-} from '@boxoffice/http';
+import { IdempotencyHeaders, isoWithOffset, replyIdempotently, routeGroup, type App } from '@boxoffice/http';
 import { browseConcerts, browseSeats, browseShowtimes, ticketsOf } from '../domain/catalogue.use-case';
 import { ticketOf } from '../domain/tickets.use-case';
 import { holdSeat } from '../domain/hold-seat.use-case';
@@ -24,7 +17,7 @@ import {
 } from '../schemas/seating.schemas';
 import { ticketView } from './views';
 
-const errors = errorResponses(400, 401, 403, 404, 409, 422, 503);
+const errors = [400, 401, 403, 404, 409, 422, 503] as const;
 const security = [{ queueToken: [] }];
 
 /** Concert browsing and seat holds: an ACTIVE waiting-room token is the ticket in (SPEC §5). */

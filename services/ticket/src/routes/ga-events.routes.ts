@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { sha256Digest } from '@boxoffice/db';
-import { errorResponses, IdempotencyHeaders, replyIdempotently, routeGroup, type App } from '@boxoffice/http';
+import { IdempotencyHeaders, replyIdempotently, routeGroup, type App } from '@boxoffice/http';
 import { createGaEvent, deleteGaEvent, getGaEvent, listGaEvents, updateGaEvent } from '../domain/ga-events.use-case';
 import {
   cancelReservation,
@@ -21,7 +21,7 @@ import {
 } from '../schemas/ga-events.schemas';
 import { gaEventView, reservationView } from './views';
 
-const errors = errorResponses(400, 401, 403, 404, 409, 422);
+const errors = [400, 401, 403, 404, 409, 422] as const;
 const security = [{ userToken: [] }];
 
 /** General-admission events with counted stock, and reservations against them (SPEC §5). */

@@ -1,13 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { errorResponses, routeGroup, type App } from '@boxoffice/http';
+import { routeGroup, type App } from '@boxoffice/http';
 import { unauthorized } from '@boxoffice/errors';
 import { confirmSale } from '../domain/confirm-sale.use-case';
 import { findTicketForPayment } from '../domain/tickets.use-case';
 import { ConfirmBody, InternalTicketView, InternalTokenHeaders, TicketParams } from '../schemas/seating.schemas';
 import { internalTicketView } from './views';
 
-const errors = errorResponses(401, 404, 409, 422);
+const errors = [401, 404, 409, 422] as const;
 
 /** Service-to-service routes for the payment service. The public gateway never routes /internal. */
 export async function internalRoutes(app: App, options: { internalToken: string }): Promise<void> {

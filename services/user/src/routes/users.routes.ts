@@ -15,7 +15,7 @@ import {
   UserWithToken,
 } from '../schemas/user.schemas';
 
-const errors = errorResponses(401, 404, 409, 422);
+const errors = [401, 404, 409, 422] as const;
 
 export async function usersRoutes(app: App): Promise<void> {
   const asUser = routeGroup({ preHandler: app.requireUser, security: [{ userToken: [] }], errors });
@@ -70,7 +70,7 @@ export async function usersRoutes(app: App): Promise<void> {
       schema: {
         summary: 'Register; answers with the new access token',
         body: RegisterBody,
-        response: { 201: UserWithToken, ...errors },
+        response: { 201: UserWithToken, ...errorResponses(...errors) },
       },
     },
     async (request, reply) => {
@@ -86,7 +86,7 @@ export async function usersRoutes(app: App): Promise<void> {
       schema: {
         summary: 'Exchange login id and password for the access token',
         body: LoginBody,
-        response: { 200: UserWithToken, ...errors },
+        response: { 200: UserWithToken, ...errorResponses(...errors) },
       },
     },
     async (request) => {
