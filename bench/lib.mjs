@@ -130,14 +130,23 @@ export async function stopAll() {
   await Promise.all(children.map((child) => stopChild(child, 'SIGTERM')));
 }
 
-/** Drops this run's databases of these services (after stopAll). */
-export async function dropDatabases(...services) {
+/** Stops every process this run started, then drops this run's databases of these services. */
+export async function cleanUp(...services) {
+  await stopAll();
   const admin = new pg.Client({ connectionString: `${POSTGRES}/postgres` });
   await admin.connect();
   for (const service of services) {
     await admin.query(`DROP DATABASE IF EXISTS "${new URL(databaseUrl(service)).pathname.slice(1)}" WITH (FORCE)`);
   }
   await admin.end();
+}
+
+/** A client on a service's database of this run. A failed run drops the database under it: that must not hide the failure. */
+export async function connect(service) {
+  const client = new pg.Client({ connectionString: databaseUrl(service) });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
 }
 
 /** `work` over `items`, `size` at a time. */

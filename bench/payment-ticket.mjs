@@ -4,17 +4,15 @@
 // so each one does the whole job: ticket lookup, PENDING + debit, confirm, COMPLETED + outbox.
 //   node bench/payment-ticket.mjs            (BENCH_PAYMENTS=2000 BENCH_SECONDS=10 to change the sizes)
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { startBaseline } from './baseline-redis.mjs';
 import {
   announceUsers,
-  databaseUrl,
-  dropDatabases,
+  cleanUp,
+  connect,
   drive,
   inBatches,
   json,
   startService,
-  stopAll,
   summarize,
   topicPrefix,
   waitUntil,
@@ -143,8 +141,7 @@ async function main() {
   const pay = summarize('ticket payments (POST /payments, 100 users)', result);
   pay.paymentsPerSecond = Math.round(work.length / seconds);
 
-  const db = new pg.Client({ connectionString: databaseUrl('payment') });
-  await db.connect();
+  const db = await connect('payment');
   const { rows } = await db.query(`SELECT status, count(*)::int AS n FROM payments GROUP BY status`);
   await db.end();
   const report = {
@@ -160,6 +157,5 @@ async function main() {
 try {
   await main();
 } finally {
-  await stopAll();
-  await dropDatabases('queue', 'ticket', 'payment');
+  await cleanUp('queue', 'ticket', 'payment');
 }

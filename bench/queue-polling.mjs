@@ -2,15 +2,13 @@
 // Fastify + Redis baseline in the same run. Needs the infrastructure (scripts/infra.sh up) and a build
 // (npx tsc -b tsconfig.build.json). Usage: node bench/queue-polling.mjs   (BENCH_SECONDS per round, BENCH_ROUNDS, BENCH_USERS)
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import {
   announceUsers,
-  databaseUrl,
-  dropDatabases,
+  cleanUp,
+  connect,
   drive,
   startBaselineProcess,
   startService,
-  stopAll,
   summarize,
   waitUntil,
   writeResult,
@@ -20,7 +18,7 @@ const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 // 1. the queue service as a real process, on its own database, topics and Redis keys
-const { url: queueUrl, stop: stopQueue } = await startService('queue', {
+const { url: queueUrl } = await startService('queue', {
   DEMO_DATA: 'false', // and LOG_LEVEL warn: no per-request log line, as for the baseline
   USER_SERVICE_URL: 'http://127.0.0.1:9',
 });
@@ -28,9 +26,7 @@ const { url: queueUrl, stop: stopQueue } = await startService('queue', {
 // 2. the users, announced as the user service does (user.changed on Kafka), until the queue's replica has them
 const users = Array.from({ length: USERS }, (_, i) => ({ id: i + 1, role: 'user', token: randomUUID() }));
 await announceUsers(users);
-const db = new pg.Client({ connectionString: databaseUrl('queue') });
-await db.connect();
-db.on('error', () => undefined); // a failed run drops the database under it
+const db = await connect('queue');
 await waitUntil(
   `${USERS} users in the replica`,
   async () => (await db.query('SELECT count(*)::int AS n FROM users_replica')).rows[0].n === USERS,
@@ -107,9 +103,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 const recorded = (await db.query('SELECT count(*)::int AS n FROM queue_tokens')).rows[0].n;
 await db.end();
-await stopQueue();
-await stopAll();
-await dropDatabases('queue');
+await cleanUp('queue');
 
 const pollSummary = {
   requestsPerSecond: median(rounds.map((r) => r.polling.requestsPerSecond)),

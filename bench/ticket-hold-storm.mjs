@@ -6,16 +6,14 @@
 // Profiling: BENCH_NODE_ARGS_TICKET='--cpu-prof --cpu-prof-dir=/tmp/prof' gives only the (first) ticket process those
 // node flags (NODE_OPTIONS refuses --cpu-prof); the report's stormWindowUs (monotonic µs) feeds bench/cpuprofile-top.mjs.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import {
   announceUsers,
+  cleanUp,
   codes,
-  databaseUrl,
-  dropDatabases,
+  connect,
   drive,
   startBaselineProcess,
   startService,
-  stopAll,
   summarize,
   topicPrefix,
   waitUntil,
@@ -53,12 +51,8 @@ try {
   }));
   const [admin, ...clients] = users;
   await announceUsers(users);
-  const tdb = new pg.Client({ connectionString: databaseUrl('ticket') });
-  const qdb = new pg.Client({ connectionString: databaseUrl('queue') });
-  await tdb.connect();
-  await qdb.connect();
-  // on a failure the databases are dropped under these clients: that must not hide the failure itself
-  for (const db of [tdb, qdb]) db.on('error', () => undefined);
+  const tdb = await connect('ticket');
+  const qdb = await connect('queue');
   for (const db of [tdb, qdb]) {
     await waitUntil(
       'users in the replicas',
@@ -341,7 +335,6 @@ try {
   };
   writeResult('ticket-hold-storm', report);
 } finally {
-  await stopAll();
-  await dropDatabases('queue', 'ticket');
+  await cleanUp('queue', 'ticket');
 }
 process.exit(0);
