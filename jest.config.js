@@ -11,7 +11,7 @@ const moduleNameMapper = Object.fromEntries(
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/test'].filter((p) =>
+  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/web', '<rootDir>/test'].filter((p) =>
     fs.existsSync(p.replace('<rootDir>', __dirname)),
   ),
   testMatch: ['**/test/**/*.test.ts'],

@@ -5,3 +5,4 @@ export * from './schema-helpers';
 export * from './validation';
 export * from './idempotent-route';
 export * from './route-group';
+export * from './internal-token';

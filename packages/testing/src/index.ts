@@ -2,6 +2,7 @@ export * from './infra';
 export * from './wait';
 export * from './event-recorder';
 export * from './kafka-broker';
+export * from './free-port';
 export * from './service-process';
 export * from './stack';
 export * from './peer-publisher';

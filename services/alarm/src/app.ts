@@ -23,6 +23,7 @@ export async function buildApp(config: AlarmConfig): Promise<App> {
     description: 'Alarms on shopping items, and notifications to users (SPEC §3).',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
   });
   await app.register(postgresPlugin, {
     service: 'alarm',
@@ -38,7 +39,11 @@ export async function buildApp(config: AlarmConfig): Promise<App> {
     databaseUrl: config.DATABASE_URL,
   });
   await app.register(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL, consumerGroup: 'alarm.users-replica' });
-  await app.register(itemCatalogPlugin, { itemServiceUrl: config.ITEM_SERVICE_URL, timeoutMs: config.PEER_TIMEOUT_MS });
+  await app.register(itemCatalogPlugin, {
+    itemServiceUrl: config.ITEM_SERVICE_URL,
+    timeoutMs: config.PEER_TIMEOUT_MS,
+    internalToken: config.INTERNAL_API_TOKEN,
+  });
   await app.register(alarmsRoutes);
 
   // Delivery is simulated: one log line per notification, naming it but never carrying its text.

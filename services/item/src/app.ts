@@ -23,6 +23,8 @@ export async function buildApp(config: ItemConfig): Promise<App> {
     description: 'Shopping items with the caller’s alarm state, and the stock locks of orders (SPEC §2).',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
+    internalToken: config.INTERNAL_API_TOKEN,
   });
   await app.register(postgresPlugin, {
     service: 'item',

@@ -42,6 +42,7 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
     description: 'Point wallets, ticket payments and shopping orders (SPEC §6).',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
     redact: CARD_REDACTIONS,
   });
   await app.register(postgresPlugin, {
@@ -83,7 +84,12 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
   };
   await app.register(paymentsRoutes, { deps: payDeps });
 
-  const items = itemClient({ baseUrl: config.ITEM_SERVICE_URL, redis: app.redis, logger: app.log });
+  const items = itemClient({
+    baseUrl: config.ITEM_SERVICE_URL,
+    redis: app.redis,
+    internalToken: config.INTERNAL_API_TOKEN,
+    logger: app.log,
+  });
   app.addHook('onClose', async () => items.shutdown());
   const gateway = new SimulatedCardGateway({
     pool: app.pg,

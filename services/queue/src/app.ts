@@ -7,7 +7,7 @@ import { USER_AUTH_MIGRATIONS, userAuthPlugin } from '@boxoffice/user-auth';
 import type { QueueConfig } from './config';
 import { RedisQueueLine } from './db/queue-line.redis';
 import { Admitter } from './domain/admitter';
-import { loadSigningKey } from './domain/load-signing-key.use-case';
+import { loadSigningKey, refreshSigningKeys } from './domain/load-signing-key.use-case';
 import type { QueuePolicy } from './domain/queue-token';
 import type { TokenSigner } from './domain/token-signer';
 import { LifecycleRecorder } from './events/lifecycle-recorder';
@@ -45,6 +45,7 @@ export async function buildApp(config: QueueConfig): Promise<App> {
     description: 'The waiting room: FIFO queue tokens (signed JWTs) and admission (SPEC §4).',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
   });
   await app.register(postgresPlugin, {
     service: 'queue',
@@ -74,7 +75,11 @@ export async function buildApp(config: QueueConfig): Promise<App> {
   lineClient.on('error', () => undefined);
   await redisReady(lineClient, 10_000).catch(() => undefined);
   const line = new RedisQueueLine(lineClient, config.QUEUE_REDIS_PREFIX ?? `${config.KAFKA_TOPIC_PREFIX}queue:`);
-  const { signer, created } = await loadSigningKey(app.pg, config.QUEUE_JWT_ISSUER);
+  // a retired key stays published while a token it signed may be live: one lifetime, plus one refresh
+  const keepRetiredMs = config.QUEUE_TOKEN_LIFETIME_SECONDS * 1000 + config.QUEUE_SIGNING_KEY_REFRESH_MS;
+  const { signer, created } = await loadSigningKey(app.pg, config.QUEUE_JWT_ISSUER, keepRetiredMs);
+  const stopKeyRefresh = refreshSigningKeys(app.pg, signer, config.QUEUE_SIGNING_KEY_REFRESH_MS, app.log);
+  app.addHook('onClose', async () => stopKeyRefresh());
   app.log.info({ kid: signer.kid, created }, created ? 'queue signing key created' : 'queue signing key loaded');
 
   const admitter = new Admitter(line, policy, config.QUEUE_ADMITTER_INTERVAL_MS, app.log);

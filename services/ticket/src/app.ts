@@ -27,6 +27,8 @@ export async function buildApp(config: TicketConfig): Promise<App> {
     description: 'Concerts, seats with timed holds, and counted-stock events with reservations (SPEC §5).',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
+    internalToken: config.INTERNAL_API_TOKEN,
   });
   await app.register(postgresPlugin, {
     service: 'ticket',
@@ -53,7 +55,10 @@ export async function buildApp(config: TicketConfig): Promise<App> {
     sweepIntervalMs: config.SEAT_SWEEP_INTERVAL_MS,
   });
 
-  await app.register(gaEventsRoutes, { reservationMaxTickets: config.RESERVATION_MAX_TICKETS });
+  await app.register(gaEventsRoutes, {
+    reservationMaxTickets: config.RESERVATION_MAX_TICKETS,
+    maxReservationsPerUser: config.MAX_RESERVATIONS_PER_USER,
+  });
   await app.register(concertsRoutes, {
     ttlSeconds: config.SEAT_HOLD_TTL_SECONDS,
     leaseMs: config.SEAT_LOCK_LEASE_MS,

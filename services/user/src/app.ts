@@ -20,6 +20,7 @@ export async function buildApp(config: UserConfig): Promise<App> {
     description: 'Users, access tokens and recently viewed items (SPEC §1).',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
     redact: ['req.body.password'],
   });
   await app.register(postgresPlugin, {
@@ -40,6 +41,7 @@ export async function buildApp(config: UserConfig): Promise<App> {
     itemServiceUrl: config.ITEM_SERVICE_URL,
     alarmServiceUrl: config.ALARM_SERVICE_URL,
     timeoutMs: config.PEER_TIMEOUT_MS,
+    internalToken: config.INTERNAL_API_TOKEN,
   });
   await app.register(usersRoutes);
 

@@ -1,10 +1,10 @@
 import type Redis from 'ioredis';
 import { ResilientClient } from '@boxoffice/resilience';
-import type { Caller, KnownItem } from '../domain/catalog';
+import type { KnownItem } from '../domain/catalog';
 
 export interface ItemServiceClient {
   /** The items the item service holds among `ids` (deleted ones included); `stale` when from the cache. */
-  items(ids: number[], caller: Caller): Promise<{ items: KnownItem[]; stale: boolean }>;
+  items(ids: number[]): Promise<{ items: KnownItem[]; stale: boolean }>;
   shutdown(): void;
 }
 
@@ -12,6 +12,8 @@ export function itemServiceClient(options: {
   baseUrl: string;
   redis: Redis;
   timeoutMs: number;
+  /** The item service's /internal routes answer peers holding it only. */
+  internalToken: string;
   logger: { warn(obj: object, msg?: string): void };
 }): ItemServiceClient {
   const client = new ResilientClient({
@@ -23,10 +25,10 @@ export function itemServiceClient(options: {
     logger: options.logger,
   });
   return {
-    async items(ids, caller) {
+    async items(ids) {
       const list = [...new Set(ids)].sort((a, b) => a - b).join(',');
       const answer = await client.get<{ payload: KnownItem[] }>(`/internal/items?ids=${list}`, {
-        headers: { 'user-token': caller.token },
+        headers: { 'x-internal-token': options.internalToken },
         cacheKey: `items:${list}`,
       });
       if (answer.status !== 200) throw new Error(`item service answered ${answer.status}`);

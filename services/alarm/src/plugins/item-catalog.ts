@@ -15,7 +15,7 @@ declare module 'fastify' {
   }
 }
 
-export const itemCatalogPlugin = fp<{ itemServiceUrl: string; timeoutMs: number }>(
+export const itemCatalogPlugin = fp<{ itemServiceUrl: string; timeoutMs: number; internalToken: string }>(
   async (instance, options) => {
     const app = instance as unknown as App;
     const consumer = consumeItems(app);
@@ -23,6 +23,7 @@ export const itemCatalogPlugin = fp<{ itemServiceUrl: string; timeoutMs: number 
       baseUrl: options.itemServiceUrl,
       redis: app.redis,
       timeoutMs: options.timeoutMs,
+      internalToken: options.internalToken,
       logger: app.log,
     });
     app.addHook('onClose', async () => itemService.shutdown());
@@ -30,8 +31,8 @@ export const itemCatalogPlugin = fp<{ itemServiceUrl: string; timeoutMs: number 
       replicaComplete: () => consumer.hasCaughtUp,
       replicaLive: () => consumer.isRunning,
       fromReplica: (ids) => replicaItems(app.pg, ids),
-      async fromOwner(ids, caller) {
-        const answer = await itemService.items(ids, caller);
+      async fromOwner(ids) {
+        const answer = await itemService.items(ids);
         // what the owner said warms the replica; the revision check keeps a newer event's state if one came first
         if (answer.items.length > 0) {
           await withTransaction(app.pg, async (tx) => {

@@ -1,6 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isoWithOffset, routeGroup, type App } from '@boxoffice/http';
+import { isoWithOffset, internalTokenMatches, routeGroup, type App } from '@boxoffice/http';
 import { unauthorized } from '@boxoffice/errors';
 import type { Courier, Sender } from '../domain/notification';
 import { listNotifications, sendNotification } from '../domain/notifications.use-case';
@@ -27,7 +26,6 @@ export async function notificationsRoutes(
 ): Promise<void> {
   const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
 
-  const expected = Buffer.from(options.internalToken);
   /** A peer presents the internal token; anyone else is a user, and the use-case decides whom they may notify. */
   const identifySender = async (request: FastifyRequest, reply: FastifyReply) => {
     const given = request.headers['x-internal-token'];
@@ -36,9 +34,7 @@ export async function notificationsRoutes(
       request.sender = { kind: 'user', id: request.user.id, role: request.user.role };
       return;
     }
-    const bytes = Buffer.from(String(given));
-    if (bytes.length !== expected.length || !timingSafeEqual(bytes, expected))
-      throw unauthorized('The x-internal-token is not valid.');
+    if (!internalTokenMatches(given, options.internalToken)) throw unauthorized('The x-internal-token is not valid.');
     request.sender = { kind: 'internal' };
   };
 

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { routeGroup, type App } from '@boxoffice/http';
+import { errorResponses, routeGroup, type App } from '@boxoffice/http';
 import { adminView, shopperView, type AlarmState, type Caller } from '../domain/item';
 import { changeItem, createItem, deleteItem, itemsByIds, listItems, viewItem } from '../domain/items.use-case';
 import {
@@ -13,6 +13,7 @@ import {
   ReplicaItemList,
   ReplicaQuery,
 } from '../schemas/item.schemas';
+import { InternalTokenHeaders } from '../schemas/inventory.schemas';
 
 const errors = [401, 403, 404, 422, 503] as const;
 const security = [{ userToken: [] }];
@@ -47,12 +48,18 @@ export async function itemsRoutes(app: App): Promise<void> {
     },
   );
 
+  // peers only: createApp's internal-token guard covers every /internal route
   app.get(
     '/internal/items',
-    asUser('Items by id with stock, deletion flag and revision: for peers whose replica lacks them', {
-      querystring: ReplicaQuery,
-      response: { 200: ReplicaItemList },
-    }),
+    {
+      schema: {
+        summary: 'Items by id with stock, deletion flag and revision: for peers whose replica lacks them',
+        hide: true,
+        headers: InternalTokenHeaders,
+        querystring: ReplicaQuery,
+        response: { 200: ReplicaItemList, ...errorResponses(...errors) },
+      },
+    },
     async (request) => {
       const ids = [...new Set(request.query.ids.split(',').map(Number))];
       const items = await itemsByIds(app.pg, ids);

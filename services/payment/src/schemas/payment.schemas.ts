@@ -1,15 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { StringEnum } from '@boxoffice/http';
+import { StringEnum, Uuid } from '@boxoffice/http';
 
-export const PayTicketBody = Type.Object(
-  { ticket_id: Type.String({ format: 'uuid' }) },
-  { additionalProperties: false },
-);
+export const PayTicketBody = Type.Object({ ticket_id: Uuid() }, { additionalProperties: false });
 
-export const PaymentIdParams = Type.Object(
-  { payment_id: Type.String({ format: 'uuid' }) },
-  { additionalProperties: false },
-);
+export const PaymentIdParams = Type.Object({ payment_id: Uuid() }, { additionalProperties: false });
 
 const paymentFields = {
   id: Type.String({ format: 'uuid' }),

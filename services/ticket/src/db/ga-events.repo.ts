@@ -138,6 +138,19 @@ export async function insertReservation(
   return toReservation(rows[0]!);
 }
 
+/**
+ * The caller's live reservations of one event, counted under a transaction-scoped advisory lock on (user, event):
+ * concurrent reservations by one user then count one after the other and cannot race past the cap together.
+ */
+export async function liveReservationsOfUserLocked(db: Queryable, userId: number, gaEventId: string): Promise<number> {
+  await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`reservation-cap:${userId}:${gaEventId}`]);
+  const { rows } = await db.query<{ live: number }>(
+    'SELECT count(*)::int AS live FROM reservations WHERE user_id = $1 AND ga_event_id = $2 AND NOT cancelled',
+    [userId, gaEventId],
+  );
+  return rows[0]!.live;
+}
+
 /** The caller's reservation, locked when asked: changes to one reservation then run one after the other. */
 export async function findReservation(
   db: Queryable,

@@ -7,11 +7,18 @@ import {
   findReservation,
   insertReservation,
   listReservations,
+  liveReservationsOfUserLocked,
   returnToStock,
   setReservationTickets,
   takeFromStock,
 } from '../db/ga-events.repo';
-import { gaEventNotFound, reservationNotFound, ticketsNotAvailable, type Reservation } from './ga-events';
+import {
+  gaEventNotFound,
+  reservationLimitReached,
+  reservationNotFound,
+  ticketsNotAvailable,
+  type Reservation,
+} from './ga-events';
 
 function checkCap(noOfTickets: number, cap: number): void {
   if (noOfTickets > cap) {
@@ -31,14 +38,16 @@ async function take(tx: Queryable, gaEventId: string, count: number): Promise<vo
 /**
  * A reservation and the stock it takes commit together, in `transact`. The stock check is the conditional UPDATE
  * itself, so under any concurrency availability + live reserved tickets stays equal to the stock the GA event started
- * with.
+ * with. One user holds at most `maxPerUser` live reservations of one GA event (a bot cannot split the stock into many).
  */
 export function reserveTickets(
-  input: { userId: number; gaEventId: string; noOfTickets: number; cap: number },
+  input: { userId: number; gaEventId: string; noOfTickets: number; cap: number; maxPerUser: number },
   transact: Transact,
 ): Promise<Reservation> {
   checkCap(input.noOfTickets, input.cap);
   return transact(async (tx) => {
+    if ((await liveReservationsOfUserLocked(tx, input.userId, input.gaEventId)) >= input.maxPerUser)
+      throw reservationLimitReached(input.maxPerUser, input.gaEventId);
     await take(tx, input.gaEventId, input.noOfTickets);
     return insertReservation(tx, input);
   });

@@ -25,7 +25,10 @@ const errors = [400, 401, 403, 404, 409, 422] as const;
 const security = [{ userToken: [] }];
 
 /** General-admission events with counted stock, and reservations against them (SPEC §5). */
-export async function gaEventsRoutes(app: App, options: { reservationMaxTickets: number }): Promise<void> {
+export async function gaEventsRoutes(
+  app: App,
+  options: { reservationMaxTickets: number; maxReservationsPerUser: number },
+): Promise<void> {
   const asAdmin = routeGroup({ preHandler: app.requireAdmin, security, errors });
   const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
 
@@ -87,7 +90,8 @@ export async function gaEventsRoutes(app: App, options: { reservationMaxTickets:
       return replyIdempotently(request, reply, {
         store,
         userId,
-        run: (transact) => reserveTickets({ userId, gaEventId, noOfTickets, cap }, transact),
+        run: (transact) =>
+          reserveTickets({ userId, gaEventId, noOfTickets, cap, maxPerUser: options.maxReservationsPerUser }, transact),
         answer: (reservation) => ({
           status: 201,
           body: reservationView(reservation),

@@ -1,11 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import { DateTime, Id4, Text, Uuid } from '@boxoffice/http';
 
-const Name = Type.String({ minLength: 1, maxLength: 200 });
-const Description = Type.String({ maxLength: 5_000 });
-const GaEventDate = Type.String({
-  format: 'date-time',
-  description: 'ISO-8601 with offset, e.g. 2047-10-21T09:00:00Z',
-});
+const Name = Text({ minLength: 1, maxLength: 200 });
+const Description = Text({ maxLength: 5_000 });
+const GaEventDate = DateTime({ description: 'ISO-8601 with offset, e.g. 2047-10-21T09:00:00Z' });
 
 export const CreateGaEventBody = Type.Object(
   {
@@ -33,19 +31,16 @@ export const GaEventView = Type.Object({
   updated_at: Type.String(),
 });
 
-export const GaEventIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export const GaEventIdParams = Type.Object({ id: Uuid() }, { additionalProperties: false });
 
 export const ReservationIdParams = GaEventIdParams;
 
 export const CreateReservationBody = Type.Object(
-  { event_id: Type.String({ format: 'uuid' }), no_of_tickets: Type.Integer({ minimum: 1 }) },
+  { event_id: Uuid(), no_of_tickets: Id4() },
   { additionalProperties: false },
 );
 
-export const UpdateReservationBody = Type.Object(
-  { no_of_tickets: Type.Integer({ minimum: 1 }) },
-  { additionalProperties: false },
-);
+export const UpdateReservationBody = Type.Object({ no_of_tickets: Id4() }, { additionalProperties: false });
 
 export const ReservationView = Type.Object({
   id: Type.String({ format: 'uuid' }),

@@ -5,7 +5,14 @@ import type { Caller, KnownItem } from '../domain/visits';
 type Logger = { warn(obj: object, msg?: string): void };
 
 /** The item service's items by id (deleted ones included); `stale` when the answer came from the cache. */
-export function itemServiceClient(options: { baseUrl: string; redis: Redis; timeoutMs: number; logger: Logger }) {
+export function itemServiceClient(options: {
+  baseUrl: string;
+  redis: Redis;
+  timeoutMs: number;
+  logger: Logger;
+  /** The item service's /internal routes answer peers holding it only. */
+  internalToken: string;
+}) {
   const client = new ResilientClient({
     peer: 'item',
     baseUrl: options.baseUrl,
@@ -15,10 +22,10 @@ export function itemServiceClient(options: { baseUrl: string; redis: Redis; time
     logger: options.logger,
   });
   return {
-    async items(ids: number[], caller: Caller): Promise<{ items: KnownItem[]; stale: boolean }> {
+    async items(ids: number[]): Promise<{ items: KnownItem[]; stale: boolean }> {
       const list = [...new Set(ids)].sort((a, b) => a - b).join(',');
       const answer = await client.get<{ payload: KnownItem[] }>(`/internal/items?ids=${list}`, {
-        headers: { 'user-token': caller.token },
+        headers: { 'x-internal-token': options.internalToken },
         cacheKey: `items:${list}`,
       });
       if (answer.status !== 200) throw new Error(`item service answered ${answer.status}`);

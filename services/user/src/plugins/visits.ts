@@ -13,12 +13,21 @@ declare module 'fastify' {
   }
 }
 
-export const visitsPlugin = fp<{ itemServiceUrl: string; alarmServiceUrl: string; timeoutMs: number }>(
+export const visitsPlugin = fp<{
+  itemServiceUrl: string;
+  alarmServiceUrl: string;
+  timeoutMs: number;
+  internalToken: string;
+}>(
   async (instance, options) => {
     const app = instance as unknown as App;
     const consumers = consumeVisitSources(app);
     const peer = { redis: app.redis, timeoutMs: options.timeoutMs, logger: app.log };
-    const itemService = itemServiceClient({ ...peer, baseUrl: options.itemServiceUrl });
+    const itemService = itemServiceClient({
+      ...peer,
+      baseUrl: options.itemServiceUrl,
+      internalToken: options.internalToken,
+    });
     const alarmService = alarmServiceClient({ ...peer, baseUrl: options.alarmServiceUrl });
     app.addHook('onClose', async () => {
       itemService.shutdown();
@@ -36,8 +45,8 @@ export const visitsPlugin = fp<{ itemServiceUrl: string; alarmServiceUrl: string
       items: {
         ...stateOf(consumers.items),
         fromReplica: (ids) => replicaItems(app.pg, ids),
-        async fromOwner(ids, caller) {
-          const answer = await itemService.items(ids, caller);
+        async fromOwner(ids) {
+          const answer = await itemService.items(ids);
           // what the owner said warms the replica; the revision check keeps a newer event's state if one came first
           if (answer.items.length > 0) {
             await withTransaction(app.pg, async (tx) => {
