@@ -276,8 +276,12 @@ const CLIENT_ERRORS: Record<string, { status: number; code: string; message: str
 
 // Connection refused/reset, PostgreSQL shutting down or starting (57P0x), connection exceptions (08xxx), and pg's
 // own messages for a lost connection. The chaos run saw a PostgreSQL restart answered with hundreds of 500s: a
-// dependency being down is a 503 + Retry-After (SPEC §0), not a bug of ours.
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03']);
+// dependency being down is a 503 + Retry-After (SPEC §0), not a bug of ours. In containers a stopped dependency's
+// name stops resolving (ENOTFOUND, EAI_AGAIN): test/compose saw those as 500s while a service's PostgreSQL was down.
+const UNREACHABLE_CODES = new Set([
+  ...['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'],
+  ...['57P01', '57P02', '57P03'],
+]);
 const UNREACHABLE_MESSAGE =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
 
