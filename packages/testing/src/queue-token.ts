@@ -22,3 +22,30 @@ export async function queueTokenOf(
   });
   return token;
 }
+
+/** The token id (`jti`) of a waiting-room JWT, as the replicas key it. */
+export const tokenIdOf = (jwt: string): string =>
+  (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti.toLowerCase();
+
+/**
+ * Waits until a guard's replica (`queue_tokens_replica` in the database `db` reads) shows these tokens ACTIVE.
+ * Requests judged by a guard whose replica has not heard of a token yet go to the queue-service fallback and its
+ * short timeout: on a loaded machine that is a 503, which is not what a suite about holds or payments tests.
+ */
+export async function waitForActiveInReplica(
+  db: { query<R extends object>(text: string, values: unknown[]): Promise<{ rows: R[] }> },
+  tokens: string[],
+): Promise<void> {
+  const ids = tokens.map(tokenIdOf);
+  await waitFor(
+    'the tokens ACTIVE in the replica',
+    async () =>
+      (
+        await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM queue_tokens_replica WHERE token_id = ANY($1) AND status = 'ACTIVE'",
+          [ids],
+        )
+      ).rows[0]!.n === new Set(ids).size,
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+}

@@ -1,5 +1,12 @@
 import type { App } from '@boxoffice/http';
-import { PeerPublisher, dropDatabase, queueTokenOf, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
+import {
+  PeerPublisher,
+  dropDatabase,
+  queueTokenOf,
+  testEnv,
+  uniqueSuffix,
+  waitForActiveInReplica,
+} from '@boxoffice/testing';
 import { buildApp as buildQueueService } from '../../queue/src/app';
 import { readConfig as readQueueConfig } from '../../queue/src/config';
 import { buildApp } from '../src/app';
@@ -70,18 +77,7 @@ export class TicketHarness {
   /** A waiting-room token from the real queue service, once it is in the wanted status. */
   async queueToken(user: TestUser, status: 'ACTIVE' | 'WAITING' = 'ACTIVE'): Promise<string> {
     const token = await queueTokenOf(this.queueUrl, user, status);
-    if (status === 'ACTIVE') {
-      // The holds are to be judged on the ticket service's replica: on a loaded machine a token not there yet sends
-      // every request to the queue-service fallback and its 1 s timeout, which is not what these suites test.
-      const { jti } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string };
-      await waitFor('the token ACTIVE in the ticket replica', async () => {
-        const { rowCount } = await this.app.pg.query(
-          "SELECT 1 FROM queue_tokens_replica WHERE token_id = $1 AND status = 'ACTIVE'",
-          [jti.toLowerCase()],
-        );
-        return rowCount === 1;
-      });
-    }
+    if (status === 'ACTIVE') await waitForActiveInReplica(this.app.pg, [token]);
     return token;
   }
 

@@ -59,6 +59,11 @@ export interface PaymentIdempotency {
  * With an Idempotency-Key the key is bound to the payment in step 2; a retry (or a concurrent twin) gets that
  * payment in its current state, so it never pays twice and learns the final outcome once there is one.
  */
+const alreadyPaid = (ticketId: string, paymentId: string) =>
+  conflict('ALREADY_PAID', 'This ticket is already paid.', [
+    { location: 'body', param: 'ticket_id', value: ticketId, error: 'Conflict', msg: `Paid by payment ${paymentId}.` },
+  ]);
+
 export async function payTicket(
   deps: PayTicketDeps,
   input: { userId: number; ticketId: string },
@@ -76,8 +81,18 @@ export async function payTicket(
   if (!ticket || ticket.userId !== input.userId)
     throw notFound(`Ticket with ticket id: ${input.ticketId} doesn't exist.`);
   if (ticket.status === 'SOLD') {
+    // Sold to one of the caller's payments: the same 409 as a twin that loses on the payment row, whichever of the
+    // two a late duplicate meets first (a retry that wants the payment back sends its Idempotency-Key).
     const mine = ticket.paymentId ? await findPayment(deps.pool, ticket.paymentId) : undefined;
-    if (mine && mine.userId === input.userId) return mine;
+    if (mine && mine.userId === input.userId) {
+      // a twin with this request's key may have paid it since the key was read: that payment is this request's answer
+      const twin = idempotency && (await findPaymentKey(deps.pool, idempotency));
+      if (twin?.paymentId) {
+        refuseOtherBody(twin, hash!, idempotency!.key);
+        return paymentOfTwin(deps.pool, twin.paymentId, deps.leaseMs);
+      }
+      throw alreadyPaid(input.ticketId, mine.id);
+    }
     throw conflict('ALREADY_SOLD', 'This ticket is already sold.');
   }
   if (ticket.status === 'EXPIRED' || Date.parse(ticket.heldUntil) <= Date.now()) throw holdExpired();
@@ -106,16 +121,7 @@ export async function payTicket(
     }
     if ((error as { code?: string }).code === '23505') {
       const live = await findLivePaymentOfTicket(deps.pool, input.ticketId);
-      if (live?.status === 'COMPLETED')
-        throw conflict('ALREADY_PAID', 'This ticket is already paid.', [
-          {
-            location: 'body',
-            param: 'ticket_id',
-            value: input.ticketId,
-            error: 'Conflict',
-            msg: `Paid by payment ${live.id}.`,
-          },
-        ]);
+      if (live?.status === 'COMPLETED') throw alreadyPaid(input.ticketId, live.id);
       throw conflict('PAYMENT_IN_PROGRESS', 'A payment for this ticket is already in progress.', [
         {
           location: 'body',

@@ -1,5 +1,13 @@
 import pg from 'pg';
-import { PeerPublisher, ServiceProcess, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
+import {
+  PeerPublisher,
+  ServiceProcess,
+  dropDatabase,
+  testEnv,
+  uniqueSuffix,
+  waitFor,
+  waitForActiveInReplica,
+} from '@boxoffice/testing';
 
 export interface ScaleUser {
   id: number;
@@ -100,19 +108,7 @@ export class TicketScaleKit {
       },
       { timeoutMs: 30_000 },
     );
-    // The holds are to be judged on the replica, as in production once events have arrived: without this wait a
-    // loaded machine sends them to the queue-service fallback, whose 1 s timeout is not what this suite tests.
-    await waitFor(
-      "every token ACTIVE in the ticket service's replica",
-      async () =>
-        (
-          await this.db.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM queue_tokens_replica WHERE user_id = ANY($1) AND status = 'ACTIVE'",
-            [users.map((user) => user.id)],
-          )
-        ).rows[0]!.n === users.length,
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
+    await waitForActiveInReplica(this.db, tokens);
     return tokens;
   }
 
