@@ -130,7 +130,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     }
     const allow = allowed.join(', ');
     const message = `${request.method} is not allowed on ${path}; use ${allow}.`;
-    sendError(reply, new AppError(405, 'METHOD_NOT_ALLOWED', message, [], { allow }));
+    reply.header('allow', allow);
+    sendError(reply, new AppError(405, 'METHOD_NOT_ALLOWED', message));
     return reply;
   };
   // answered before any body parsing: an unrouted QUERY or PROPFIND must not fail on its content type first
@@ -244,7 +245,7 @@ function registerObservability(app: FastifyInstance, service: string): void {
         'NOT_READY',
         `Not ready: ${failing.join(', ')}.`,
         failing.map((name) => ({ location: 'state', param: name, error: 'NotReady', msg: `${name} check failed.` })),
-        { 'retry-after': '1' },
+        { retryAfterSeconds: 1 },
       );
     }
     return { status: 'ready', checks: Object.fromEntries(results) };
@@ -361,7 +362,7 @@ function errorHandler(this: FastifyInstance, error: FastifyError, request: Fasti
     sendError(
       reply,
       new AppError(503, 'DEPENDENCY_UNAVAILABLE', 'A service this request needs is unavailable; retry shortly.', [], {
-        'retry-after': '2',
+        retryAfterSeconds: 2,
       }),
     );
     return;
@@ -371,9 +372,10 @@ function errorHandler(this: FastifyInstance, error: FastifyError, request: Fasti
 }
 
 export function sendError(reply: FastifyReply, error: AppError): void {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  if (error.stale) reply.header('x-data-stale', 'true');
   reply
     .code(error.status)
-    .headers(error.headers)
     .type('application/json; charset=utf-8')
     .send({ errors: { code: error.code, message: error.message, detail: error.detail } });
 }

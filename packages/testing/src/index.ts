@@ -7,3 +7,4 @@ export * from './service-process';
 export * from './stack';
 export * from './peer-publisher';
 export * from './plugin-host';
+export * from './queue-token';

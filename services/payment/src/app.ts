@@ -1,12 +1,11 @@
 import path from 'node:path';
-import { postgresPlugin } from '@boxoffice/db';
+import { hmacSha256Digest, postgresPlugin, type IdempotencyStore } from '@boxoffice/db';
 import { EVENTS_MIGRATIONS, eventsPlugin } from '@boxoffice/events';
 import { createApp, type App } from '@boxoffice/http';
 import { QUEUE_GUARD_MIGRATIONS, queueGuardPlugin } from '@boxoffice/queue-guard';
 import { redisPlugin } from '@boxoffice/resilience';
 import { USER_AUTH_MIGRATIONS, userAuthPlugin } from '@boxoffice/user-auth';
 import type { PaymentConfig } from './config';
-import type { Idempotency } from './domain/idempotency';
 import { itemClient } from './clients/item.client';
 import { ticketClient } from './clients/ticket.client';
 import { expireOrders } from './domain/expire-orders.use-case';
@@ -62,7 +61,8 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
   await app.register(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL, consumerGroup: 'payment' });
   await app.register(queueGuardPlugin, { queueServiceUrl: config.QUEUE_SERVICE_URL, consumerGroup: 'payment' });
 
-  const idempotency: Idempotency = { pool: app.pg, secret: config.IDEMPOTENCY_HASH_SECRET };
+  // a body may hold a card number: hashed under a server secret, never plainly
+  const idempotency: IdempotencyStore = { pool: app.pg, digest: hmacSha256Digest(config.IDEMPOTENCY_HASH_SECRET) };
   await app.register(pointsRoutes, { idempotency });
 
   const tickets = ticketClient({
@@ -99,9 +99,10 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
     logger: app.log,
   });
   await app.register(ordersRoutes, {
-    create: { idempotency, pool: app.pg, ttlSeconds: config.ORDER_TTL_SECONDS },
+    idempotency,
+    create: { pool: app.pg, ttlSeconds: config.ORDER_TTL_SECONDS },
     fetchItems: items.fetchItems,
-    pay: { idempotency, gateway },
+    pay: { gateway },
   });
   await app.register(gatewayCallbackRoutes, { secret: config.CARD_GATEWAY_SECRET });
   consumeItems(app);

@@ -70,7 +70,7 @@ export async function buildApp(config: TicketConfig): Promise<App> {
 
   if (config.DEMO_DATA) {
     const loaded = await loadDemoData(app.pg);
-    if (loaded.concerts + loaded.events > 0) app.log.info(loaded, 'demo data loaded');
+    if (loaded.concerts + loaded.gaEvents > 0) app.log.info(loaded, 'demo data loaded');
   }
   return app;
 }

@@ -46,7 +46,7 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
     const tooMany = (ttlMs: number, fallbackMs: number, what: string) => {
       const retryAfter = Math.max(1, Math.ceil((ttlMs > 0 ? ttlMs : fallbackMs) / 1000));
       return new AppError(429, 'RATE_LIMITED', `Too many ${what}; try again in ${retryAfter} s.`, [], {
-        'retry-after': String(retryAfter),
+        retryAfterSeconds: retryAfter,
       });
     };
     let warnedAt = 0;

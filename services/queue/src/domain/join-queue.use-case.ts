@@ -115,7 +115,7 @@ export async function joinQueue(
         'QUEUE_FULL',
         `The waiting line is full (${joined.waiting} waiting); try again in ${seconds} s.`,
         [],
-        { 'retry-after': String(seconds) },
+        { retryAfterSeconds: seconds },
       );
     }
   }

@@ -1,12 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { ErrorBody, isoWithOffset, type App } from '@boxoffice/http';
+import { errorResponses, isoWithOffset, routeGroup, type App } from '@boxoffice/http';
 import type { QueuePolicy } from '../domain/queue-token';
 import type { RoomFigures, RoomSettings } from '../domain/room';
 import { changeRoomState, createRoom, roomFigures, updateRoom, type RoomStore } from '../domain/rooms.use-case';
 import { CreateRoomBody, PublicRoomView, RoomParams, RoomView, UpdateRoomBody } from '../schemas/rooms.schemas';
 import type { UpdateRoomBody as UpdateRoomFields } from '../schemas/rooms.schemas';
 
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 const iso = (ms: number | null) => (ms === null ? null : isoWithOffset(new Date(ms)));
 const msOf = (time: string | null | undefined) =>
   time === undefined ? undefined : time === null ? null : Date.parse(time);
@@ -68,20 +67,15 @@ function settingsOf(body: UpdateRoomFields): Partial<RoomSettings> {
  */
 export async function roomsRoutes(app: App, deps: { rooms: RoomStore; policy: QueuePolicy }): Promise<void> {
   const { rooms, policy } = deps;
-  const admin = { preHandler: app.requireAdmin };
-  const security = [{ userToken: [] }];
+  const asAdmin = routeGroup({
+    preHandler: app.requireAdmin,
+    security: [{ userToken: [] }],
+    errors: [401, 403, 404, 409, 422],
+  });
 
   app.post(
     '/admin/rooms',
-    {
-      ...admin,
-      schema: {
-        summary: 'Create a waiting room for a concert (admin)',
-        security,
-        body: CreateRoomBody,
-        response: { 201: RoomView, ...errors },
-      },
-    },
+    asAdmin('Create a waiting room for a concert (admin)', { body: CreateRoomBody, response: { 201: RoomView } }),
     async (request, reply) => {
       const body = request.body;
       const created = await createRoom(rooms, {
@@ -105,44 +99,26 @@ export async function roomsRoutes(app: App, deps: { rooms: RoomStore; policy: Qu
 
   app.get(
     '/admin/rooms',
-    {
-      ...admin,
-      schema: {
-        summary: 'Every room with its figures (admin)',
-        security,
-        response: { 200: Type.Array(RoomView), ...errors },
-      },
-    },
+    asAdmin('Every room with its figures (admin)', { response: { 200: Type.Array(RoomView) } }),
     async () => (await rooms.list(Date.now())).map(roomView),
   );
 
   app.get(
     '/admin/rooms/:room_id',
-    {
-      ...admin,
-      schema: {
-        summary: 'A room: its settings, waiting, active, admitted per minute, abandoned, time to drain (admin)',
-        security,
-        params: RoomParams,
-        response: { 200: RoomView, ...errors },
-      },
-    },
+    asAdmin('A room: its settings, waiting, active, admitted per minute, abandoned, time to drain (admin)', {
+      params: RoomParams,
+      response: { 200: RoomView },
+    }),
     async (request) => roomView(await roomFigures(rooms, request.params.room_id)),
   );
 
   app.patch(
     '/admin/rooms/:room_id',
-    {
-      ...admin,
-      schema: {
-        summary:
-          "Change a room's settings (admin); the method only before it opens, the sale start until the sale opens",
-        security,
-        params: RoomParams,
-        body: UpdateRoomBody,
-        response: { 200: RoomView, ...errors },
-      },
-    },
+    asAdmin("Change a room's settings (admin); the method only before it opens, the sale start until the sale opens", {
+      params: RoomParams,
+      body: UpdateRoomBody,
+      response: { 200: RoomView },
+    }),
     async (request) => roomView(await updateRoom(rooms, request.params.room_id, settingsOf(request.body))),
   );
 
@@ -153,10 +129,7 @@ export async function roomsRoutes(app: App, deps: { rooms: RoomStore; policy: Qu
   ] as const) {
     app.post(
       `/admin/rooms/:room_id/${action}`,
-      {
-        ...admin,
-        schema: { summary, security, params: RoomParams, response: { 200: RoomView, ...errors } },
-      },
+      asAdmin(summary, { params: RoomParams, response: { 200: RoomView } }),
       async (request) => roomView(await changeRoomState(rooms, request.params.room_id, state)),
     );
   }
@@ -178,7 +151,7 @@ export async function roomsRoutes(app: App, deps: { rooms: RoomStore; policy: Qu
       schema: {
         summary: 'One waiting room, as anyone may see it',
         params: RoomParams,
-        response: { 200: PublicRoomView, 404: ErrorBody },
+        response: { 200: PublicRoomView, ...errorResponses(404) },
       },
     },
     async (request) => publicView(await roomFigures(rooms, request.params.room_id)),

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { unavailable } from '@boxoffice/errors';
-import { ErrorBody, type App } from '@boxoffice/http';
+import { errorResponses, type App } from '@boxoffice/http';
 import { queueTokenOf } from '@boxoffice/queue-guard';
 import { pollToken } from '../domain/poll-token.use-case';
 import type { QueueLine, TokenView } from '../domain/queue-token';
@@ -61,7 +61,11 @@ export async function tokenStreamRoutes(
           'A reconnect gets the current standing again (Last-Event-ID is not needed).',
         security: [{ queueToken: [] }],
         querystring: StreamQuery,
-        response: { 200: { description: 'text/event-stream', type: 'string' }, 204: { type: 'null' }, 401: ErrorBody },
+        response: {
+          200: { description: 'text/event-stream', type: 'string' },
+          204: { type: 'null' },
+          ...errorResponses(401, 422, 503),
+        },
       },
     },
     async (request, reply) => {

@@ -1,27 +1,26 @@
-import { ErrorBody, type App } from '@boxoffice/http';
+import { errorResponses, routeGroup, type App } from '@boxoffice/http';
 import { queueTokenOf } from '@boxoffice/queue-guard';
 import { joinQueue, type JoinDeps } from '../domain/join-queue.use-case';
 import { pollToken } from '../domain/poll-token.use-case';
 import { IssuedToken, JoinBody, Jwks, TokenStatusBody } from '../schemas/queue.schemas';
 import { expiresAtOf, standingBody } from './standing-view';
 
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody };
+const errors = [401, 403, 404, 409, 422, 429, 503] as const;
 
 export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
+  const asUser = routeGroup({ preHandler: app.requireUser, security: [{ userToken: [] }], errors });
+
   app.post(
     '/tokens',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary:
-          'Join a waiting room (the default one, or roomId / concertId); a user with a live token there gets the same token back',
+    asUser(
+      'Join a waiting room (the default one, or roomId / concertId); a user with a live token there gets the same token back',
+      {
         description:
           '404 unknown room; 409 ROOM_NOT_OPEN / ROOM_CLOSED; 429 QUEUE_FULL with Retry-After when the room holds its most waiting users.',
-        security: [{ userToken: [] }],
         body: JoinBody,
-        response: { 201: IssuedToken, ...errors },
+        response: { 201: IssuedToken },
       },
-    },
+    ),
     async (request, reply) => {
       const { token } = await joinQueue(deps, request.user.id, request.body);
       reply.code(201).header('location', '/tokens');
@@ -42,7 +41,7 @@ export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
       schema: {
         summary: 'Where your queue token stands, with an estimated wait; polling also keeps your place',
         security: [{ queueToken: [] }],
-        response: { 200: TokenStatusBody, ...errors },
+        response: { 200: TokenStatusBody, ...errorResponses(401, 422, 503) },
       },
     },
     async (request) => standingBody(await pollToken(deps, queueTokenOf(request.headers))),
