@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { QueueTokenChanged, TOPICS, type QueueTokenChangedPayload } from '@boxoffice/contracts';
+import {
+  QueueRoomChanged,
+  QueueTokenChanged,
+  TOPICS,
+  type QueueRoomChangedPayload,
+  type QueueTokenChangedPayload,
+} from '@boxoffice/contracts';
 import type { Queryable } from '@boxoffice/db';
-import { applyToReplica } from '@boxoffice/events';
+import { applyToReplica, type EventConsumer } from '@boxoffice/events';
 import type { QueueTokenClaims } from './token-verifier';
 import { activeFor, type CacheTimes, type KnownState, type QueueTokenStatus, type TokenChange } from './token-state';
 
@@ -21,19 +27,29 @@ export async function findReplicaToken(db: Queryable, tokenId: string): Promise<
 }
 
 /**
- * Keeps the replica from queue.token.changed and hands each change that was news to `applied`. The instances of a
- * service share one consumer group, so each event reaches only one of them.
+ * Keeps the replicas from queue.token.changed and queue.room.changed, and hands each token change that was news to
+ * `applied`. The instances of a service share one consumer group, so each event reaches only one of them.
  */
 export function consumeTokenChanges(
   app: FastifyInstance,
   consumerGroup: string,
   applied: (change: TokenChange) => void,
-): void {
-  app.events.consume({
+): EventConsumer {
+  return app.events.consume({
     groupId: `${consumerGroup}.queue-guard`,
-    topics: [TOPICS.queueTokens],
-    partitionsConcurrently: 3, // a replica only: each event touches its own aggregate's row
+    topics: [TOPICS.queueTokens, TOPICS.queueRooms],
+    partitionsConcurrently: 3, // replicas only: each event touches its own aggregate's row
     handlers: {
+      [QueueRoomChanged.type]: async (event, db) => {
+        const room = event.payload as QueueRoomChangedPayload;
+        await applyToReplica(
+          db,
+          'queue_rooms_replica',
+          'room_id',
+          { room_id: room.roomId, concert_id: room.concertId, state: room.state },
+          event.aggregateVersion,
+        );
+      },
       [QueueTokenChanged.type]: async (event, db) => {
         const token = event.payload as QueueTokenChangedPayload;
         const isNews = await applyToReplica(
