@@ -50,3 +50,18 @@ export async function waitForActiveInReplica(
     { timeoutMs: 60_000, intervalMs: 100 },
   );
 }
+
+/** A waiting room for a concert, OPEN at once, created on a real queue service by an admin; returns its id. */
+export async function queueRoomOf(
+  queueUrl: string,
+  admin: { token: string },
+  settings: { concertId: number; maxActive?: number; name?: string } & Record<string, unknown>,
+): Promise<string> {
+  const created = await fetch(`${queueUrl}/admin/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-token': admin.token },
+    body: JSON.stringify({ name: `sale of concert ${settings.concertId}`, maxActive: 10, state: 'OPEN', ...settings }),
+  });
+  if (created.status !== 201) throw new Error(`queue room: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { id: string }).id;
+}

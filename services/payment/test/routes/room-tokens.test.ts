@@ -1,3 +1,4 @@
+import { queueRoomOf } from '@boxoffice/testing';
 import type { TestUser } from '../support/payment-kit';
 import { TicketStack } from '../support/ticket-stack';
 
@@ -13,13 +14,7 @@ describe('a ticket is paid only with a token of the waiting room that guards its
     await stack.start();
     [admin] = await stack.users(1, 'admin');
     sale = await stack.showtime(admin!, 5, PRICE);
-    const created = await stack.queue.inject({
-      method: 'POST',
-      url: '/admin/rooms',
-      headers: { 'user-token': admin!.token },
-      payload: { name: 'the sale', concertId: sale.concertId, maxActive: 10, state: 'OPEN' },
-    });
-    expect(created.statusCode).toBe(201);
+    await queueRoomOf(stack.queueUrl, admin!, { concertId: sale.concertId });
   });
   afterAll(() => stack.stop());
 

@@ -8,6 +8,20 @@ import { PRELUDE } from './line-prelude.lua';
 
 const ANNOUNCE = `
 local function announce(room) redis.call('PUBLISH', P .. 'line-changes', cjson.encode({room = room})) end
+-- name/value pairs from ARGV[first]: stored, with a new revision, journalled and announced, if any differs
+local function applySettings(room, first)
+  local R = roomKey(room)
+  local changed = false
+  for i = first, #ARGV, 2 do
+    if redis.call('HGET', R, ARGV[i]) ~= ARGV[i + 1] then changed = true end
+  end
+  if not changed then return {'UNCHANGED'} end
+  redis.call('HSET', R, 'updatedAt', ARGV[2], unpack(ARGV, first))
+  redis.call('HINCRBY', R, 'revision', 1)
+  journalRoom(room)
+  announce(room)
+  return {'UPDATED'}
+end
 `;
 
 /**
@@ -40,21 +54,14 @@ local R = roomKey(room)
 local c = redis.call('HMGET', R, 'state', 'released')
 if not c[1] then return {'NO_ROOM'} end
 if c[1] == 'CLOSED' then return {'CLOSED'} end
-local changed = false
 for i = 4, #ARGV, 2 do
-  local name, value = ARGV[i], ARGV[i + 1]
-  if redis.call('HGET', R, name) ~= value then
+  local name = ARGV[i]
+  if redis.call('HGET', R, name) ~= ARGV[i + 1] then
     if name == 'method' and c[1] ~= 'CREATED' then return {'LOCKED', name} end
     if name == 'saleStartsAt' and c[2] == '1' then return {'LOCKED', name} end
-    changed = true
   end
 end
-if not changed then return {'UNCHANGED'} end
-redis.call('HSET', R, 'updatedAt', ARGV[2], unpack(ARGV, 4))
-redis.call('HINCRBY', R, 'revision', 1)
-journalRoom(room)
-announce(room)
-return {'UPDATED'}
+return applySettings(room, 4)
 `;
 
 /**
@@ -99,16 +106,7 @@ if redis.call('EXISTS', R) == 0 then
   journalRoom(room)
   return {'CREATED'}
 end
-local changed = false
-for i = 4, #ARGV, 2 do
-  if redis.call('HGET', R, ARGV[i]) ~= ARGV[i + 1] then changed = true end
-end
-if not changed then return {'UNCHANGED'} end
-redis.call('HSET', R, 'updatedAt', ARGV[2], unpack(ARGV, 4))
-redis.call('HINCRBY', R, 'revision', 1)
-journalRoom(room)
-announce(room)
-return {'UPDATED'}
+return applySettings(room, 4)
 `;
 
 /**

@@ -53,18 +53,8 @@ export interface RoomFigures {
   drainSeconds: number | null;
 }
 
-export function figuresOf(
-  room: Room,
-  line: {
-    status: RoomStatus;
-    releasedAtMs: number | null;
-    waiting: number;
-    active: number;
-    admittedTotal: number;
-    abandonedTotal: number;
-    admittedPerMinute: number | null;
-  },
-): RoomFigures {
+/** A room's figures, with the time to drain worked out from the pace. */
+export function figuresOf(room: Room, line: Omit<RoomFigures, 'room' | 'drainSeconds'>): RoomFigures {
   const pace = line.admittedPerMinute;
   const drainSeconds =
     line.waiting === 0 ? 0 : line.status === 'OPEN' && pace ? Math.round((line.waiting * 60) / pace) : null;

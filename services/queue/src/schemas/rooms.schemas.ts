@@ -50,19 +50,7 @@ export const CreateRoomBody = Type.Object(
 );
 export type CreateRoomBody = Static<typeof CreateRoomBody>;
 
-export const UpdateRoomBody = Type.Object(
-  {
-    name: Type.Optional(settings.name),
-    maxActive: Type.Optional(settings.maxActive),
-    admissionRatePerMinute: Type.Optional(settings.admissionRatePerMinute),
-    sessionSeconds: Type.Optional(settings.sessionSeconds),
-    queueingMethod: Type.Optional(settings.queueingMethod),
-    saleStartsAt: Type.Optional(settings.saleStartsAt),
-    maxWaiting: Type.Optional(settings.maxWaiting),
-    abandonSeconds: Type.Optional(settings.abandonSeconds),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateRoomBody = Type.Partial(Type.Object(settings), { additionalProperties: false, minProperties: 1 });
 export type UpdateRoomBody = Static<typeof UpdateRoomBody>;
 
 export const RoomParams = Type.Object({ room_id: RoomId('The room id (`default` or a uuid).') });

@@ -102,6 +102,8 @@ describe('rooms: operators create, change, open, suspend and close them', () => 
       maxActive: 7,
       revision: 2,
     });
+    expect((await patch({ vip: true })).statusCode).toBe(422);
+    expect((await patch({})).statusCode).toBe(422);
     await kit.adminCall('POST', `/admin/rooms/${room.id}/open`);
     const method = await patch({ queueingMethod: 'fifo' });
     expect(method.statusCode).toBe(409);

@@ -1,4 +1,4 @@
-import { waitFor } from '@boxoffice/testing';
+import { queueRoomOf, waitFor } from '@boxoffice/testing';
 import { TicketHarness, type TestUser } from '../harness';
 
 describe('concert routes take only a token of the waiting room that guards the concert', () => {
@@ -22,14 +22,7 @@ describe('concert routes take only a token of the waiting room that guards the c
     roomed = await harness.showtime(admin!, 3);
     open = await harness.showtime(admin!, 3);
     // the operator gives the first concert a sale of its own
-    const created = await harness.queue.inject({
-      method: 'POST',
-      url: '/admin/rooms',
-      headers: { 'user-token': admin!.token },
-      payload: { name: 'first sale', concertId: roomed.concertId, maxActive: 10, state: 'OPEN' },
-    });
-    expect(created.statusCode).toBe(201);
-    roomId = created.json().id;
+    roomId = await queueRoomOf(harness.queueUrl, admin!, { concertId: roomed.concertId });
     await waitFor('the room in the ticket service', () => roomInReplica('OPEN'), { timeoutMs: 30_000 });
     const [buyer, browser] = await harness.users(2);
     roomToken = await harness.queueToken(buyer!, 'ACTIVE', { concertId: roomed.concertId });
