@@ -1,5 +1,7 @@
 import pg from 'pg';
 import type { Producer } from 'kafkajs';
+import { NO_METRICS, type EventMetrics } from './event-metrics';
+import { backoff, describeError, rejectedByBroker } from './failures';
 import { OUTBOX_CHANNEL } from './outbox';
 import { ensureTopics, type EventBus } from './kafka';
 
@@ -14,13 +16,22 @@ export interface OutboxRelayOptions {
   maxBackoffMs?: number;
   /** Published rows older than this are deleted; pending rows never are. */
   retentionHours?: number;
+  /** Refusals by the broker (never outages) after which a row is set aside as `dead` (default 5). */
+  maxAttempts?: number;
+  /** Wait before a refused row is tried again; it doubles up to maxBackoffMs (default 200 ms). */
+  retryBackoffMs?: number;
+  metrics?: EventMetrics;
+  /** The event types the service declares it publishes; a row of another type is published, and logged once. */
+  declared?: string[];
 }
 
 interface OutboxRow {
   seq: number;
+  type: string;
   topic: string;
   aggregate_id: string;
   payload: unknown;
+  failed_attempts: number;
 }
 
 /**
@@ -28,6 +39,10 @@ interface OutboxRow {
  * down. One relay per service publishes at a time: it holds a PostgreSQL advisory lock on its own connection,
  * so events of one aggregate are never reordered by two instances racing, and when the holder dies its
  * connection closes, the lock is released and a standby instance takes over.
+ *
+ * A row the broker refuses for good (too large, an invalid topic) is a poison row: it is retried with its own
+ * backoff while the rows of other aggregates go on (later rows of its own aggregate wait behind it, keeping their
+ * order), and after `maxAttempts` refusals it is set aside as `dead` with its error (`npm run ops -- republish`).
  */
 export class OutboxRelay {
   private stopped = false;
@@ -39,10 +54,15 @@ export class OutboxRelay {
   private woken = false;
   private failures = 0;
   private lastCleanup = 0;
+  /** Refused rows: not tried again before this time (ms). Lost on restart, which only means an earlier retry. */
+  private readonly notBefore = new Map<number, number>();
+  private readonly undeclared = new Set<string>();
   private readonly lockKey: number;
+  private readonly metrics: EventMetrics;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.lockKey = hashToInt32(`outbox-relay:${options.name}`);
+    this.metrics = options.metrics ?? NO_METRICS;
   }
 
   get isLeader(): boolean {
@@ -161,45 +181,136 @@ export class OutboxRelay {
     await producer?.disconnect().catch(() => undefined);
   }
 
-  /** Sends the oldest pending rows; returns how many were published. Throws, leaving them pending, on failure. */
+  /** Sends the oldest pending rows; returns how many were published. Throws, leaving them pending, on an outage. */
   private async publishBatch(): Promise<number> {
-    const { pool, bus, batchSize = 200 } = this.options;
+    const { pool, batchSize = 200 } = this.options;
     this.woken = false; // this SELECT sees every row committed before now
     const { rows } = await pool.query<OutboxRow>(
-      `SELECT seq, topic, aggregate_id, payload FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT $1`,
+      `SELECT seq, type, topic, aggregate_id, payload, failed_attempts FROM outbox WHERE state = 'pending'
+       ORDER BY seq LIMIT $1`,
       [batchSize],
     );
-    if (rows.length === 0) return 0;
-    const seqs = rows.map((row) => row.seq);
+    const ready = this.notWaiting(rows);
+    if (ready.length === 0) return 0;
+    this.noticeUndeclared(ready);
     try {
-      const byTopic = new Map<string, { key: string; value: string }[]>();
-      for (const row of rows) {
-        const topic = bus.topic(row.topic);
-        const messages = byTopic.get(topic) ?? [];
-        messages.push({ key: row.aggregate_id, value: JSON.stringify(row.payload) });
-        byTopic.set(topic, messages);
-      }
-      await ensureTopics(bus, [...byTopic.keys()]);
-      const producer = await this.getProducer();
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      await this.send(ready);
     } catch (error) {
-      await pool
-        .query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1)', [
-          seqs,
-          String((error as Error).message ?? error).slice(0, 500),
-        ])
-        .catch(() => undefined);
-      throw error;
+      if (!rejectedByBroker(error)) {
+        await this.recordAttempt(ready, error);
+        throw error;
+      }
+      return this.publishOneByOne(ready);
     }
-    await pool.query(
+    await this.markPublished(ready);
+    return ready.length;
+  }
+
+  /** Leaves out refused rows still in their backoff, and the later rows of their aggregates (order per aggregate). */
+  private notWaiting(rows: OutboxRow[]): OutboxRow[] {
+    const now = Date.now();
+    const held = new Set<string>();
+    return rows.filter((row) => {
+      const aggregate = `${row.topic} ${row.aggregate_id}`;
+      if (held.has(aggregate)) return false;
+      if ((this.notBefore.get(row.seq) ?? 0) <= now) return true;
+      held.add(aggregate);
+      return false;
+    });
+  }
+
+  private noticeUndeclared(rows: OutboxRow[]): void {
+    const { declared, bus, name } = this.options;
+    if (!declared) return;
+    for (const { type } of rows) {
+      if (declared.includes(type) || this.undeclared.has(type)) continue;
+      this.undeclared.add(type);
+      bus.logger.error({ relay: name, type }, `outbox relay: ${type} is published but not in the service's publishes`);
+    }
+  }
+
+  /** After the broker refused a batch: each row alone, so only the refused one is held back. */
+  private async publishOneByOne(rows: OutboxRow[]): Promise<number> {
+    const held = new Set<string>();
+    let published = 0;
+    for (const row of rows) {
+      const aggregate = `${row.topic} ${row.aggregate_id}`;
+      if (held.has(aggregate)) continue;
+      try {
+        await this.send([row]);
+      } catch (error) {
+        if (!rejectedByBroker(error)) {
+          await this.recordAttempt([row], error);
+          throw error;
+        }
+        if (!(await this.recordRefusal(row, error))) held.add(aggregate);
+        continue;
+      }
+      await this.markPublished([row]);
+      published++;
+    }
+    return published;
+  }
+
+  private async send(rows: OutboxRow[]): Promise<void> {
+    const { bus } = this.options;
+    const byTopic = new Map<string, { key: string; value: string }[]>();
+    for (const row of rows) {
+      const topic = bus.topic(row.topic);
+      const messages = byTopic.get(topic) ?? [];
+      messages.push({ key: row.aggregate_id, value: JSON.stringify(row.payload) });
+      byTopic.set(topic, messages);
+    }
+    await ensureTopics(bus, [...byTopic.keys()]);
+    const producer = await this.getProducer();
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+
+  private async markPublished(rows: OutboxRow[]): Promise<void> {
+    rows.forEach((row) => this.notBefore.delete(row.seq));
+    await this.options.pool.query(
       `UPDATE outbox SET state = 'published', published_at = now(), attempts = attempts + 1, last_error = NULL
        WHERE seq = ANY($1)`,
-      [seqs],
+      [rows.map((row) => row.seq)],
     );
-    return rows.length;
+  }
+
+  /** An outage: the rows stay pending, their tries and the error on record for `npm run ops -- outbox`. */
+  private async recordAttempt(rows: OutboxRow[], error: unknown): Promise<void> {
+    await this.options.pool
+      .query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1)', [
+        rows.map((row) => row.seq),
+        describeError(error).slice(0, 500),
+      ])
+      .catch(() => undefined);
+  }
+
+  /** The broker refused this row: counted, and dead after maxAttempts. Returns whether it is now dead. */
+  private async recordRefusal(row: OutboxRow, error: unknown): Promise<boolean> {
+    const { pool, bus, maxAttempts = 5, retryBackoffMs = 200, maxBackoffMs = 5_000 } = this.options;
+    const failed = row.failed_attempts + 1;
+    const dead = failed >= maxAttempts;
+    await pool.query(
+      `UPDATE outbox SET attempts = attempts + 1, failed_attempts = $2, last_error = $3,
+              state = CASE WHEN $4 THEN 'dead' ELSE state END, dead_at = CASE WHEN $4 THEN now() END
+       WHERE seq = $1`,
+      [row.seq, failed, describeError(error).slice(0, 500), dead],
+    );
+    if (dead) {
+      this.notBefore.delete(row.seq);
+      this.metrics.deadLettered({ source: 'outbox', reason: 'rejected-by-broker' });
+      bus.logger.error(
+        { err: error, relay: this.options.name, seq: row.seq, topic: row.topic, attempts: failed },
+        'outbox relay: the broker refuses this row; set aside as dead, the rows behind it go on',
+      );
+    } else {
+      this.notBefore.set(row.seq, Date.now() + backoff(failed, retryBackoffMs, maxBackoffMs));
+      bus.logger.warn({ err: error, relay: this.options.name, seq: row.seq, attempt: failed }, 'broker refused a row');
+    }
+    return dead;
   }
 
   private async cleanup(): Promise<void> {

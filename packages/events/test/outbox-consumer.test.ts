@@ -47,19 +47,10 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
     });
     relay = new OutboxRelay({ bus, pool, databaseUrl, name: 'events-test' });
     relay.start();
-    consumer = new EventConsumer({
-      bus,
-      pool,
-      groupId: 'widgets-replica',
-      topics: [WidgetChanged.topic],
-      handlers: {
-        [WidgetChanged.type]: async (event, db) => {
-          const payload = event.payload as { id: string; name: string };
-          await applyToReplica(db, 'widgets_replica', 'id', payload, event.aggregateVersion);
-          // counts how often a handler really changed something, to prove redelivery is applied once
-          await db.query('UPDATE widgets_replica SET applied_count = applied_count + 1 WHERE id = $1', [payload.id]);
-        },
-      },
+    consumer = new EventConsumer({ bus, pool, groupId: 'widgets-replica' }).on(WidgetChanged, async (event, db) => {
+      await applyToReplica(db, 'widgets_replica', 'id', event.payload, event.aggregateVersion);
+      // counts how often a handler really changed something, to prove redelivery is applied once
+      await db.query('UPDATE widgets_replica SET applied_count = applied_count + 1 WHERE id = $1', [event.payload.id]);
     });
     consumer.start();
   });
@@ -197,7 +188,7 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
       'w4 after the poison message',
       async () => (await pool.query('SELECT 1 FROM widgets_replica WHERE id = $1', ['w4'])).rowCount,
     );
-    const { rows } = await pool.query('SELECT raw, reason FROM dead_letters');
-    expect(rows).toEqual([{ raw: '{not json', reason: 'not an event envelope' }]);
+    const { rows } = await pool.query('SELECT raw, reason, error FROM dead_letters');
+    expect(rows).toEqual([{ raw: '{not json', reason: 'unreadable', error: 'not an event envelope' }]);
   });
 });

@@ -33,23 +33,15 @@ describe('replicas keyed by several columns, and knowing when a replica is compl
   const consumers: EventConsumer[] = [];
 
   const newConsumer = () => {
-    const consumer = new EventConsumer({
-      bus,
-      pool,
-      groupId: 'pairs-replica',
-      topics: [PairChanged.topic],
-      handlers: {
-        [PairChanged.type]: async (event, db) => {
-          const { left, right, label } = event.payload as { left: number; right: number; label: string };
-          await applyToReplica(
-            db,
-            'pairs_replica',
-            ['left_id', 'right_id'],
-            { left_id: left, right_id: right, label },
-            event.aggregateVersion,
-          );
-        },
-      },
+    const consumer = new EventConsumer({ bus, pool, groupId: 'pairs-replica' }).on(PairChanged, async (event, db) => {
+      const { left, right, label } = event.payload;
+      await applyToReplica(
+        db,
+        'pairs_replica',
+        ['left_id', 'right_id'],
+        { left_id: left, right_id: right, label },
+        event.aggregateVersion,
+      );
     });
     consumers.push(consumer);
     return consumer;
