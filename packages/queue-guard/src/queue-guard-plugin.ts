@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import { QueueTokenChanged, TOPICS, type QueueTokenChangedPayload } from '@boxoffice/contracts';
+import { QueueTokenChanged } from '@boxoffice/contracts';
 import { applyToReplica } from '@boxoffice/events';
 import { AppError, forbidden, unauthorized } from '@boxoffice/errors';
 import { ResilientClient } from '@boxoffice/resilience';
@@ -171,39 +171,35 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
       statusClient.shutdown();
     });
 
-    app.events.consume({
-      groupId: `${options.consumerGroup}.queue-guard`,
-      topics: [TOPICS.queueTokens],
-      partitionsConcurrently: 3, // a replica only: each event touches its own aggregate's row
-      handlers: {
-        [QueueTokenChanged.type]: async (event, db) => {
-          const token = event.payload as QueueTokenChangedPayload;
-          const applied = await applyToReplica(
-            db,
-            'queue_tokens_replica',
-            'token_id',
-            {
-              token_id: token.tokenId,
-              user_id: token.userId,
-              status: token.status,
-              active_expires_at: token.activeExpiresAt,
-            },
-            event.aggregateVersion,
-          );
-          // The state itself travels, not "look again": receivers need not wait for this transaction's commit.
-          // An event older than what the replica holds (redelivered, or overtaken) is not news for anyone.
-          if (!applied) return;
-          const change: TokenChange = {
-            tokenId: token.tokenId,
+    // a replica only: each event touches its own aggregate's row
+    app.events
+      .consumer(`${options.consumerGroup}.queue-guard`, { partitionsConcurrently: 3 })
+      .on(QueueTokenChanged, async (event, db) => {
+        const token = event.payload;
+        const applied = await applyToReplica(
+          db,
+          'queue_tokens_replica',
+          'token_id',
+          {
+            token_id: token.tokenId,
+            user_id: token.userId,
             status: token.status,
-            activeExpiresAt: token.activeExpiresAt,
-            tokenExpiresAt: token.tokenExpiresAt,
-            revision: event.aggregateVersion,
-          };
-          broadcast(change);
-        },
-      },
-    });
+            active_expires_at: token.activeExpiresAt,
+          },
+          event.aggregateVersion,
+        );
+        // The state itself travels, not "look again": receivers need not wait for this transaction's commit.
+        // An event older than what the replica holds (redelivered, or overtaken) is not news for anyone.
+        if (!applied) return;
+        const change: TokenChange = {
+          tokenId: token.tokenId,
+          status: token.status,
+          activeExpiresAt: token.activeExpiresAt,
+          tokenExpiresAt: token.tokenExpiresAt,
+          revision: event.aggregateVersion,
+        };
+        broadcast(change);
+      });
 
     /**
      * Tells every instance about a token's new state. A lost message would leave a stale ACTIVE status cached on the
