@@ -5,6 +5,7 @@ import { findById, listUsers } from '../db/users.repo';
 import { login } from '../domain/login.use-case';
 import { registerUser } from '../domain/register-user.use-case';
 import { viewOf } from '../domain/user';
+import { recentlyViewed, type VisitSources } from '../domain/visits';
 import {
   LoginBody,
   Me,
@@ -18,7 +19,7 @@ import {
 
 const errors = { 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
 
-export async function usersRoutes(app: App): Promise<void> {
+export async function usersRoutes(app: App, options: { visits: VisitSources }): Promise<void> {
   app.get(
     '/',
     {
@@ -47,7 +48,7 @@ export async function usersRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { payload, stale } = await app.recentlyViewed({
+      const { payload, stale } = await recentlyViewed(options.visits, {
         id: request.user.id,
         token: String(request.headers['user-token']),
       });
