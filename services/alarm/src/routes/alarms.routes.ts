@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBody, type App } from '@boxoffice/http';
 import { alarmedItem, alarmedItemIds, clearAlarm, listAlarmedItems, setAlarm } from '../domain/alarms.use-case';
-import type { Caller } from '../domain/catalog';
+import type { Caller, Catalog } from '../domain/catalog';
 import {
   AlarmBody,
   AlarmedItemDetail,
@@ -24,7 +24,8 @@ function flagStale(reply: FastifyReply, stale: boolean): void {
   if (stale) reply.header('x-data-stale', 'true');
 }
 
-export async function alarmsRoutes(app: App): Promise<void> {
+export async function alarmsRoutes(app: App, options: { catalog: Catalog }): Promise<void> {
+  const { catalog } = options;
   app.post(
     '/',
     {
@@ -37,7 +38,7 @@ export async function alarmsRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { stale } = await setAlarm(app.pg, app, callerOf(request), request.body.item_id);
+      const { stale } = await setAlarm(app.pg, catalog, callerOf(request), request.body.item_id);
       flagStale(reply, stale);
       reply.code(201).header('location', `/${request.body.item_id}`);
       return {};
@@ -55,7 +56,7 @@ export async function alarmsRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { payload, stale } = await listAlarmedItems(app.pg, app, callerOf(request));
+      const { payload, stale } = await listAlarmedItems(app.pg, catalog, callerOf(request));
       flagStale(reply, stale);
       return { count: payload.length, payload };
     },
@@ -89,7 +90,7 @@ export async function alarmsRoutes(app: App): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { payload, stale } = await alarmedItem(app.pg, app, callerOf(request), request.params.item_id);
+      const { payload, stale } = await alarmedItem(app.pg, catalog, callerOf(request), request.params.item_id);
       flagStale(reply, stale);
       return { payload };
     },

@@ -61,7 +61,7 @@ describe('notifications raised by payment and order events (real Kafka), once pe
     expect(
       kit
         .notificationEvents(user.id)
-        .map((e) => (e.payload as { trigger: string }).trigger)
+        .map((e) => e.payload.trigger)
         .sort(),
     ).toEqual(
       [

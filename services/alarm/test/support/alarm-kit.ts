@@ -109,8 +109,6 @@ export class AlarmKit {
 
   /** The notification.changed events published for a user, in order. */
   notificationEvents(userId: number) {
-    return this.recorder.events.filter(
-      (event) => event.type === NotificationChanged.type && (event.payload as { userId: number }).userId === userId,
-    );
+    return this.recorder.of(NotificationChanged).filter((event) => event.payload.userId === userId);
   }
 }

@@ -118,15 +118,11 @@ export class ItemKit {
 
   /** The stock-lock.changed events published for an order, in order. */
   lockEvents(orderId: string) {
-    return this.recorder.events.filter(
-      (event) => event.type === StockLockChanged.type && event.aggregateId === orderId,
-    );
+    return this.recorder.of(StockLockChanged).filter((event) => event.aggregateId === orderId);
   }
 
   /** The item.changed events published for an item, in order. */
   itemEvents(itemId: number) {
-    return this.recorder.events.filter(
-      (event) => event.type === ItemChanged.type && event.aggregateId === String(itemId),
-    );
+    return this.recorder.of(ItemChanged).filter((event) => event.aggregateId === String(itemId));
   }
 }
