@@ -1,12 +1,5 @@
 import path from 'node:path';
-import {
-  AlarmChanged,
-  ItemChanged,
-  ItemViewed,
-  OrderChanged,
-  StockLockChanged,
-  UserChanged,
-} from '@boxoffice/contracts';
+import { ItemChanged, ItemViewed, OrderChanged, StockLockChanged, UserChanged } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
 import { peerClient, queryReplica } from '@boxoffice/replica';
 import { bootService, use } from '@boxoffice/service';
