@@ -1,16 +1,16 @@
 import path from 'node:path';
-import { postgresPlugin } from '@boxoffice/db';
-import { EVENTS_MIGRATIONS, eventsPlugin } from '@boxoffice/events';
-import { createApp, type App } from '@boxoffice/http';
-import { QUEUE_GUARD_MIGRATIONS, queueGuardPlugin } from '@boxoffice/queue-guard';
-import { redisPlugin } from '@boxoffice/resilience';
-import { USER_AUTH_MIGRATIONS, userAuthPlugin } from '@boxoffice/user-auth';
+import { ItemChanged, OrderChanged, PaymentCompleted, StockLockChanged, UserChanged } from '@boxoffice/contracts';
+import type { App } from '@boxoffice/http';
+import { queueGuardPlugin } from '@boxoffice/queue-guard';
+import { bootService, use } from '@boxoffice/service';
+import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { PaymentConfig } from './config';
 import type { Idempotency } from './domain/idempotency';
 import { itemClient } from './clients/item.client';
 import { ticketClient } from './clients/ticket.client';
 import { expireOrders } from './domain/expire-orders.use-case';
-import { consumeItems, consumeStockLocks } from './events/order-saga.consumers';
+import { itemsReplica } from './db/items-replica.repo';
+import { applyStockLock } from './domain/apply-stock-lock.use-case';
 import { SimulatedCardGateway } from './gateway/simulated-gateway';
 import { gatewayCallbackRoutes } from './routes/gateway-callback.routes';
 import { ordersRoutes } from './routes/orders.routes';
@@ -19,13 +19,6 @@ import { reconcilePayments } from './domain/reconcile-payments.use-case';
 import { scheduleJob } from './plugins/background-jobs';
 import { paymentsRoutes } from './routes/payments.routes';
 import { pointsRoutes } from './routes/points.routes';
-
-export const PAYMENT_MIGRATIONS = [
-  EVENTS_MIGRATIONS,
-  USER_AUTH_MIGRATIONS,
-  QUEUE_GUARD_MIGRATIONS,
-  { namespace: 'payment', directory: path.join(__dirname, '..', 'migrations') },
-];
 
 /** Card data may reach a request body; it must never reach a log line (SPEC §6). */
 const CARD_REDACTIONS = ['req.body.paymentDetails', 'body.paymentDetails', '*.cardNumber', '*.cvv', '*.paymentDetails'];
@@ -38,29 +31,27 @@ function ownUrl(app: App): string {
 }
 
 export async function buildApp(config: PaymentConfig): Promise<App> {
-  const app = await createApp({
+  const app = await bootService(config, {
     name: 'payment',
     description: 'Point wallets, ticket payments and shopping orders (SPEC §6).',
-    logLevel: config.LOG_LEVEL,
-    bodyLimit: config.BODY_LIMIT_BYTES,
+    migrations: path.join(__dirname, '..', 'migrations'),
     redact: CARD_REDACTIONS,
+    plugins: [
+      use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL }),
+      // its own consumer, payment.queue-guard: queue.token.changed into queue_tokens_replica (and to every instance)
+      use(queueGuardPlugin, { queueServiceUrl: config.QUEUE_SERVICE_URL, consumerGroup: 'payment' }),
+    ],
+    publishes: [PaymentCompleted, OrderChanged],
   });
-  await app.register(postgresPlugin, {
-    service: 'payment',
-    databaseUrl: config.DATABASE_URL,
-    poolSize: config.DATABASE_POOL_SIZE,
-    migrations: PAYMENT_MIGRATIONS,
-  });
-  await app.register(redisPlugin, { service: 'payment', url: config.REDIS_URL, namespace: config.KAFKA_TOPIC_PREFIX });
-  await app.register(eventsPlugin, {
-    service: 'payment',
-    brokers: config.KAFKA_BROKERS,
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    databaseUrl: config.DATABASE_URL,
-  });
-  await app.register(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL, consumerGroup: 'payment' });
-  await app.register(queueGuardPlugin, { queueServiceUrl: config.QUEUE_SERVICE_URL, consumerGroup: 'payment' });
 
+  // consumers
+  app.events.consumer('payment', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
+  app.events.consumer('payment.items').on(ItemChanged, itemsReplica.applyEvent); // prices new orders
+  app.events
+    .consumer('payment.stock-locks') // the order saga: the order moves on to stock_locked or rejected
+    .on(StockLockChanged, (event, db) => applyStockLock(db, event.payload));
+
+  // routes
   const idempotency: Idempotency = { pool: app.pg, secret: config.IDEMPOTENCY_HASH_SECRET };
   await app.register(pointsRoutes, { idempotency });
 
@@ -98,9 +89,8 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
     pay: { idempotency, gateway },
   });
   await app.register(gatewayCallbackRoutes, { secret: config.CARD_GATEWAY_SECRET });
-  consumeItems(app);
-  consumeStockLocks(app);
 
+  // background jobs
   if (config.BACKGROUND_JOBS) {
     scheduleJob(app, {
       name: 'payment-reconciler',

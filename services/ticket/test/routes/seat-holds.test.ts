@@ -1,4 +1,4 @@
-import { TOPICS } from '@boxoffice/contracts';
+import { SeatChanged, TOPICS, TicketChanged } from '@boxoffice/contracts';
 import { EventRecorder, waitFor } from '@boxoffice/testing';
 import { TicketHarness, type TestUser } from '../harness';
 
@@ -91,28 +91,18 @@ describe('seat holds behind the waiting room', () => {
     });
     expect(mine.json().status).toBe('EXPIRED');
     // the release is published: the ticket's EXPIRED state and the seat's AVAILABLE state, once each
-    await recorder.waitFor(
+    await recorder.waitForEvent(
+      TicketChanged,
       'ticket EXPIRED event',
-      (e) =>
-        e.type === 'ticket.changed' &&
-        e.aggregateId === ticket.id &&
-        (e.payload as { status: string }).status === 'EXPIRED',
+      (e) => e.aggregateId === ticket.id && e.payload.status === 'EXPIRED',
     );
-    await recorder.waitFor(
+    await recorder.waitForEvent(
+      SeatChanged,
       'seat AVAILABLE event',
-      (e) =>
-        e.type === 'seat.changed' &&
-        e.aggregateId === String(seatIds[0]) &&
-        (e.payload as { status: string }).status === 'AVAILABLE' &&
-        e.aggregateVersion === 3,
+      (e) => e.aggregateId === String(seatIds[0]) && e.payload.status === 'AVAILABLE' && e.aggregateVersion === 3,
     );
     expect(
-      recorder.events.filter(
-        (e) =>
-          e.type === 'ticket.changed' &&
-          e.aggregateId === ticket.id &&
-          (e.payload as { status: string }).status === 'EXPIRED',
-      ),
+      recorder.of(TicketChanged).filter((e) => e.aggregateId === ticket.id && e.payload.status === 'EXPIRED'),
     ).toHaveLength(1);
     // and someone else can hold it now
     expect((await hold(tokens[3]!, showtimeId, seatIds[0]!)).statusCode).toBe(201);
