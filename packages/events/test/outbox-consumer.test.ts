@@ -1,51 +1,27 @@
-import path from 'node:path';
-import { Type } from '@sinclair/typebox';
-import { defineEvent } from '@boxoffice/contracts';
-import { createPool, ensureDatabase, migrate, withTransaction, type Pool } from '@boxoffice/db';
+import { withTransaction, type Pool } from '@boxoffice/db';
 import {
-  EVENTS_MIGRATIONS,
   EventConsumer,
   OutboxRelay,
   appendEvent,
   applyToReplica,
-  createEventBus,
   ensureTopics,
   pendingOutboxCount,
   type EventBus,
 } from '@boxoffice/events';
-import { EventRecorder, dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
-
-const WidgetChanged = defineEvent({
-  type: 'widget.changed',
-  version: 1,
-  topic: 'test.widgets',
-  aggregateType: 'widget',
-  payload: Type.Object({ id: Type.String(), name: Type.String() }),
-});
-
-const quiet = process.env.DEBUG_EVENTS
-  ? { debug: console.log, info: console.log, warn: console.log, error: console.log }
-  : { debug() {}, info() {}, warn() {}, error() {} };
+import { EventRecorder, waitFor } from '@boxoffice/testing';
+import { WidgetChanged, eventsTestBed, type TestBed } from './support/test-bed';
 
 describe('outbox relay, consumer inbox and replica against real PostgreSQL and Kafka', () => {
-  const env = testEnv('events');
-  const databaseUrl = env.DATABASE_URL!;
+  let bed: TestBed;
   let pool: Pool;
   let bus: EventBus;
   let relay: OutboxRelay;
   let consumer: EventConsumer;
 
   beforeAll(async () => {
-    await ensureDatabase(databaseUrl);
-    pool = createPool(databaseUrl);
-    await migrate(pool, [EVENTS_MIGRATIONS, { namespace: 'test', directory: path.join(__dirname, 'fixtures') }]);
-    bus = createEventBus({
-      brokers: env.KAFKA_BROKERS!,
-      clientId: 'events-test',
-      topicPrefix: env.KAFKA_TOPIC_PREFIX,
-      logger: quiet,
-    });
-    relay = new OutboxRelay({ bus, pool, databaseUrl, name: 'events-test' });
+    bed = await eventsTestBed('fixtures');
+    ({ pool, bus } = bed);
+    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'events-test' });
     relay.start();
     consumer = new EventConsumer({ bus, pool, groupId: 'widgets-replica' }).on(WidgetChanged, async (event, db) => {
       await applyToReplica(db, 'widgets_replica', 'id', event.payload, event.aggregateVersion);
@@ -57,8 +33,7 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
 
   afterAll(async () => {
     await Promise.all([relay.stop(), consumer.stop()]);
-    await pool.end();
-    await dropDatabase(databaseUrl);
+    await bed.close();
   });
 
   it('when kafkajs produces to the broker, then a consumer reads the same message back', async () => {

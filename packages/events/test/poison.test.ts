@@ -3,30 +3,22 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { Registry } from 'prom-client';
-import { Type } from '@sinclair/typebox';
 import { defineEvent } from '@boxoffice/contracts';
-import { createPool, ensureDatabase, migrate, splitDatabaseUrl, withTransaction, type Pool } from '@boxoffice/db';
+import { splitDatabaseUrl, withTransaction, type Pool } from '@boxoffice/db';
 import {
-  EVENTS_MIGRATIONS,
   EventConsumer,
   OutboxRelay,
   appendEvent,
   applyToReplica,
-  createEventBus,
   ensureTopics,
   newEnvelope,
+  pendingOutboxCount,
   registerEventMetrics,
   type EventBus,
 } from '@boxoffice/events';
-import { dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
+import { waitFor } from '@boxoffice/testing';
+import { WidgetChanged, eventsTestBed, type TestBed } from './support/test-bed';
 
-const WidgetChanged = defineEvent({
-  type: 'widget.changed',
-  version: 1,
-  topic: 'test.widgets',
-  aggregateType: 'widget',
-  payload: Type.Object({ id: Type.String(), name: Type.String() }),
-});
 /** A contract whose topic the broker refuses for good: the relay's poison row. */
 const Unpublishable = defineEvent({
   type: 'widget.changed',
@@ -40,8 +32,6 @@ const run = promisify(execFile);
 const OPS = path.join(__dirname, '..', '..', '..', 'scripts', 'ops.mjs');
 
 describe('poison events: dead letters, isolation and replay, against real PostgreSQL and Kafka', () => {
-  const env = testEnv('events');
-  const databaseUrl = env.DATABASE_URL!;
   const warnings: string[] = [];
   const logger = {
     debug() {},
@@ -52,6 +42,8 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
   const registry = new Registry();
   const calls = new Map<string, number>(); // handler calls per widget id
   let failing = true; // a handler bug the operator fixes before replaying
+  let bed: TestBed;
+  let databaseUrl: string;
   let pool: Pool;
   let bus: EventBus;
   let relay: OutboxRelay;
@@ -74,15 +66,8 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
   };
 
   beforeAll(async () => {
-    await ensureDatabase(databaseUrl);
-    pool = createPool(databaseUrl);
-    await migrate(pool, [EVENTS_MIGRATIONS, { namespace: 'test', directory: path.join(__dirname, 'fixtures') }]);
-    bus = createEventBus({
-      brokers: env.KAFKA_BROKERS!,
-      clientId: 'poison',
-      topicPrefix: env.KAFKA_TOPIC_PREFIX,
-      logger,
-    });
+    bed = await eventsTestBed('fixtures', logger);
+    ({ pool, bus, databaseUrl } = bed);
     await ensureTopics(bus, [bus.topic(WidgetChanged.topic)]);
     const metrics = registerEventMetrics(registry, pool);
     relay = new OutboxRelay({ bus, pool, databaseUrl, name: 'poison', maxAttempts: 2, retryBackoffMs: 50, metrics });
@@ -106,8 +91,7 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
 
   afterAll(async () => {
     await Promise.all([relay.stop(), consumer.stop()]);
-    await pool.end();
-    await dropDatabase(databaseUrl);
+    await bed.close();
   });
 
   it('when a payload breaks its contract, then it is dead-lettered with the reason, never applied, and the next event of its partition is', async () => {
@@ -201,6 +185,7 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
     const republished = await ops('republish', 'events', String(dead.seq));
     expect(republished.stdout).toMatch(/1 outbox row\(s\) back to pending/);
     await waitFor('the republished row consumed', () => widget('p3'));
+    await waitFor('the outbox drained', async () => (await pendingOutboxCount(pool)) === 0);
   });
 
   it('then /metrics shows the dead letters, the outbox and the consumer lag', async () => {

@@ -67,11 +67,15 @@ class Owner {
   }
 }
 
+/** The user service's tables: it keeps both replicas, configured as below. */
+const USER_TABLES = {
+  namespace: 'user',
+  directory: path.join(__dirname, '..', '..', '..', 'services', 'user', 'migrations'),
+};
+
 /** A service keeping both replicas, configured as the user service configures them. */
 async function reader(env: Record<string, string>, ownerUrl: string) {
-  const app = await createPluginHost('reader', env, [
-    { namespace: 'test', directory: path.join(__dirname, 'fixtures') },
-  ]);
+  const app = await createPluginHost('reader', env, [USER_TABLES]);
   const owner = peerClient(app, { peer: 'owner', baseUrl: ownerUrl, timeoutMs: 1_000 });
   const items = keyedReplica(app, {
     table: itemsReplica,

@@ -15,9 +15,9 @@ export async function buildApp(config: AlarmConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'alarm',
     description: 'Alarms on shopping items, and notifications to users (SPEC §3).',
+    publishes: [AlarmChanged, NotificationChanged],
     migrations: path.join(__dirname, '..', 'migrations'),
     plugins: [use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL })],
-    publishes: [AlarmChanged, NotificationChanged],
   });
   const itemService = peerClient(app, {
     peer: 'item',

@@ -15,9 +15,9 @@ export async function buildApp(config: ItemConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'item',
     description: 'Shopping items with the caller’s alarm state, and the stock locks of orders (SPEC §2).',
+    publishes: [ItemChanged, ItemViewed, StockLockChanged],
     migrations: path.join(__dirname, '..', 'migrations'),
     plugins: [use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL })],
-    publishes: [ItemChanged, ItemViewed, StockLockChanged],
   });
   const alarmService = peerClient(app, {
     peer: 'alarm',

@@ -34,6 +34,7 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'payment',
     description: 'Point wallets, ticket payments and shopping orders (SPEC §6).',
+    publishes: [PaymentCompleted, OrderChanged],
     migrations: path.join(__dirname, '..', 'migrations'),
     redact: CARD_REDACTIONS,
     plugins: [
@@ -41,7 +42,6 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
       // its own consumer, payment.queue-guard: queue.token.changed into queue_tokens_replica (and to every instance)
       use(queueGuardPlugin, { queueServiceUrl: config.QUEUE_SERVICE_URL, consumerGroup: 'payment' }),
     ],
-    publishes: [PaymentCompleted, OrderChanged],
   });
 
   // consumers

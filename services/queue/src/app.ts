@@ -20,6 +20,7 @@ export async function buildApp(config: QueueConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'queue',
     description: 'The waiting room: FIFO queue tokens (signed JWTs) and admission (SPEC §4).',
+    publishes: [QueueTokenChanged],
     migrations: path.join(__dirname, '..', 'migrations'),
     plugins: [
       use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL }),
@@ -30,7 +31,6 @@ export async function buildApp(config: QueueConfig): Promise<App> {
         admitterIntervalMs: config.QUEUE_ADMITTER_INTERVAL_MS,
       }),
     ],
-    publishes: [QueueTokenChanged],
   });
   const { line, signer, policy, admitter } = app.queue;
 

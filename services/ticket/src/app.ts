@@ -27,6 +27,15 @@ export async function buildApp(config: TicketConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'ticket',
     description: 'Concerts, seats with timed holds, and counted-stock events with reservations (SPEC §5).',
+    publishes: [
+      ConcertChanged,
+      ShowtimeChanged,
+      SeatChanged,
+      TicketChanged,
+      TicketSaleRefused,
+      GaEventChanged,
+      ReservationChanged,
+    ],
     migrations: path.join(__dirname, '..', 'migrations'),
     plugins: [
       use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL }),
@@ -41,15 +50,6 @@ export async function buildApp(config: TicketConfig): Promise<App> {
         locksEnabled: config.SEAT_LOCKS_ENABLED,
         sweepIntervalMs: config.SEAT_SWEEP_INTERVAL_MS,
       }),
-    ],
-    publishes: [
-      ConcertChanged,
-      ShowtimeChanged,
-      SeatChanged,
-      TicketChanged,
-      TicketSaleRefused,
-      GaEventChanged,
-      ReservationChanged,
     ],
   });
 

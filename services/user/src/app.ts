@@ -16,10 +16,10 @@ export async function buildApp(config: UserConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'user',
     description: 'Users, access tokens and recently viewed items (SPEC §1).',
+    publishes: [UserChanged],
     migrations: path.join(__dirname, '..', 'migrations'),
     redact: ['req.body.password'],
     plugins: [use(authPlugin, {})],
-    publishes: [UserChanged],
   });
   const peer = { timeoutMs: config.PEER_TIMEOUT_MS };
   const itemService = peerClient(app, { peer: 'item', baseUrl: config.ITEM_SERVICE_URL, ...peer });

@@ -1,5 +1,7 @@
+import type { Static } from '@sinclair/typebox';
 import type { ItemChangedPayload } from '@boxoffice/contracts';
 import type { Answer, Caller, Lookup } from '@boxoffice/replica';
+import type { RecentItems } from '../schemas/user.schemas';
 
 /** How many items /visit shows (SPEC §1). */
 export const RECENT_LIMIT = 3;
@@ -24,14 +26,7 @@ export interface VisitSources {
   alarms: { ask(caller: Caller): Promise<Answer<ReadonlySet<number>>> };
 }
 
-export interface VisitItem {
-  id: number;
-  name: string;
-  broadcaster: string;
-  category: string;
-  price: number;
-  is_alarm_set: boolean;
-}
+export type VisitItem = Static<typeof RecentItems>['payload'][number];
 
 /**
  * The caller's recently viewed items, newest first, each with the caller's is_alarm_set. Items deleted since, and
