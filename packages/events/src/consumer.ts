@@ -1,20 +1,10 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { Consumer, EachMessagePayload } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import type pg from 'pg';
 import type { EventContract, EventEnvelope } from '@boxoffice/contracts';
-import { withTransaction } from '@boxoffice/db';
-import { payloadProblem, readEnvelope } from './contract-check';
-import {
-  claimForReplay,
-  insertDeadLetter,
-  markDeadAgain,
-  markedForReplay,
-  markReplayed,
-  type DeadLetter,
-  type ReceivedMessage,
-} from './dead-letters';
+import { Delivery, type Subscription } from './delivery';
 import { NO_METRICS, type EventMetrics } from './event-metrics';
-import { backoff, describeError, isTransient } from './failures';
+import { backoff } from './failures';
 import { ensureTopics, type EventBus } from './kafka';
 
 /** Handles one event whose payload was checked against its contract, in the inbox transaction `db`. */
@@ -41,14 +31,6 @@ export interface EventConsumerOptions {
   metrics?: EventMetrics;
 }
 
-interface Subscription {
-  contract: EventContract;
-  handler: EventHandler<never>;
-}
-
-class Stopping extends Error {}
-class Refused extends Error {}
-
 /**
  * Consumes events at least once and applies each exactly once: the event id goes into the inbox in the same
  * transaction as the handler's changes, so a redelivered event finds its id and changes nothing. Each payload is
@@ -67,13 +49,23 @@ export class EventConsumer {
   private connected = false;
   private caughtUp = false;
   private lagTimer: NodeJS.Timeout | undefined;
-  private lastOutageWarning = 0;
   private readonly name: string;
   private readonly metrics: EventMetrics;
+  private readonly delivery: Delivery;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.name = options.groupId;
     this.metrics = options.metrics ?? NO_METRICS;
+    this.delivery = new Delivery({
+      name: this.name,
+      pool: options.pool,
+      logger: options.bus.logger,
+      subscriptions: this.subscriptions,
+      maxAttempts: options.maxAttempts ?? 5,
+      retryBackoffMs: options.retryBackoffMs ?? 200,
+      metrics: this.metrics,
+      stopping: () => this.stopped,
+    });
   }
 
   /** Subscribes to a contract's events: `handler` gets them with their payload checked and typed. */
@@ -172,7 +164,7 @@ export class EventConsumer {
       await consumer.subscribe({ topics: prefixed, fromBeginning: true });
       await consumer.run({
         partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
-        eachMessage: (message) => this.handle(message),
+        eachMessage: (message) => this.delivery.handle(message),
       });
       this.consumer = consumer;
       if (this.stopped) await consumer.disconnect();
@@ -229,138 +221,11 @@ export class EventConsumer {
     this.scheduleLagCheck(attempt + 1);
   }
 
-  /** What to do with a message: apply it with a subscription, skip it (not a type handled here), or dead-letter it. */
-  private verdict(raw: string): { event: EventEnvelope; subscription: Subscription } | DeadLetter | 'skip' {
-    const event = readEnvelope(raw);
-    if (!event) return { reason: 'unreadable', error: 'not an event envelope' };
-    const subscription = this.subscriptions.get(event.type);
-    if (!subscription) return 'skip';
-    const problem = payloadProblem(subscription.contract, event.payload);
-    if (problem) return { reason: 'invalid-payload', error: problem, event };
-    return { event, subscription };
-  }
-
-  private async applyIn(db: pg.PoolClient, event: EventEnvelope, subscription: Subscription): Promise<void> {
-    const first = await db.query(
-      'INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [this.name, event.id, event.type],
-    );
-    if (first.rowCount === 0) return; // seen before: at-least-once delivery, applied once
-    await subscription.handler(event as never, db);
-  }
-
-  private async handle({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const received: ReceivedMessage = {
-      topic,
-      partition,
-      offset: message.offset,
-      raw: message.value?.toString() ?? '',
-    };
-    const verdict = this.verdict(received.raw);
-    if (verdict === 'skip') return;
-    if ('reason' in verdict) return this.deadLetter(received, verdict, heartbeat);
-    const { event, subscription } = verdict;
-    const { maxAttempts = 5, retryBackoffMs = 200 } = this.options;
-    for (let attempt = 1, outages = 0; ;) {
-      try {
-        await withTransaction(this.options.pool, (db) => this.applyIn(db, event, subscription));
-        return;
-      } catch (error) {
-        if (this.stopped) throw error; // not applied, not acknowledged: redelivered after the restart
-        if (await this.isOutage(error)) {
-          this.warnOutage(error, event);
-          await this.pause(backoff(++outages, 250), heartbeat);
-          continue;
-        }
-        const failure = { attempts: attempt, error: describeError(error), event };
-        if (attempt >= maxAttempts)
-          return this.deadLetter(received, { reason: 'handler-failed', ...failure }, heartbeat);
-        this.options.bus.logger.warn({ err: error, groupId: this.name, eventId: event.id, attempt }, 'handler failed');
-        await this.pause(backoff(attempt++, retryBackoffMs), heartbeat);
-      }
-    }
-  }
-
-  /** An outage is what the error says, or a database that does not answer: PostgreSQL down fails every handler. */
-  private async isOutage(error: unknown): Promise<boolean> {
-    if (isTransient(error)) return true;
-    try {
-      await this.options.pool.query('SELECT 1');
-      return false;
-    } catch {
-      return true;
-    }
-  }
-
-  private warnOutage(error: unknown, event: EventEnvelope): void {
-    if (Date.now() - this.lastOutageWarning < 10_000) return;
-    this.lastOutageWarning = Date.now();
-    this.options.bus.logger.warn(
-      { err: error, groupId: this.name, eventId: event.id },
-      'event consumer: a dependency is unreachable; retrying the event until it is back (not counted as a failure)',
-    );
-  }
-
-  /** Kept for an operator, then acknowledged. Until the dead letter is stored the message is not let go. */
-  private async deadLetter(received: ReceivedMessage, letter: DeadLetter, heartbeat: () => Promise<void>) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await insertDeadLetter(this.options.pool, this.name, received, letter);
-        break;
-      } catch (error) {
-        if (this.stopped) throw error;
-        await this.pause(backoff(attempt, 250), heartbeat);
-      }
-    }
-    this.metrics.deadLettered({ consumer: this.name, reason: letter.reason });
-    this.options.bus.logger.error(
-      { groupId: this.name, topic: received.topic, partition: received.partition, offset: received.offset, ...letter },
-      'event consumer: message dead-lettered; the partition moves on',
-    );
-  }
-
-  /** Waits between tries, telling the group this member is alive, and gives up at once when the consumer stops. */
-  private async pause(ms: number, heartbeat: () => Promise<void>): Promise<void> {
-    const until = Date.now() + ms;
-    for (;;) {
-      if (this.stopped) throw new Stopping(`consumer ${this.name} is stopping`);
-      const left = until - Date.now();
-      if (left <= 0) return;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(left, 500)));
-      await heartbeat();
-    }
-  }
-
   private scheduleReplay(): void {
     if (this.stopped) return;
     this.replayTimer = setTimeout(() => {
-      void this.replayMarked().finally(() => this.scheduleReplay());
+      void this.delivery.replayMarked().finally(() => this.scheduleReplay());
     }, this.options.replayPollMs ?? 2_000);
     this.replayTimer.unref();
-  }
-
-  /** Puts dead letters an operator marked back through their handler, each in its own inbox transaction. */
-  private async replayMarked(): Promise<void> {
-    const { pool, bus } = this.options;
-    const ids = await markedForReplay(pool, this.name).catch(() => []);
-    for (const id of ids) {
-      if (this.stopped) return;
-      try {
-        await withTransaction(pool, async (db) => {
-          const message = await claimForReplay(db, id);
-          if (!message) return;
-          const verdict = this.verdict(message.raw);
-          if (verdict === 'skip') throw new Refused(`consumer ${this.name} does not handle this event type`);
-          if ('reason' in verdict) throw new Refused(verdict.error);
-          await this.applyIn(db, verdict.event, verdict.subscription);
-          await markReplayed(db, id);
-        });
-        bus.logger.info({ groupId: this.name, deadLetter: id }, 'dead letter replayed');
-      } catch (error) {
-        if (!(error instanceof Refused) && (await this.isOutage(error))) return; // stays marked: next round
-        await markDeadAgain(pool, id, describeError(error)).catch(() => undefined);
-        bus.logger.warn({ err: error, groupId: this.name, deadLetter: id }, 'dead letter replay failed; dead again');
-      }
-    }
   }
 }

@@ -9,7 +9,7 @@ import {
   type EventBus,
 } from '@boxoffice/events';
 import { EventRecorder, waitFor } from '@boxoffice/testing';
-import { WidgetChanged, eventsTestBed, type TestBed } from './support/test-bed';
+import { WidgetChanged, appendWidget, eventsTestBed, type TestBed } from './support/test-bed';
 
 describe('outbox relay, consumer inbox and replica against real PostgreSQL and Kafka', () => {
   let bed: TestBed;
@@ -53,13 +53,7 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
   });
 
   it('when a change commits with its event, then the relay publishes it and the replica applies it', async () => {
-    await withTransaction(pool, (tx) =>
-      appendEvent(tx, 'test', WidgetChanged, {
-        aggregateId: 'w1',
-        aggregateVersion: 1,
-        payload: { id: 'w1', name: 'first' },
-      }),
-    );
+    await appendWidget(pool, 'w1', 'first');
     const row = await waitFor(
       'w1 in the replica',
       async () => (await pool.query('SELECT * FROM widgets_replica WHERE id = $1', ['w1'])).rows[0],
@@ -84,13 +78,7 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
   });
 
   it('when the same event is delivered again, then the inbox makes it a no-op', async () => {
-    const event = await withTransaction(pool, (tx) =>
-      appendEvent(tx, 'test', WidgetChanged, {
-        aggregateId: 'w2',
-        aggregateVersion: 1,
-        payload: { id: 'w2', name: 'once' },
-      }),
-    );
+    const event = await appendWidget(pool, 'w2', 'once');
     await waitFor(
       'w2 in the replica',
       async () => (await pool.query('SELECT 1 FROM widgets_replica WHERE id = $1', ['w2'])).rowCount,
@@ -104,13 +92,7 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
     });
     await producer.disconnect();
     // a marker event behind it on the same partition proves the duplicate was consumed before we look
-    await withTransaction(pool, (tx) =>
-      appendEvent(tx, 'test', WidgetChanged, {
-        aggregateId: 'w2',
-        aggregateVersion: 2,
-        payload: { id: 'w2', name: 'twice' },
-      }),
-    );
+    await appendWidget(pool, 'w2', 'twice', 2);
     const row = await waitFor(
       'w2 revision 2',
       async () => (await pool.query('SELECT * FROM widgets_replica WHERE id = $1 AND revision = 2', ['w2'])).rows[0],
@@ -152,13 +134,7 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
     await producer.connect();
     await producer.send({ topic: bus.topic(WidgetChanged.topic), messages: [{ key: 'w4', value: '{not json' }] });
     await producer.disconnect();
-    await withTransaction(pool, (tx) =>
-      appendEvent(tx, 'test', WidgetChanged, {
-        aggregateId: 'w4',
-        aggregateVersion: 1,
-        payload: { id: 'w4', name: 'after poison' },
-      }),
-    );
+    await appendWidget(pool, 'w4', 'after poison');
     await waitFor(
       'w4 after the poison message',
       async () => (await pool.query('SELECT 1 FROM widgets_replica WHERE id = $1', ['w4'])).rowCount,

@@ -17,7 +17,7 @@ import {
   type EventBus,
 } from '@boxoffice/events';
 import { waitFor } from '@boxoffice/testing';
-import { WidgetChanged, eventsTestBed, type TestBed } from './support/test-bed';
+import { WidgetChanged, appendWidget, eventsTestBed, type TestBed } from './support/test-bed';
 
 /** A contract whose topic the broker refuses for good: the relay's poison row. */
 const Unpublishable = defineEvent({
@@ -53,10 +53,6 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
     run(process.execPath, [OPS, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl } });
   const widget = async (id: string) =>
     (await pool.query('SELECT name, revision FROM widgets_replica WHERE id = $1', [id])).rows[0];
-  const append = (contract: typeof WidgetChanged, aggregateId: string, id: string, name: string, revision = 1) =>
-    withTransaction(pool, (tx) =>
-      appendEvent(tx, 'test', contract, { aggregateId, aggregateVersion: revision, payload: { id, name } }),
-    );
   /** Straight to the topic, as a producer that does not keep the contract would. */
   const produce = async (key: string, value: string) => {
     const producer = bus.kafka.producer();
@@ -101,7 +97,7 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
       payload: { id: 'p1', name: 'x' },
     });
     await produce('p1', JSON.stringify({ ...invalid, payload: { id: 'p1', name: 42 } }));
-    await append(WidgetChanged, 'p1', 'p1-next', 'after the invalid one'); // same key: same partition, behind it
+    await appendWidget(pool, 'p1-next', 'after the invalid one', 1, 'p1'); // same key: same partition, behind it
     await waitFor('the event behind the invalid one', () => widget('p1-next'));
     const { rows } = await pool.query('SELECT reason, error, event_id, event_type, state FROM dead_letters');
     expect(rows).toEqual([
@@ -120,8 +116,8 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
   });
 
   it('when a handler keeps throwing, then after maxAttempts its message is dead-lettered with the error and the partition moves on; no try is half-applied', async () => {
-    const poison = await append(WidgetChanged, 'p2', 'p2', 'explodes');
-    await append(WidgetChanged, 'p2', 'p2-next', 'after the poison');
+    const poison = await appendWidget(pool, 'p2', 'explodes');
+    await appendWidget(pool, 'p2-next', 'after the poison', 1, 'p2');
     await waitFor('the event behind the poison', () => widget('p2-next'));
     expect(calls.get('p2')).toBe(3);
     expect(await widget('p2')).toBeUndefined(); // each try rolled back what it wrote before throwing
@@ -169,8 +165,14 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
   });
 
   it('when the broker refuses an outbox row for good, then the rows behind it are published, and it is set aside as dead after maxAttempts', async () => {
-    await append(Unpublishable, 'p3', 'p3', 'unpublishable');
-    await append(WidgetChanged, 'p4', 'p4', 'behind the poison row');
+    await withTransaction(pool, (tx) =>
+      appendEvent(tx, 'test', Unpublishable, {
+        aggregateId: 'p3',
+        aggregateVersion: 1,
+        payload: { id: 'p3', name: 'unpublishable' },
+      }),
+    );
+    await appendWidget(pool, 'p4', 'behind the poison row');
     await waitFor('the row behind the poison row', () => widget('p4'));
     const dead = await waitFor('the poison row dead', async () => {
       const { rows } = await pool.query(

@@ -28,7 +28,7 @@ export interface PeerClientOptions {
   /** The peer's name: logs, breaker metrics and cache keys. */
   peer: string;
   /** One URL, or several instances separated by commas. */
-  baseUrl: string;
+  url: string;
   timeoutMs: number;
   /** How long a good answer stays usable as the fallback (default 10 min). */
   cacheTtlSeconds?: number;
@@ -38,7 +38,7 @@ export interface PeerClientOptions {
 export function peerClient(app: FastifyInstance, options: PeerClientOptions): PeerClient {
   const client = new ResilientClient({
     peer: options.peer,
-    baseUrl: options.baseUrl,
+    baseUrl: options.url,
     redis: app.redis,
     timeoutMs: options.timeoutMs,
     cacheTtlSeconds: options.cacheTtlSeconds ?? 600,

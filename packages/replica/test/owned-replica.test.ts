@@ -76,7 +76,7 @@ const USER_TABLES = {
 /** A service keeping both replicas, configured as the user service configures them. */
 async function reader(env: Record<string, string>, ownerUrl: string) {
   const app = await createPluginHost('reader', env, [USER_TABLES]);
-  const owner = peerClient(app, { peer: 'owner', baseUrl: ownerUrl, timeoutMs: 1_000 });
+  const owner = peerClient(app, { peer: 'owner', url: ownerUrl, timeoutMs: 1_000 });
   const items = keyedReplica(app, {
     table: itemsReplica,
     group: 'reader.items',

@@ -35,15 +35,15 @@ export function use<O extends FastifyPluginOptions>(
 
 export interface ServiceSpec {
   name: string;
+  /** The event contracts this service publishes through its outbox. */
+  publishes: EventContract[];
   description: string;
+  /** Plugins on top of PostgreSQL, Redis and events, in start order; each brings the tables it needs. */
+  plugins?: PluginUse[];
   /** The service's own numbered migrations (namespace: its name), or explicit sources. */
   migrations: string | MigrationSource[];
   /** Extra logger paths to redact, beyond credentials. */
   redact?: string[];
-  /** Plugins on top of PostgreSQL, Redis and events, in start order; each brings the tables it needs. */
-  plugins?: PluginUse[];
-  /** The event contracts this service publishes through its outbox. */
-  publishes: EventContract[];
   /** Defaults for every consumer (poison handling: maxAttempts, retryBackoffMs). */
   consumerDefaults?: ConsumerSettings;
 }

@@ -14,16 +14,12 @@ import { notificationsRoutes } from './routes/notifications.routes';
 export async function buildApp(config: AlarmConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'alarm',
-    description: 'Alarms on shopping items, and notifications to users (SPEC §3).',
     publishes: [AlarmChanged, NotificationChanged],
-    migrations: path.join(__dirname, '..', 'migrations'),
+    description: 'Alarms on shopping items, and notifications to users (SPEC §3).',
     plugins: [use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL })],
+    migrations: path.join(__dirname, '..', 'migrations'),
   });
-  const itemService = peerClient(app, {
-    peer: 'item',
-    baseUrl: config.ITEM_SERVICE_URL,
-    timeoutMs: config.PEER_TIMEOUT_MS,
-  });
+  const owner = peerClient(app, { peer: 'item', url: config.ITEM_SERVICE_URL, timeoutMs: config.PEER_TIMEOUT_MS });
   // Delivery is simulated: one log line per notification, naming it but never carrying its text.
   const courier: Courier = {
     delivered: (n) =>
@@ -39,7 +35,7 @@ export async function buildApp(config: AlarmConfig): Promise<App> {
     table: itemsReplica,
     group: 'alarm.items-replica',
     by: 'id',
-    owner: { client: itemService, path: (ids) => `/internal/items?ids=${ids.join(',')}` },
+    owner: { client: owner, path: (ids) => `/internal/items?ids=${ids.join(',')}` },
   });
   app.events
     .consumer('alarm.notifications') // payment and order events → notifications for their user (SPEC §3)

@@ -14,16 +14,12 @@ import { itemsRoutes } from './routes/items.routes';
 export async function buildApp(config: ItemConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'item',
-    description: 'Shopping items with the caller’s alarm state, and the stock locks of orders (SPEC §2).',
     publishes: [ItemChanged, ItemViewed, StockLockChanged],
-    migrations: path.join(__dirname, '..', 'migrations'),
+    description: 'Shopping items with the caller’s alarm state, and the stock locks of orders (SPEC §2).',
     plugins: [use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL })],
+    migrations: path.join(__dirname, '..', 'migrations'),
   });
-  const alarmService = peerClient(app, {
-    peer: 'alarm',
-    baseUrl: config.ALARM_SERVICE_URL,
-    timeoutMs: config.PEER_TIMEOUT_MS,
-  });
+  const owner = peerClient(app, { peer: 'alarm', url: config.ALARM_SERVICE_URL, timeoutMs: config.PEER_TIMEOUT_MS });
 
   // consumers
   app.events.consumer('item.users-replica', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
@@ -31,7 +27,7 @@ export async function buildApp(config: ItemConfig): Promise<App> {
     table: alarmsReplica,
     group: 'item.alarms-replica',
     local: (db, caller) => alarmedItemIds(db, caller.id),
-    owner: { client: alarmService, path: '/ids', value: (ids: number[]) => new Set(ids) },
+    owner: { client: owner, path: '/ids', value: (ids: number[]) => new Set(ids) },
   });
   app.events
     .consumer('item.orders') // the order saga: stock locked, committed or released (docs/payments.md)

@@ -33,15 +33,15 @@ function ownUrl(app: App): string {
 export async function buildApp(config: PaymentConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'payment',
-    description: 'Point wallets, ticket payments and shopping orders (SPEC §6).',
     publishes: [PaymentCompleted, OrderChanged],
-    migrations: path.join(__dirname, '..', 'migrations'),
-    redact: CARD_REDACTIONS,
+    description: 'Point wallets, ticket payments and shopping orders (SPEC §6).',
     plugins: [
       use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL }),
       // its own consumer, payment.queue-guard: queue.token.changed into queue_tokens_replica (and to every instance)
       use(queueGuardPlugin, { queueServiceUrl: config.QUEUE_SERVICE_URL, consumerGroup: 'payment' }),
     ],
+    migrations: path.join(__dirname, '..', 'migrations'),
+    redact: CARD_REDACTIONS,
   });
 
   // consumers

@@ -19,9 +19,8 @@ export const policyOf = (config: QueueConfig): QueuePolicy => ({
 export async function buildApp(config: QueueConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'queue',
-    description: 'The waiting room: FIFO queue tokens (signed JWTs) and admission (SPEC §4).',
     publishes: [QueueTokenChanged],
-    migrations: path.join(__dirname, '..', 'migrations'),
+    description: 'The waiting room: FIFO queue tokens (signed JWTs) and admission (SPEC §4).',
     plugins: [
       use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL }),
       use(waitingRoomPlugin, {
@@ -31,6 +30,7 @@ export async function buildApp(config: QueueConfig): Promise<App> {
         admitterIntervalMs: config.QUEUE_ADMITTER_INTERVAL_MS,
       }),
     ],
+    migrations: path.join(__dirname, '..', 'migrations'),
   });
   const { line, signer, policy, admitter } = app.queue;
 

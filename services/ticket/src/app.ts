@@ -26,7 +26,6 @@ import { internalRoutes } from './routes/internal.routes';
 export async function buildApp(config: TicketConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'ticket',
-    description: 'Concerts, seats with timed holds, and counted-stock events with reservations (SPEC §5).',
     publishes: [
       ConcertChanged,
       ShowtimeChanged,
@@ -36,7 +35,7 @@ export async function buildApp(config: TicketConfig): Promise<App> {
       GaEventChanged,
       ReservationChanged,
     ],
-    migrations: path.join(__dirname, '..', 'migrations'),
+    description: 'Concerts, seats with timed holds, and counted-stock events with reservations (SPEC §5).',
     plugins: [
       use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL }),
       // its own consumer, ticket.queue-guard: queue.token.changed into queue_tokens_replica (and to every instance)
@@ -51,6 +50,7 @@ export async function buildApp(config: TicketConfig): Promise<App> {
         sweepIntervalMs: config.SEAT_SWEEP_INTERVAL_MS,
       }),
     ],
+    migrations: path.join(__dirname, '..', 'migrations'),
   });
 
   // consumers

@@ -15,15 +15,15 @@ import { usersRoutes } from './routes/users.routes';
 export async function buildApp(config: UserConfig): Promise<App> {
   const app = await bootService(config, {
     name: 'user',
-    description: 'Users, access tokens and recently viewed items (SPEC §1).',
     publishes: [UserChanged],
+    description: 'Users, access tokens and recently viewed items (SPEC §1).',
+    plugins: [use(authPlugin, {})],
     migrations: path.join(__dirname, '..', 'migrations'),
     redact: ['req.body.password'],
-    plugins: [use(authPlugin, {})],
   });
   const peer = { timeoutMs: config.PEER_TIMEOUT_MS };
-  const itemService = peerClient(app, { peer: 'item', baseUrl: config.ITEM_SERVICE_URL, ...peer });
-  const alarmService = peerClient(app, { peer: 'alarm', baseUrl: config.ALARM_SERVICE_URL, ...peer });
+  const itemService = peerClient(app, { peer: 'item', url: config.ITEM_SERVICE_URL, ...peer });
+  const alarmService = peerClient(app, { peer: 'alarm', url: config.ALARM_SERVICE_URL, ...peer });
 
   // consumers: the views stream, and the replicas behind /visit (their owners asked while they cannot answer)
   const views = app.events.consumer('user.item-views').on(ItemViewed, recordView);

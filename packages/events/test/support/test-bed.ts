@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { defineEvent } from '@boxoffice/contracts';
-import { createPool, ensureDatabase, migrate, type Pool } from '@boxoffice/db';
-import { EVENTS_MIGRATIONS, createEventBus, type EventBus, type Logger } from '@boxoffice/events';
+import { createPool, ensureDatabase, migrate, withTransaction, type Pool } from '@boxoffice/db';
+import { EVENTS_MIGRATIONS, appendEvent, createEventBus, type EventBus, type Logger } from '@boxoffice/events';
 import { dropDatabase, testEnv } from '@boxoffice/testing';
 
 /** The widgets of the fixtures' widgets_replica. */
@@ -50,3 +50,9 @@ export async function eventsTestBed(fixtures: string, logger: Logger = quiet): P
     },
   };
 }
+
+/** A widget's change, committed with its event in the outbox (keyed by `aggregateId`, the widget's id by default). */
+export const appendWidget = (pool: Pool, id: string, name: string, revision = 1, aggregateId = id) =>
+  withTransaction(pool, (tx) =>
+    appendEvent(tx, 'test', WidgetChanged, { aggregateId, aggregateVersion: revision, payload: { id, name } }),
+  );
