@@ -6,3 +6,4 @@ export * from './service-process';
 export * from './stack';
 export * from './peer-publisher';
 export * from './plugin-host';
+export * from './service-kit';
