@@ -188,6 +188,18 @@ describe('a replica of a peer’s data with the owner asked while it cannot answ
     expect(await cold.alarms.ask(carol)).toEqual({ value: new Set([8]), stale: true });
   });
 
+  it('then the service’s /metrics shows its consumers’ lag per group and topic, its outbox and its dead letters', async () => {
+    const text = (await warm.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toMatch(
+      /events_consumer_lag_messages\{group="reader.items",topic="item.items",service="reader"\} 0\n/,
+    );
+    expect(text).toMatch(
+      /events_consumer_lag_messages\{group="reader.alarms",topic="alarm.alarms",service="reader"\} 0\n/,
+    );
+    expect(text).toMatch(/events_outbox_pending_rows\{service="reader"\} 0\n/);
+    expect(text).toMatch(/events_dead_letters_rows\{service="reader"\} 0\n/);
+  });
+
   it('when a complete replica’s events stop flowing, then its answers are stale, and it stays complete', async () => {
     await warm.items.consumer.stop();
     await warm.alarms.consumer.stop();
