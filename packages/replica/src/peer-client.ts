@@ -18,7 +18,7 @@ export interface PeerAnswer<T> {
 export interface PeerClient {
   readonly peer: string;
   /**
-   * GET `path` with the caller's USER-TOKEN. Resolves with a 200's body; throws on any other answer, and when the
+   * GET `path` with the caller's USER-TOKEN (and the internal token, when configured). Resolves with a 200's body; throws on any other answer, and when the
    * peer is unreachable (timeout, 5xx, open circuit) with no cached answer under `cacheKey`.
    */
   get<T>(path: string, caller: Caller, cacheKey: string): Promise<PeerAnswer<T>>;
@@ -32,6 +32,8 @@ export interface PeerClientOptions {
   timeoutMs: number;
   /** How long a good answer stays usable as the fallback (default 10 min). */
   cacheTtlSeconds?: number;
+  /** Sent as `x-internal-token`, for peers whose routes answer services holding it only. */
+  internalToken?: string;
 }
 
 /** The one way a service asks a peer for data it also replicates; the breaker shuts down with the app. */
@@ -48,7 +50,9 @@ export function peerClient(app: FastifyInstance, options: PeerClientOptions): Pe
   return {
     peer: options.peer,
     async get<T>(path: string, caller: Caller, cacheKey: string): Promise<PeerAnswer<T>> {
-      const answer = await client.get<T>(path, { headers: { 'user-token': caller.token }, cacheKey });
+      const headers: Record<string, string> = { 'user-token': caller.token };
+      if (options.internalToken) headers['x-internal-token'] = options.internalToken;
+      const answer = await client.get<T>(path, { headers, cacheKey });
       if (answer.status !== 200) throw new Error(`${options.peer} service answered ${answer.status} to GET ${path}`);
       return { body: answer.body, stale: answer.stale };
     },

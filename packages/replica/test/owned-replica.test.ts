@@ -31,6 +31,7 @@ class Owner {
   items = new Map<number, OwnedItem>();
   alarms = new Map<number, number[]>(); // user id → alarmed item ids
   readonly asked: string[] = [];
+  readonly internalTokens = new Set<string>();
   failing = false;
   private server: Server | undefined;
   private readonly users = new Map<string, number>();
@@ -45,6 +46,7 @@ class Owner {
     this.server = createServer((request, response) => {
       const url = new URL(request.url!, 'http://owner');
       this.asked.push(`${url.pathname}${url.search}`);
+      this.internalTokens.add(String(request.headers['x-internal-token']));
       const userId = this.users.get(String(request.headers['user-token']));
       const answer = (status: number, body: unknown) =>
         response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -76,7 +78,7 @@ const USER_TABLES = {
 /** A service keeping both replicas, configured as the user service configures them. */
 async function reader(env: Record<string, string>, ownerUrl: string) {
   const app = await createPluginHost('reader', env, [USER_TABLES]);
-  const owner = peerClient(app, { peer: 'owner', url: ownerUrl, timeoutMs: 1_000 });
+  const owner = peerClient(app, { peer: 'owner', url: ownerUrl, timeoutMs: 1_000, internalToken: 'peers-only' });
   const items = keyedReplica(app, {
     table: itemsReplica,
     group: 'reader.items',
@@ -147,6 +149,7 @@ describe('a replica of a peer’s data with the owner asked while it cannot answ
     owner.items.set(3, item(3, 4));
     const lookup = await warm.items.lookUp([99, 1, 3], alice);
     expect(owner.asked).toEqual(['/internal/items?ids=3,99']);
+    expect([...owner.internalTokens]).toEqual(['peers-only']);
     expect(lookup.found.get(3)).toEqual(item(3, 4));
     expect(lookup).toMatchObject({ missing: [99], unresolved: [], stale: false });
     expect(await inReplica(warm.app, 3)).toEqual(item(3, 4)); // at the owner's revision
