@@ -10,6 +10,7 @@ try {
     USER_SERVICE_URLS: user.url,
     RATE_LIMIT_MAX: '1000000000',
     RATE_LIMIT_IP_MAX: '1000000000',
+    SIGNUP_RATE_LIMIT_MAX: '1000000000',
   });
   const baselineServer = await startBaselineProcess();
   const headers = { 'user-token': TOKEN };

@@ -182,7 +182,7 @@ async function start(argv) {
   const gateway = instances.find((i) => i.service.name === 'gateway');
   const base = gateway ? `http://127.0.0.1:${gateway.port}` : `http://127.0.0.1:${available[0]?.port ?? 7001}`;
   console.log(
-    `Boxoffice is up. ${gateway ? `Gateway: ${base}  (API docs: ${base}/docs)` : 'The gateway is not built yet; services answer on their own ports.'}`,
+    `Boxoffice is up. ${gateway ? `Web: ${base}/   API: ${base}  (API docs: ${base}/docs)` : 'The gateway is not built yet; services answer on their own ports.'}`,
   );
   console.log('Try:');
   if (gateway) {

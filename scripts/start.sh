@@ -7,6 +7,6 @@ cd "$ROOT"
 
 bash scripts/bootstrap.sh
 bash scripts/infra.sh up
-echo "[start] building (tsc -b)"
-npx tsc -b tsconfig.build.json
+echo "[start] building (tsc -b, then the web front)"
+npm run --silent build
 exec node scripts/stack.mjs start "$@"

@@ -227,7 +227,7 @@ export async function audit(dbs, ledger, initialStocks) {
   const events = await dbs.rows(
     'ticket',
     `SELECT e.id, e.availability, e.stock, coalesce(sum(r.no_of_tickets) FILTER (WHERE NOT r.cancelled), 0)::int AS reserved
-       FROM events e LEFT JOIN reservations r ON r.event_id = e.id GROUP BY e.id`,
+       FROM ga_events e LEFT JOIN reservations r ON r.ga_event_id = e.id GROUP BY e.id`,
   );
   checks.push(
     check(

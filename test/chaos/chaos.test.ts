@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -49,6 +49,11 @@ describe('chaos (short form)', () => {
     try {
       const jsonFile = path.join(dir, 'result.json');
       const { code, output } = await runChaos(jsonFile);
+      // a run that stopped before its audits wrote no result: what it printed is the only account of why
+      if (!existsSync(jsonFile))
+        throw new Error(
+          `chaos run exited with ${code} before writing its result; its output:\n${output.slice(-12_000)}`,
+        );
       const result = JSON.parse(readFileSync(jsonFile, 'utf8')) as { rows: Row[] };
       const failed = result.rows.flatMap((row) =>
         row.checks.filter((c) => !c.ok).map((c) => `${row.fault}: ${c.name}: ${c.detail}`),

@@ -41,7 +41,9 @@ async function newItem(stock: number, price = 1_000): Promise<number> {
 
 /** The owner's stock, from the item service's peer route (the gateway never exposes /internal). */
 async function stockOf(itemId: number): Promise<number> {
-  const answer = await call('GET', `${stack.url('item')}/internal/items?ids=${itemId}`, { headers: user });
+  const answer = await call('GET', `${stack.url('item')}/internal/items?ids=${itemId}`, {
+    headers: { 'x-internal-token': 'dev-internal-token-change-me' }, // the stack runs with the development default
+  });
   expect(answer.status).toBe(200);
   return answer.body.payload[0].stock;
 }

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { explicitInProduction } from './production';
 
 /** Ports and URLs of the native infrastructure that scripts/infra.sh starts. */
 export const INFRA_DEFAULTS = {
@@ -16,17 +17,30 @@ export const commonEnv = (service: string, defaultPort: number) => ({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
-  DATABASE_URL: Type.String({
-    pattern: '^postgres(ql)?://',
-    default: `${INFRA_DEFAULTS.postgresServer}/boxoffice_${service}`,
-  }),
+  /** Carries the database password: production must set it (the default is the local, password-less server). */
+  DATABASE_URL: explicitInProduction(
+    Type.String({ pattern: '^postgres(ql)?://', default: `${INFRA_DEFAULTS.postgresServer}/boxoffice_${service}` }),
+  ),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
-  REDIS_URL: Type.String({ pattern: '^rediss?://', default: INFRA_DEFAULTS.redisUrl }),
+  /** May carry Redis's password: production must set it (the default is the local, password-less server). */
+  REDIS_URL: explicitInProduction(Type.String({ pattern: '^rediss?://', default: INFRA_DEFAULTS.redisUrl })),
   KAFKA_BROKERS: Type.String({ minLength: 1, default: INFRA_DEFAULTS.kafkaBrokers }),
   /** Prepended to every topic name: tests give each file its own topics. */
   KAFKA_TOPIC_PREFIX: Type.String({ default: '' }),
-  /** Loads the demo data on first start when the service's tables are empty. */
+  /**
+   * Loads the demo data on first start when the service's tables are empty. Its users' passwords and tokens are
+   * public (README), so NODE_ENV=production refuses it unless ALLOW_DEMO_DATA_IN_PRODUCTION is also true.
+   */
   DEMO_DATA: Type.Boolean({ default: true }),
+  ALLOW_DEMO_DATA_IN_PRODUCTION: Type.Boolean({ default: false }),
   /** Largest request body accepted, in bytes; larger ones get 413. */
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
+  /** A client that has not sent its whole request (headers and body) this long after its first byte gets 408. */
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+  /** A client that has not sent its headers this long after its first byte gets 408 (slow-headers attacks). */
+  HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+  /** An idle kept-alive connection is closed after this long (above the 60 s idle timeout of most load balancers). */
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 72_000 }),
+  /** A socket with no traffic at all for this long is closed. */
+  CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 120_000 }),
 });

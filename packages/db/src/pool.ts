@@ -5,8 +5,16 @@ export type PoolClient = pg.PoolClient;
 /** Anything a repository can run a query on: the pool, or a client inside a transaction. */
 export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
-// BIGINT (int8) and NUMERIC come back as strings by default; our money and counts fit in a JS number.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+/**
+ * BIGINT (int8) exactly: a JS number while it is a safe integer (every input is bounded to that, see `Int8` in
+ * @boxoffice/http), a BigInt beyond it, never a rounded number (pg's own default is a string; parseInt rounded
+ * past 2^53). Responses write both as JSON integers: fast-json-stringify serialises a BigInt exactly.
+ */
+export function parseInt8Exactly(value: string): number | bigint {
+  const number = Number(value);
+  return Number.isSafeInteger(number) ? number : BigInt(value);
+}
+pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8Exactly);
 
 export interface PoolOptions {
   max?: number;

@@ -12,6 +12,9 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import client from 'prom-client';
 import { AppError, isAppError, type ErrorDetail } from '@boxoffice/errors';
+import { namesAnotherResource, trackResources } from './allowed-methods';
+import { guardInternalRoutes } from './internal-token';
+import { ErrorBody } from './schema-helpers';
 import { toErrorDetails, validatorCompiler } from './validation';
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -36,7 +39,30 @@ export interface CreateAppOptions {
   redact?: string[];
   /** Serve this app's own OpenAPI document at /openapi.json (the gateway serves a merged one instead). */
   exposeOpenApi?: boolean;
+  /** The peers' shared secret: every route under /internal requires it (`x-internal-token`). */
+  internalToken?: string;
+  /** How long a client may take; the service's config (commonEnv) has them all. */
+  timeouts?: ServerTimeouts;
 }
+
+/** A slow or idle client is cut off, so it cannot hold a socket (and a request slot) forever. */
+export interface ServerTimeouts {
+  /** Whole request, headers and body, from its first byte; 408 past it. */
+  REQUEST_TIMEOUT_MS: number;
+  /** The request's headers; 408 past it. */
+  HEADERS_TIMEOUT_MS: number;
+  /** An idle kept-alive connection between two requests. */
+  KEEP_ALIVE_TIMEOUT_MS: number;
+  /** A socket with no traffic at all, whatever it is doing. */
+  CONNECTION_TIMEOUT_MS: number;
+}
+
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = {
+  REQUEST_TIMEOUT_MS: 30_000,
+  HEADERS_TIMEOUT_MS: 10_000,
+  KEEP_ALIVE_TIMEOUT_MS: 72_000,
+  CONNECTION_TIMEOUT_MS: 120_000,
+};
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -45,6 +71,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * body for every error, request ids, JSON logs, /health, /ready, /metrics and /openapi.json.
  */
 export async function createApp(options: CreateAppOptions): Promise<App> {
+  const timeouts = options.timeouts ?? DEFAULT_SERVER_TIMEOUTS;
+  const headersTimeout = Math.min(timeouts.HEADERS_TIMEOUT_MS, timeouts.REQUEST_TIMEOUT_MS);
   const app = Fastify({
     logger: {
       level: options.logLevel ?? 'info',
@@ -61,7 +89,23 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
     },
     bodyLimit: options.bodyLimit ?? 64 * 1024,
+    requestTimeout: timeouts.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: timeouts.KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: timeouts.CONNECTION_TIMEOUT_MS,
+    // Node checks request and header deadlines only this often (30 s by default)
+    http: { headersTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1_000, headersTimeout / 2)) },
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      sendError(
+        reply,
+        new AppError(
+          tooLong ? 414 : 400,
+          tooLong ? 'URI_TOO_LONG' : 'BAD_URL',
+          tooLong ? 'A path parameter is too long.' : 'The URL is not validly encoded.',
+        ),
+      );
+    },
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -75,9 +119,35 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => {
-    sendError(reply, new AppError(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
+  guardInternalRoutes(app, options.internalToken);
+  const resourceAt = trackResources(app);
+  const answerUnrouted = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0];
+    const allowed = (resourceAt(request.url)?.methods ?? []).filter((method) => method !== request.method);
+    if (allowed.length === 0) {
+      sendError(reply, new AppError(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${path}.`));
+      return reply;
+    }
+    const allow = allowed.join(', ');
+    const message = `${request.method} is not allowed on ${path}; use ${allow}.`;
+    reply.header('allow', allow);
+    sendError(reply, new AppError(405, 'METHOD_NOT_ALLOWED', message));
+    return reply;
+  };
+  // answered before any body parsing: an unrouted QUERY or PROPFIND must not fail on its content type first
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return answerUnrouted(request, reply);
+    const params = request.params as Record<string, string | undefined>;
+    const pattern = request.routeOptions.url;
+    if (
+      pattern &&
+      /[:*]/.test(pattern) &&
+      namesAnotherResource(pattern, params, request.method, resourceAt(request.url))
+    )
+      return answerUnrouted(request, reply);
   });
+  app.setNotFoundHandler(answerUnrouted);
+  documentKernelAnswers(app);
 
   registerObservability(app, options.name);
 
@@ -99,6 +169,27 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   });
   if (options.exposeOpenApi !== false) app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app as unknown as App;
+}
+
+/**
+ * The answers every route may give besides its own, added to each documented route's responses so the OpenAPI
+ * lists every status a client can meet: 422 (validation), 413 and 415 (bodies), 503 (a dependency down).
+ */
+function documentKernelAnswers(app: FastifyInstance): void {
+  const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { response?: Record<string, unknown>; hide?: boolean } | undefined;
+    if (!schema?.response || schema.hide) return;
+    const add = (status: number, description: string) => {
+      schema.response![status] ??= { ...ErrorBody, description };
+    };
+    add(422, 'The request does not match its schema (SPEC §0 detail lists each field).');
+    add(503, 'A dependency is unavailable; retry after Retry-After seconds.');
+    if ([route.method].flat().some((method) => BODY_METHODS.has(method))) {
+      add(413, 'The body is over BODY_LIMIT_BYTES.');
+      add(415, 'The body is not application/json.');
+    }
+  });
 }
 
 function registerObservability(app: FastifyInstance, service: string): void {
@@ -145,7 +236,7 @@ function registerObservability(app: FastifyInstance, service: string): void {
         'NOT_READY',
         `Not ready: ${failing.join(', ')}.`,
         failing.map((name) => ({ location: 'state', param: name, error: 'NotReady', msg: `${name} check failed.` })),
-        { 'retry-after': '1' },
+        { retryAfterSeconds: 1 },
       );
     }
     return { status: 'ready', checks: Object.fromEntries(results) };
@@ -185,14 +276,23 @@ const CLIENT_ERRORS: Record<string, { status: number; code: string; message: str
 
 // Connection refused/reset, PostgreSQL shutting down or starting (57P0x), connection exceptions (08xxx), and pg's
 // own messages for a lost connection. The chaos run saw a PostgreSQL restart answered with hundreds of 500s: a
-// dependency being down is a 503 + Retry-After (SPEC §0), not a bug of ours.
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03']);
+// dependency being down is a 503 + Retry-After (SPEC §0), not a bug of ours. In containers a stopped dependency's
+// name stops resolving (ENOTFOUND, EAI_AGAIN): test/compose saw those as 500s while a service's PostgreSQL was down.
+const UNREACHABLE_CODES = new Set([
+  ...['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'],
+  ...['57P01', '57P02', '57P03'],
+]);
 const UNREACHABLE_MESSAGE =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
 
 function dependencyUnreachable(error: FastifyError): boolean {
   const code = typeof error.code === 'string' ? error.code : '';
   return UNREACHABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || UNREACHABLE_MESSAGE.test(error.message ?? '');
+}
+
+/** SQLSTATE class 22, data exception: a value PostgreSQL cannot take (out of range, malformed, NUL in text). */
+function sqlDataException(error: FastifyError): boolean {
+  return typeof error.code === 'string' && /^22[0-9A-Z]{3}$/.test(error.code) && 'severity' in error;
 }
 
 function errorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
@@ -233,12 +333,27 @@ function errorHandler(this: FastifyInstance, error: FastifyError, request: Fasti
     sendError(reply, new AppError(error.statusCode, error.code ?? 'BAD_REQUEST', error.message));
     return;
   }
+  if (sqlDataException(error)) {
+    // the schemas bound every value to what its column holds; this is the last line behind them, and never
+    // says which SQL failed
+    request.log.warn({ sqlstate: error.code }, 'request refused: PostgreSQL rejected a value (data exception)');
+    sendError(
+      reply,
+      new AppError(
+        422,
+        'INVALID_VALUE',
+        'A value in the request cannot be stored: too large, too small or malformed.',
+        [{ location: 'body', error: 'InvalidValue', msg: 'A value is too large, too small or malformed.' }],
+      ),
+    );
+    return;
+  }
   if (dependencyUnreachable(error)) {
     request.log.warn({ err: error }, 'request failed: a dependency is unreachable');
     sendError(
       reply,
       new AppError(503, 'DEPENDENCY_UNAVAILABLE', 'A service this request needs is unavailable; retry shortly.', [], {
-        'retry-after': '2',
+        retryAfterSeconds: 2,
       }),
     );
     return;
@@ -248,9 +363,10 @@ function errorHandler(this: FastifyInstance, error: FastifyError, request: Fasti
 }
 
 export function sendError(reply: FastifyReply, error: AppError): void {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  if (error.stale) reply.header('x-data-stale', 'true');
   reply
     .code(error.status)
-    .headers(error.headers)
     .type('application/json; charset=utf-8')
     .send({ errors: { code: error.code, message: error.message, detail: error.detail } });
 }

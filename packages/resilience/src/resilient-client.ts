@@ -97,8 +97,8 @@ export class ResilientClient {
     }
   }
 
-  /** One HTTP exchange. A 4xx is an answer and resolves; only 5xx, timeouts and refused connections count
-   * against the breaker. With several instances (a comma-separated baseUrl), calls rotate over them and a refused
+  /** One HTTP exchange. A 4xx is an answer and resolves, whatever its body; only 5xx, timeouts and refused
+   * connections count against the breaker. With several instances (a comma-separated baseUrl), calls rotate over them and a refused
    * connection moves on to the next: the request never reached that instance, so trying another is safe. */
   private async request<T = unknown>(input: CallInput): Promise<{ status: number; body: T }> {
     const start = this.next++;
@@ -123,8 +123,7 @@ export class ResilientClient {
     });
     const text = await response.body.text();
     if (response.statusCode >= 500) throw new Error(`${this.options.peer} answered ${response.statusCode}`);
-    const body = text ? (JSON.parse(text) as T) : (undefined as T);
-    return { status: response.statusCode, body };
+    return { status: response.statusCode, body: readBody<T>(text, response.statusCode) };
   }
 
   /** Calls through the breaker without caching: for writes and for reads that must not be stale. */
@@ -134,6 +133,21 @@ export class ResilientClient {
 
   shutdown(): void {
     this.breaker.shutdown();
+  }
+}
+
+/**
+ * A 4xx is the peer's answer about this request, whatever its body (a proxy may send text or HTML): it resolves
+ * and never counts against the breaker, so a client's odd input cannot open the circuit for everyone. A 2xx that
+ * is not JSON is a broken peer and does count.
+ */
+function readBody<T>(text: string, status: number): T {
+  if (!text) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    if (status >= 400) return { errors: { code: 'PEER_REFUSED', message: text.slice(0, 200), detail: [] } } as T;
+    throw error;
   }
 }
 

@@ -71,7 +71,7 @@ describe('ResilientClient against a real peer process and real Redis', () => {
     expect(cached).toMatchObject({ stale: true, body: { name: 'item 1' } });
     await expect(client.get('/items/2', { cacheKey: 'items/2' })).rejects.toMatchObject({
       status: 503,
-      headers: { 'retry-after': '5' },
+      retryAfterSeconds: 5,
     });
     await client.get('/items/1', { cacheKey: 'items/1' });
     expect(client.breaker.opened).toBe(true);
@@ -137,6 +137,65 @@ describe('ResilientClient cache namespaces', () => {
       myClient.shutdown();
       mine.disconnect();
       theirs.disconnect();
+    }
+  });
+});
+
+describe('ResilientClient: client errors never count against the breaker', () => {
+  let peer: FastifyInstance;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = createRedis(testInfra.redisUrl);
+    await redisReady(redis);
+    peer = Fastify();
+    // what peers and the proxies in front of them answer to odd input: SPEC bodies, empty bodies, plain text
+    peer.get('/refusals/:kind', async (request, reply) => {
+      const { kind } = request.params as { kind: string };
+      if (kind === 'spec') return reply.code(422).send({ errors: { code: 'VALIDATION_FAILED', detail: [] } });
+      if (kind === 'empty') return reply.code(409).send();
+      if (kind === 'text') return reply.code(400).type('text/plain').send('Bad Request');
+      return reply.code(404).type('text/html').send('<html>not here</html>');
+    });
+    peer.get('/broken', async (_request, reply) => reply.code(500).send({ errors: { code: 'INTERNAL' } }));
+    await peer.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await peer.close();
+    redis.disconnect();
+  });
+
+  const clientOf = () =>
+    new ResilientClient({
+      peer: `refusing-${uniqueSuffix()}`,
+      baseUrl: `http://127.0.0.1:${(peer.server.address() as { port: number }).port}`,
+      redis,
+      resetTimeoutMs: 60_000,
+    });
+
+  it('when a peer answers every call with a 4xx in any form, then every answer comes back and the breaker stays closed', async () => {
+    const client = clientOf();
+    try {
+      const statuses: number[] = [];
+      for (let round = 0; round < 5; round++)
+        for (const kind of ['spec', 'empty', 'text', 'html'])
+          statuses.push((await client.call({ method: 'GET', path: `/refusals/${kind}`, headers: {} })).status);
+      expect(statuses).toEqual(Array.from({ length: 5 }, () => [422, 409, 400, 404]).flat());
+      expect(client.breaker.opened).toBe(false);
+      expect(client.breaker.stats.failures).toBe(0);
+    } finally {
+      client.shutdown();
+    }
+  });
+
+  it('when the same peer answers 5xx, then those do count and open the breaker (control)', async () => {
+    const client = clientOf();
+    try {
+      for (let i = 0; i < 4; i++)
+        await client.call({ method: 'GET', path: '/broken', headers: {} }).catch(() => undefined);
+      expect(client.breaker.opened).toBe(true);
+    } finally {
+      client.shutdown();
     }
   });
 });

@@ -2,11 +2,11 @@ import type { FastifyPluginAsync, FastifyPluginCallback, FastifyPluginOptions } 
 import type { EventContract } from '@boxoffice/contracts';
 import { postgresPlugin, type MigrationSource } from '@boxoffice/db';
 import { eventsPlugin, type ConsumerSettings } from '@boxoffice/events';
-import { createApp, type App } from '@boxoffice/http';
+import { createApp, type App, type ServerTimeouts } from '@boxoffice/http';
 import { redisPlugin } from '@boxoffice/resilience';
 
 /** The settings of commonEnv() that booting needs. */
-export interface BootConfig {
+export interface BootConfig extends ServerTimeouts {
   LOG_LEVEL: string;
   BODY_LIMIT_BYTES: number;
   DATABASE_URL: string;
@@ -14,32 +14,39 @@ export interface BootConfig {
   REDIS_URL: string;
   KAFKA_BROKERS: string;
   KAFKA_TOPIC_PREFIX: string;
+  /** The peers' shared secret: every route under /internal answers only a caller presenting it. */
+  INTERNAL_API_TOKEN?: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a plugin of any options: `use` checks them
-type AnyPlugin = (FastifyPluginAsync<any> | FastifyPluginCallback<any>) & { migrations?: readonly MigrationSource[] };
+type Plugin<O extends FastifyPluginOptions> = (FastifyPluginAsync<O> | FastifyPluginCallback<O>) & {
+  migrations?: readonly MigrationSource[];
+};
 
-/** A plugin with its options, and the tables it brings (`withMigrations`). */
-export interface PluginUse {
-  plugin: AnyPlugin;
-  options: unknown;
+/** A plugin, the tables it brings (`withMigrations`), and its options read from the service's config. */
+export interface PluginUse<C> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a plugin of any options: `use` checks them
+  plugin: Plugin<any>;
+  options(config: C): unknown;
 }
 
-/** One entry of `plugins`: `use(userAuthPlugin, { userServiceUrl })`. */
-export function use<O extends FastifyPluginOptions>(
-  plugin: (FastifyPluginAsync<O> | FastifyPluginCallback<O>) & { migrations?: readonly MigrationSource[] },
-  options: O,
-): PluginUse {
-  return { plugin: plugin as AnyPlugin, options };
+/**
+ * One entry of `plugins`: `use(userAuthPlugin, (config) => ({ userServiceUrl: config.USER_SERVICE_URL }))`. The
+ * options wait for the config, so the plugins (and the tables they bring) are known before any config is read.
+ */
+export function use<O extends FastifyPluginOptions, C>(
+  plugin: Plugin<O>,
+  options: (config: C) => O = () => ({}) as O,
+): PluginUse<C> {
+  return { plugin, options };
 }
 
-export interface ServiceSpec {
+export interface ServiceSpec<C extends BootConfig = BootConfig> {
   name: string;
   /** The event contracts this service publishes through its outbox. */
   publishes: EventContract[];
   description: string;
   /** Plugins on top of PostgreSQL, Redis and events, in start order; each brings the tables it needs. */
-  plugins?: PluginUse[];
+  plugins?: PluginUse<C>[];
   /** The service's own numbered migrations (namespace: its name), or explicit sources. */
   migrations: string | MigrationSource[];
   /** Extra logger paths to redact, beyond credentials. */
@@ -49,28 +56,38 @@ export interface ServiceSpec {
 }
 
 /**
- * A service's kernel: the Fastify app (createApp) with its PostgreSQL (created and migrated: the events tables, each
- * plugin's tables, the service's own), Redis and Kafka events, then `plugins` in order. The service's app.ts adds
- * its consumers and routes to the app it returns.
+ * Every migration the service applies, in order: the events tables, each plugin's tables, the service's own.
+ * bootService applies exactly these; so does the service's `dist/migrate.js` (a deployment's migrate step).
  */
-export async function bootService(config: BootConfig, spec: ServiceSpec): Promise<App> {
+export function serviceMigrations(spec: Pick<ServiceSpec<never>, 'name' | 'plugins' | 'migrations'>) {
+  const own =
+    typeof spec.migrations === 'string' ? [{ namespace: spec.name, directory: spec.migrations }] : spec.migrations;
+  return [eventsPlugin, ...(spec.plugins ?? []).map((use) => use.plugin)]
+    .flatMap((plugin): readonly MigrationSource[] => plugin.migrations ?? [])
+    .concat(own);
+}
+
+/**
+ * A service's kernel: the Fastify app (createApp) with its PostgreSQL (created and migrated: serviceMigrations),
+ * Redis and Kafka events, then `plugins` in order. The service's app.ts adds its consumers and routes to the app
+ * it returns.
+ */
+export async function bootService<C extends BootConfig>(config: C, spec: ServiceSpec<C>): Promise<App> {
   const { name } = spec;
   const app = await createApp({
     name,
     description: spec.description,
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
+    internalToken: config.INTERNAL_API_TOKEN,
     redact: spec.redact,
   });
-  const plugins = spec.plugins ?? [];
-  const own = typeof spec.migrations === 'string' ? [{ namespace: name, directory: spec.migrations }] : spec.migrations;
   await app.register(postgresPlugin, {
     service: name,
     databaseUrl: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
-    migrations: [eventsPlugin, ...plugins.map((use) => use.plugin)]
-      .flatMap((plugin) => plugin.migrations ?? [])
-      .concat(own),
+    migrations: serviceMigrations(spec),
   });
   await app.register(redisPlugin, { service: name, url: config.REDIS_URL, namespace: config.KAFKA_TOPIC_PREFIX });
   await app.register(eventsPlugin, {
@@ -81,6 +98,6 @@ export async function bootService(config: BootConfig, spec: ServiceSpec): Promis
     publishes: spec.publishes,
     consumerDefaults: spec.consumerDefaults,
   });
-  for (const { plugin, options } of plugins) await app.register(plugin, options as never);
+  for (const { plugin, options } of spec.plugins ?? []) await app.register(plugin, options(config) as never);
   return app;
 }

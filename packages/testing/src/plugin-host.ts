@@ -1,5 +1,5 @@
 import type { MigrationSource } from '@boxoffice/db';
-import type { App } from '@boxoffice/http';
+import { DEFAULT_SERVER_TIMEOUTS, type App } from '@boxoffice/http';
 import { bootService } from '@boxoffice/service';
 
 /**
@@ -14,6 +14,7 @@ export function createPluginHost(
 ): Promise<App> {
   return bootService(
     {
+      ...DEFAULT_SERVER_TIMEOUTS,
       LOG_LEVEL: 'silent',
       BODY_LIMIT_BYTES: 64 * 1024,
       DATABASE_URL: env.DATABASE_URL!,

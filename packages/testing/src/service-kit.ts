@@ -15,6 +15,7 @@ export const NEVER_ASKED = 'http://127.0.0.1:9';
 export class ServiceKit {
   readonly env: Record<string, string>;
   readonly recorder: EventRecorder;
+  private readonly recorded: string[];
   protected readonly peers: PeerPublisher;
   app!: App;
   admin!: AnnouncedUser;
@@ -26,24 +27,25 @@ export class ServiceKit {
       env?: Record<string, string>;
       /** The topics its peers publish to (the users topic is always one). */
       peerTopics: string[];
-      /** The topics the recorder reads. */
-      recorded: string[];
+      /** The topics the recorder reads (none: no recorder runs). */
+      recorded?: string[];
     },
   ) {
     // the user service is never asked: users are announced over Kafka and the kit waits for the users replica
     this.env = testEnv(service, { USER_SERVICE_URL: NEVER_ASKED, ...options.env });
-    this.recorder = new EventRecorder(this.env.KAFKA_TOPIC_PREFIX!, options.recorded);
+    this.recorded = options.recorded ?? [];
+    this.recorder = new EventRecorder(this.env.KAFKA_TOPIC_PREFIX!, this.recorded);
     this.peers = new PeerPublisher({
       brokers: this.env.KAFKA_BROKERS!,
       topicPrefix: this.env.KAFKA_TOPIC_PREFIX!,
-      topics: [...new Set([TOPICS.users, ...options.peerTopics, ...options.recorded])],
+      topics: [...new Set([TOPICS.users, ...options.peerTopics, ...this.recorded])],
     });
   }
 
   async start(): Promise<this> {
     // topics first, from one client: creating them while the app's consumers create them too can race in Kafka
     await this.peers.connect();
-    await this.recorder.start();
+    if (this.recorded.length > 0) await this.recorder.start();
     this.app = await this.build(this.env);
     await this.app.ready();
     [this.admin] = (await this.users(1, 'admin')) as [AnnouncedUser];

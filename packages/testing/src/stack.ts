@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { dropDatabase, testInfra, uniqueSuffix } from './infra';
-import { ServiceProcess, freePort } from './service-process';
+import { freePort } from './free-port';
+import { ServiceProcess } from './service-process';
 
 export const STACK_SERVICES = ['user', 'item', 'alarm', 'queue', 'ticket', 'payment', 'gateway'] as const;
 export type StackService = (typeof STACK_SERVICES)[number];
@@ -45,6 +46,7 @@ export async function startStack(
     DEMO_DATA: 'true',
     RATE_LIMIT_MAX: '100000',
     RATE_LIMIT_IP_MAX: '1000000',
+    SIGNUP_RATE_LIMIT_MAX: '1000000',
   };
   for (const service of STACK_SERVICES) {
     // peers call every instance (ResilientClient rotates and skips a refused one), the gateway balances over them

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { AlarmChanged, NotificationChanged, OrderChanged, PaymentCompleted, UserChanged } from '@boxoffice/contracts';
+import { AlarmChanged, OrderChanged, PaymentCompleted, UserChanged } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
 import { keyedReplica, peerClient } from '@boxoffice/replica';
-import { bootService, use } from '@boxoffice/service';
+import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
 import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { AlarmConfig } from './config';
 import { itemsReplica } from './db/replicas';
@@ -11,15 +11,25 @@ import { notifyOrderStep, notifyPaymentCompleted } from './domain/notifications.
 import { alarmsRoutes } from './routes/alarms.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 
+const ALARM: ServiceSpec<AlarmConfig> = {
+  name: 'alarm',
+  publishes: [AlarmChanged],
+  description: 'Alarms on shopping items, and notifications to users (SPEC §3).',
+  plugins: [use(userAuthPlugin, (config) => ({ userServiceUrl: config.USER_SERVICE_URL }))],
+  migrations: path.join(__dirname, '..', 'migrations'),
+};
+/** What booting applies, and `dist/migrate.js`: the kernel's tables, the plugins', the service's own. */
+export const ALARM_MIGRATIONS = serviceMigrations(ALARM);
+
 export async function buildApp(config: AlarmConfig): Promise<App> {
-  const app = await bootService(config, {
-    name: 'alarm',
-    publishes: [AlarmChanged, NotificationChanged],
-    description: 'Alarms on shopping items, and notifications to users (SPEC §3).',
-    plugins: [use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL })],
-    migrations: path.join(__dirname, '..', 'migrations'),
+  const app = await bootService(config, ALARM);
+  // the item service's /internal routes answer peers holding the internal token only
+  const owner = peerClient(app, {
+    peer: 'item',
+    url: config.ITEM_SERVICE_URL,
+    timeoutMs: config.PEER_TIMEOUT_MS,
+    internalToken: config.INTERNAL_API_TOKEN,
   });
-  const owner = peerClient(app, { peer: 'item', url: config.ITEM_SERVICE_URL, timeoutMs: config.PEER_TIMEOUT_MS });
   // Delivery is simulated: one log line per notification, naming it but never carrying its text.
   const courier: Courier = {
     delivered: (n) =>

@@ -3,16 +3,22 @@ import { redisPlugin } from '@boxoffice/resilience';
 import { Upstreams } from './clients/upstreams';
 import { instanceUrls, type GatewayConfig } from './config';
 import { rateLimitPlugin } from './plugins/rate-limit';
+import { appShellOf, loadWebFront, webFrontRoutes } from './plugins/web-front';
+import { dashboardRoutes } from './routes/dashboard.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { proxyRoutes } from './routes/proxy.routes';
 
-/** The one public entry: routes every public path to its service, limits each caller's rate. Owns no data. */
+/**
+ * The one public entry: routes every public path to its service, limits each caller's rate, serves the web
+ * front at `/` and the admin dashboard's metrics. Owns no data.
+ */
 export async function buildApp(config: GatewayConfig): Promise<App> {
   const app = await createApp({
     name: 'gateway',
     description: 'The public entry: routes to every service (SPEC §7).',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    timeouts: config,
     exposeOpenApi: false,
   });
   const upstreams = new Upstreams(
@@ -33,9 +39,15 @@ export async function buildApp(config: GatewayConfig): Promise<App> {
     max: config.RATE_LIMIT_MAX,
     ipMax: config.RATE_LIMIT_IP_MAX,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    signUpMax: config.SIGNUP_RATE_LIMIT_MAX,
+    signUpWindowSeconds: config.SIGNUP_RATE_LIMIT_WINDOW_SECONDS,
     keyPrefix: config.KAFKA_TOPIC_PREFIX,
   });
   await app.register(docsRoutes, { upstreams });
-  await app.register(proxyRoutes, { upstreams });
+  await app.register(dashboardRoutes, { upstreams });
+  const web = await loadWebFront(config.WEB_ROOT);
+  if (web) await app.register(webFrontRoutes, { web });
+  else app.log.warn({ webRoot: config.WEB_ROOT }, 'gateway: no web front built there (npm run build); / serves none');
+  await app.register(proxyRoutes, { upstreams, appShell: web && appShellOf(web) });
   return app;
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ItemChanged, ItemViewed, OrderChanged, StockLockChanged, UserChanged } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
 import { peerClient, queryReplica } from '@boxoffice/replica';
-import { bootService, use } from '@boxoffice/service';
+import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
 import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { ItemConfig } from './config';
 import { alarmedItemIds, alarmsReplica } from './db/replicas';
@@ -11,14 +11,18 @@ import { followOrder } from './domain/stock-locks.use-case';
 import { inventoryRoutes } from './routes/inventory.routes';
 import { itemsRoutes } from './routes/items.routes';
 
+const ITEM: ServiceSpec<ItemConfig> = {
+  name: 'item',
+  publishes: [ItemChanged, ItemViewed, StockLockChanged],
+  description: 'Shopping items with the caller’s alarm state, and the stock locks of orders (SPEC §2).',
+  plugins: [use(userAuthPlugin, (config) => ({ userServiceUrl: config.USER_SERVICE_URL }))],
+  migrations: path.join(__dirname, '..', 'migrations'),
+};
+/** What booting applies, and `dist/migrate.js`: the kernel's tables, the plugins', the service's own. */
+export const ITEM_MIGRATIONS = serviceMigrations(ITEM);
+
 export async function buildApp(config: ItemConfig): Promise<App> {
-  const app = await bootService(config, {
-    name: 'item',
-    publishes: [ItemChanged, ItemViewed, StockLockChanged],
-    description: 'Shopping items with the caller’s alarm state, and the stock locks of orders (SPEC §2).',
-    plugins: [use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL })],
-    migrations: path.join(__dirname, '..', 'migrations'),
-  });
+  const app = await bootService(config, ITEM);
   const owner = peerClient(app, { peer: 'alarm', url: config.ALARM_SERVICE_URL, timeoutMs: config.PEER_TIMEOUT_MS });
 
   // consumers

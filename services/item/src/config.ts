@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { commonEnv, loadConfig } from '@boxoffice/config';
+import { Secret, commonEnv, loadConfig } from '@boxoffice/config';
 
 export const ItemConfigSchema = Type.Object({
   ...commonEnv('item', 5001),
@@ -10,7 +10,10 @@ export const ItemConfigSchema = Type.Object({
   /** Timeout of one call to a peer, in ms; the circuit breaker counts the ones that run over. */
   PEER_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 1_000 }),
   /** Shared with peers that call service-to-service routes (POST /api/inventory/lock); same default as theirs. */
-  INTERNAL_API_TOKEN: Type.String({ minLength: 8, default: 'dev-internal-token-change-me' }),
+  INTERNAL_API_TOKEN: Secret(
+    'dev-internal-token-change-me',
+    'shared by the services for /internal routes and peer calls',
+  ),
 });
 export type ItemConfig = Static<typeof ItemConfigSchema>;
 

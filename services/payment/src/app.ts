@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { ItemChanged, OrderChanged, PaymentCompleted, StockLockChanged, UserChanged } from '@boxoffice/contracts';
+import { hmacSha256Digest, type IdempotencyStore } from '@boxoffice/db';
 import type { App } from '@boxoffice/http';
 import { queueGuardPlugin } from '@boxoffice/queue-guard';
-import { bootService, use } from '@boxoffice/service';
+import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
 import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { PaymentConfig } from './config';
-import type { Idempotency } from './domain/idempotency';
 import { itemClient } from './clients/item.client';
 import { ticketClient } from './clients/ticket.client';
 import { expireOrders } from './domain/expire-orders.use-case';
@@ -30,19 +30,23 @@ function ownUrl(app: App): string {
   return `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
+const PAYMENT: ServiceSpec<PaymentConfig> = {
+  name: 'payment',
+  publishes: [PaymentCompleted, OrderChanged],
+  description: 'Point wallets, ticket payments and shopping orders (SPEC §6).',
+  plugins: [
+    use(userAuthPlugin, (config) => ({ userServiceUrl: config.USER_SERVICE_URL })),
+    // its own consumer, payment.queue-guard: queue.token.changed into queue_tokens_replica (and to every instance)
+    use(queueGuardPlugin, (config) => ({ queueServiceUrl: config.QUEUE_SERVICE_URL, consumerGroup: 'payment' })),
+  ],
+  migrations: path.join(__dirname, '..', 'migrations'),
+  redact: CARD_REDACTIONS,
+};
+/** What booting applies, and `dist/migrate.js`: the kernel's tables, the plugins', the service's own. */
+export const PAYMENT_MIGRATIONS = serviceMigrations(PAYMENT);
+
 export async function buildApp(config: PaymentConfig): Promise<App> {
-  const app = await bootService(config, {
-    name: 'payment',
-    publishes: [PaymentCompleted, OrderChanged],
-    description: 'Point wallets, ticket payments and shopping orders (SPEC §6).',
-    plugins: [
-      use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL }),
-      // its own consumer, payment.queue-guard: queue.token.changed into queue_tokens_replica (and to every instance)
-      use(queueGuardPlugin, { queueServiceUrl: config.QUEUE_SERVICE_URL, consumerGroup: 'payment' }),
-    ],
-    migrations: path.join(__dirname, '..', 'migrations'),
-    redact: CARD_REDACTIONS,
-  });
+  const app = await bootService(config, PAYMENT);
 
   // consumers
   app.events.consumer('payment', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
@@ -52,7 +56,8 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
     .on(StockLockChanged, (event, db) => applyStockLock(db, event.payload));
 
   // routes
-  const idempotency: Idempotency = { pool: app.pg, secret: config.IDEMPOTENCY_HASH_SECRET };
+  // a body may hold a card number: hashed under a server secret, never plainly
+  const idempotency: IdempotencyStore = { pool: app.pg, digest: hmacSha256Digest(config.IDEMPOTENCY_HASH_SECRET) };
   await app.register(pointsRoutes, { idempotency });
 
   const tickets = ticketClient({
@@ -74,7 +79,12 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
   };
   await app.register(paymentsRoutes, { deps: payDeps });
 
-  const items = itemClient({ baseUrl: config.ITEM_SERVICE_URL, redis: app.redis, logger: app.log });
+  const items = itemClient({
+    baseUrl: config.ITEM_SERVICE_URL,
+    redis: app.redis,
+    internalToken: config.INTERNAL_API_TOKEN,
+    logger: app.log,
+  });
   app.addHook('onClose', async () => items.shutdown());
   const gateway = new SimulatedCardGateway({
     pool: app.pg,
@@ -84,9 +94,10 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
     logger: app.log,
   });
   await app.register(ordersRoutes, {
-    create: { idempotency, pool: app.pg, ttlSeconds: config.ORDER_TTL_SECONDS },
+    idempotency,
+    create: { pool: app.pg, ttlSeconds: config.ORDER_TTL_SECONDS },
     fetchItems: items.fetchItems,
-    pay: { idempotency, gateway },
+    pay: { gateway },
   });
   await app.register(gatewayCallbackRoutes, { secret: config.CARD_GATEWAY_SECRET });
 

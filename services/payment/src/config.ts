@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { commonEnv, loadConfig } from '@boxoffice/config';
+import { Secret, commonEnv, loadConfig } from '@boxoffice/config';
 
 const Url = (fallback: string) => Type.String({ pattern: '^https?://', default: fallback });
 
@@ -10,7 +10,10 @@ export const PaymentConfigSchema = Type.Object({
   TICKET_SERVICE_URL: Url('http://127.0.0.1:8002'),
   ITEM_SERVICE_URL: Url('http://127.0.0.1:5001'),
   /** Shared secret for the ticket service's /internal routes (same default as the ticket service). */
-  INTERNAL_API_TOKEN: Type.String({ minLength: 8, default: 'dev-internal-token-change-me' }),
+  INTERNAL_API_TOKEN: Secret(
+    'dev-internal-token-change-me',
+    'shared by the services for /internal routes and peer calls',
+  ),
   /** How long one call to the ticket service may take before its outcome counts as unknown. */
   TICKET_CALL_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 2_000 }),
   /** How long the breaker to the ticket service stays open before it lets one trial call through. */
@@ -26,7 +29,7 @@ export const PaymentConfigSchema = Type.Object({
   /** How often the expiry job looks for overdue orders. */
   ORDER_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 20, maximum: 60_000, default: 1_000 }),
   /** HMAC secret the simulated card gateway signs its settlement callbacks with. */
-  CARD_GATEWAY_SECRET: Type.String({ minLength: 16, default: 'dev-card-gateway-secret-change-me' }),
+  CARD_GATEWAY_SECRET: Secret('dev-card-gateway-secret-change-me', 'signs the card gateway callbacks'),
   /** Delay between a card authorization and its settlement callback. */
   CARD_SETTLE_DELAY_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 2_000 }),
   /** How often the simulated gateway delivers due settlements. */
@@ -34,7 +37,7 @@ export const PaymentConfigSchema = Type.Object({
   /** Where the gateway posts settlements; empty: this instance's own listening address. */
   CARD_GATEWAY_CALLBACK_URL: Type.String({ default: '' }),
   /** Keys the hash of Idempotency-Key request bodies, so a stored hash reveals nothing about a card number. */
-  IDEMPOTENCY_HASH_SECRET: Type.String({ minLength: 16, default: 'dev-idempotency-secret-change-me' }),
+  IDEMPOTENCY_HASH_SECRET: Secret('dev-idempotency-secret-change-me', 'keys the hash of Idempotency-Key bodies'),
   /** Background jobs (reconciler, order expiry, gateway) run in this instance; several instances are safe. */
   BACKGROUND_JOBS: Type.Boolean({ default: true }),
 });

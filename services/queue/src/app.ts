@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { PaymentCompleted, QueueTokenChanged, UserChanged } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
-import { bootService, use } from '@boxoffice/service';
+import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
 import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { QueueConfig } from './config';
 import type { QueuePolicy } from './domain/queue-token';
@@ -16,22 +16,27 @@ export const policyOf = (config: QueueConfig): QueuePolicy => ({
   tokenLifetimeMs: config.QUEUE_TOKEN_LIFETIME_SECONDS * 1000,
 });
 
+const QUEUE: ServiceSpec<QueueConfig> = {
+  name: 'queue',
+  publishes: [QueueTokenChanged],
+  description: 'The waiting room: FIFO queue tokens (signed JWTs) and admission (SPEC §4).',
+  plugins: [
+    use(userAuthPlugin, (config) => ({ userServiceUrl: config.USER_SERVICE_URL })),
+    use(waitingRoomPlugin, (config) => ({
+      policy: policyOf(config),
+      redisPrefix: config.QUEUE_REDIS_PREFIX ?? `${config.KAFKA_TOPIC_PREFIX}queue:`,
+      issuer: config.QUEUE_JWT_ISSUER,
+      admitterIntervalMs: config.QUEUE_ADMITTER_INTERVAL_MS,
+      signingKeyRefreshMs: config.QUEUE_SIGNING_KEY_REFRESH_MS,
+    })),
+  ],
+  migrations: path.join(__dirname, '..', 'migrations'),
+};
+/** What booting applies, and `dist/migrate.js`: the kernel's tables, the plugins', the service's own. */
+export const QUEUE_MIGRATIONS = serviceMigrations(QUEUE);
+
 export async function buildApp(config: QueueConfig): Promise<App> {
-  const app = await bootService(config, {
-    name: 'queue',
-    publishes: [QueueTokenChanged],
-    description: 'The waiting room: FIFO queue tokens (signed JWTs) and admission (SPEC §4).',
-    plugins: [
-      use(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL }),
-      use(waitingRoomPlugin, {
-        policy: policyOf(config),
-        redisPrefix: config.QUEUE_REDIS_PREFIX ?? `${config.KAFKA_TOPIC_PREFIX}queue:`,
-        issuer: config.QUEUE_JWT_ISSUER,
-        admitterIntervalMs: config.QUEUE_ADMITTER_INTERVAL_MS,
-      }),
-    ],
-    migrations: path.join(__dirname, '..', 'migrations'),
-  });
+  const app = await bootService(config, QUEUE);
   const { line, signer, policy, admitter } = app.queue;
 
   // consumers

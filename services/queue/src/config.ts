@@ -17,6 +17,8 @@ export const QueueConfigSchema = Type.Object({
   /** Namespace of this queue's Redis keys; defaults to `${KAFKA_TOPIC_PREFIX}queue:`, so each environment has its own line. */
   QUEUE_REDIS_PREFIX: Type.Optional(Type.String({ minLength: 1 })),
   QUEUE_JWT_ISSUER: Type.String({ minLength: 1, default: 'boxoffice-queue' }),
+  /** How often each instance re-reads its signing keys: a rotation takes effect, and retired keys leave the JWKS. */
+  QUEUE_SIGNING_KEY_REFRESH_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
 });
 export type QueueConfig = Static<typeof QueueConfigSchema>;
 

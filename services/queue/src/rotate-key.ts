@@ -1,5 +1,6 @@
-// Operations: `node services/queue/dist/rotate-key.js` (same environment as the queue service), then restart the
-// queue instances one by one (`npm run svc -- restart queue`). See docs/operations.md.
+// Operations: `node services/queue/dist/rotate-key.js` (same environment as the queue service). Running instances
+// sign with the new key from their next key refresh; the old key leaves the JWKS after the longest token lifetime.
+// See docs/operations.md.
 import { createPool } from '@boxoffice/db';
 import { readConfig } from './config';
 import { rotateSigningKey } from './domain/rotate-signing-key.use-case';
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
   try {
     const { kid, keys } = await rotateSigningKey(pool);
     console.error(
-      `queue: new signing key ${kid} stored (${keys} keys in the JWKS); restart the queue instances to sign with it`,
+      `queue: new signing key ${kid} stored (${keys} keys in the JWKS); running instances sign with it from their next key refresh (QUEUE_SIGNING_KEY_REFRESH_MS)`,
     );
   } finally {
     await pool.end();

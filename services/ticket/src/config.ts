@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { commonEnv, loadConfig } from '@boxoffice/config';
+import { Secret, commonEnv, loadConfig } from '@boxoffice/config';
 
 export const TicketConfigSchema = Type.Object({
   ...commonEnv('ticket', 8002),
@@ -27,10 +27,15 @@ export const TicketConfigSchema = Type.Object({
   REDIS_KEY_PREFIX: Type.String({ default: 'ticket:' }),
   /** Most tickets one reservation may hold; generous, since the original examples patch one up to 198. */
   RESERVATION_MAX_TICKETS: Type.Integer({ minimum: 1, default: 1_000 }),
+  /** Most live (not cancelled) reservations one user may have of one general-admission event. */
+  MAX_RESERVATIONS_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000, default: 10 }),
   /** Most live seat holds one user may have in one showtime: a group books a few seats, a bot grabs a block. */
   MAX_HOLDS_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000, default: 6 }),
   /** Shared secret for /internal/* (payment service → ticket service); the gateway never routes /internal. */
-  INTERNAL_API_TOKEN: Type.String({ minLength: 8, default: 'dev-internal-token-change-me' }),
+  INTERNAL_API_TOKEN: Secret(
+    'dev-internal-token-change-me',
+    'shared by the services for /internal routes and peer calls',
+  ),
 });
 export type TicketConfig = Static<typeof TicketConfigSchema>;
 

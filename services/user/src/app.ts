@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ItemViewed, UserChanged } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
 import { keyedReplica, peerClient, queryReplica } from '@boxoffice/replica';
-import { bootService, use } from '@boxoffice/service';
+import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
 import type { UserConfig } from './config';
 import { alarmedItemIds, alarmsReplica, itemsReplica } from './db/replicas';
 import { latestViewedItemIds } from './db/visits.repo';
@@ -12,17 +12,27 @@ import { recordView } from './events/item-views.consumer';
 import { authPlugin } from './plugins/auth';
 import { usersRoutes } from './routes/users.routes';
 
+const USER: ServiceSpec<UserConfig> = {
+  name: 'user',
+  publishes: [UserChanged],
+  description: 'Users, access tokens and recently viewed items (SPEC §1).',
+  plugins: [use(authPlugin)],
+  migrations: path.join(__dirname, '..', 'migrations'),
+  redact: ['req.body.password'],
+};
+/** What booting applies, and `dist/migrate.js`: the kernel's tables, the plugins', the service's own. */
+export const USER_MIGRATIONS = serviceMigrations(USER);
+
 export async function buildApp(config: UserConfig): Promise<App> {
-  const app = await bootService(config, {
-    name: 'user',
-    publishes: [UserChanged],
-    description: 'Users, access tokens and recently viewed items (SPEC §1).',
-    plugins: [use(authPlugin, {})],
-    migrations: path.join(__dirname, '..', 'migrations'),
-    redact: ['req.body.password'],
-  });
+  const app = await bootService(config, USER);
   const peer = { timeoutMs: config.PEER_TIMEOUT_MS };
-  const itemService = peerClient(app, { peer: 'item', url: config.ITEM_SERVICE_URL, ...peer });
+  // the item service's /internal routes answer peers holding the internal token only
+  const itemService = peerClient(app, {
+    peer: 'item',
+    url: config.ITEM_SERVICE_URL,
+    internalToken: config.INTERNAL_API_TOKEN,
+    ...peer,
+  });
   const alarmService = peerClient(app, { peer: 'alarm', url: config.ALARM_SERVICE_URL, ...peer });
 
   // consumers: the views stream, and the replicas behind /visit (their owners asked while they cannot answer)

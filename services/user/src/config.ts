@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { commonEnv, loadConfig } from '@boxoffice/config';
+import { Secret, commonEnv, loadConfig } from '@boxoffice/config';
 
 export const UserConfigSchema = Type.Object({
   ...commonEnv('user', 7001),
@@ -9,6 +9,11 @@ export const UserConfigSchema = Type.Object({
   ALARM_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:6001' }),
   /** Timeout of one call to a peer, in ms; the circuit breaker counts the ones that run over. */
   PEER_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 1_000 }),
+  /** Presented to the item service's /internal routes (items by id for the recently-viewed list). */
+  INTERNAL_API_TOKEN: Secret(
+    'dev-internal-token-change-me',
+    'shared by the services for /internal routes and peer calls',
+  ),
 });
 export type UserConfig = Static<typeof UserConfigSchema>;
 

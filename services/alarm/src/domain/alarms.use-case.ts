@@ -24,7 +24,7 @@ export async function setAlarm(
       throw unavailable('The item service is unavailable, and this service cannot tell yet whether the item exists.');
     }
     // a complete replica that lacks the item, while the item service cannot confirm: almost surely unknown
-    if (lookup.stale) throw new AppError(404, 'NOT_FOUND', itemNotFound(itemId), [], { 'x-data-stale': 'true' });
+    if (lookup.stale) throw new AppError(404, 'NOT_FOUND', itemNotFound(itemId), [], { stale: true });
     throw notFound(itemNotFound(itemId));
   }
   if (item.deleted) throw notFound(itemNotFound(itemId));

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { CountedList } from '@boxoffice/http';
+import { CountedList, Id4 } from '@boxoffice/http';
 
-const ItemId = Type.Integer({ minimum: 1, maximum: 2147483647 });
+const ItemId = Id4();
 
 export const AlarmBody = Type.Object({ item_id: ItemId }, { additionalProperties: false });
 export const ItemIdParams = Type.Object({ item_id: ItemId }, { additionalProperties: false });

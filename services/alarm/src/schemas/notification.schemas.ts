@@ -1,25 +1,27 @@
 import { Type } from '@sinclair/typebox';
-import { CountedList, StringEnum } from '@boxoffice/http';
+import { CountedList, Id4, Int4, StringEnum, Text } from '@boxoffice/http';
 
 export const SendNotificationBody = Type.Object(
   {
-    userId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+    userId: Id4(),
     notificationType: StringEnum(['email', 'sms'] as const),
-    subject: Type.String({ minLength: 1, maxLength: 200 }),
-    message: Type.String({ minLength: 1, maxLength: 5000 }),
+    subject: Text({ minLength: 1, maxLength: 200 }),
+    message: Text({ minLength: 1, maxLength: 5000 }),
   },
   { additionalProperties: false },
 );
 
 export const InternalTokenHeaders = Type.Object({
-  'x-internal-token': Type.Optional(Type.String({ description: 'service-to-service token (INTERNAL_API_TOKEN)' })),
+  'x-internal-token': Type.Optional(
+    Type.String({ maxLength: 500, description: 'service-to-service token (INTERNAL_API_TOKEN)' }),
+  ),
 });
 
 export const NotificationSent = Type.Object({ code: Type.Literal(200), message: Type.String() });
 
 export const InboxQuery = Type.Object(
   {
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, default: 0 })),
+    offset: Type.Optional(Int4({ minimum: 0, default: 0 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
   },
   { additionalProperties: false },

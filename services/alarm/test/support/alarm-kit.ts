@@ -1,5 +1,4 @@
 import {
-  NotificationChanged,
   OrderChanged,
   PaymentCompleted,
   TOPICS,
@@ -24,7 +23,6 @@ export class AlarmKit extends ServiceKit {
     super('alarm', (env) => buildApp(readConfig(env)), {
       env: { INTERNAL_API_TOKEN: INTERNAL_TOKEN, ITEM_SERVICE_URL: NEVER_ASKED },
       peerTopics: [TOPICS.orders, TOPICS.payments, TOPICS.items],
-      recorded: [TOPICS.notifications],
     });
   }
 
@@ -74,8 +72,12 @@ export class AlarmKit extends ServiceKit {
     };
   }
 
-  /** The notification.changed events published for a user, in order. */
-  notificationEvents(userId: number) {
-    return this.recorder.of(NotificationChanged).filter((event) => event.payload.userId === userId);
+  /** What raised each notification stored for a user ('api', or the event step), oldest first. */
+  async triggersOf(userId: number): Promise<string[]> {
+    const { rows } = await this.app.pg.query<{ trigger: string }>(
+      'SELECT trigger FROM notifications WHERE user_id = $1 ORDER BY seq',
+      [userId],
+    );
+    return rows.map((row) => row.trigger);
   }
 }

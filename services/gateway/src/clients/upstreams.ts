@@ -21,7 +21,7 @@ export class Upstreams {
   private readonly balancers = new Map<ServiceName, Balancer>();
 
   constructor(
-    instances: Record<ServiceName, string[]>,
+    private readonly instances: Record<ServiceName, string[]>,
     private readonly timeoutMs: number,
   ) {
     for (const [service, urls] of Object.entries(instances) as [ServiceName, string[]][]) {
@@ -70,6 +70,24 @@ export class Upstreams {
       throw new Error(`${service} answered ${response.statusCode} for ${path}`);
     }
     return response.body.json();
+  }
+
+  /** Every instance of every service (1-based within its service), for the dashboard's scrape. */
+  everyInstance(): { service: ServiceName; instance: number; url: string }[] {
+    return (Object.entries(this.instances) as [ServiceName, string[]][]).flatMap(([service, urls]) =>
+      urls.map((url, index) => ({ service, instance: index + 1, url })),
+    );
+  }
+
+  /** GET from one given instance, no failover: what that instance itself says, within `timeoutMs`. */
+  async getTextFrom(url: string, path: string, timeoutMs: number): Promise<{ statusCode: number; text: string }> {
+    const response = await this.pools.get(url)!.request({
+      method: 'GET',
+      path,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    return { statusCode: response.statusCode, text: await response.body.text() };
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,42 @@
 import { publicPathFor, type ServiceName } from './route-table';
 
 interface OpenApiDocument {
-  paths?: Record<string, Record<string, { tags?: string[] } & Record<string, unknown>>>;
+  paths?: Record<
+    string,
+    Record<string, { tags?: string[]; responses?: Record<string, unknown> } & Record<string, unknown>>
+  >;
   components?: { schemas?: Record<string, unknown>; securitySchemes?: Record<string, unknown> };
 }
+
+const errorAnswer = (description: string) => ({
+  description,
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['errors'],
+        properties: {
+          errors: {
+            type: 'object',
+            required: ['code', 'message', 'detail'],
+            properties: {
+              code: { type: 'string' },
+              message: { type: 'string' },
+              detail: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            },
+          },
+        },
+      },
+    },
+  },
+});
+
+/** What the gateway itself may answer on any route, before or instead of the service. */
+const GATEWAY_ANSWERS = {
+  400: errorAnswer('The path is ambiguous (an encoded slash, double encoding, a control character): refused.'),
+  429: errorAnswer('Too many requests from this caller or address; retry after Retry-After seconds.'),
+  503: errorAnswer('The service is not answering; retry after Retry-After seconds.'),
+};
 
 /**
  * One OpenAPI document for the whole public API: each service's paths under the public path the gateway routes
@@ -18,7 +51,10 @@ export function mergeOpenApi(documents: Partial<Record<ServiceName, OpenApiDocum
       const publicPath = publicPathFor(service, path);
       if (!publicPath) continue;
       const tagged = Object.fromEntries(
-        Object.entries(operations).map(([method, operation]) => [method, { ...operation, tags: [service] }]),
+        Object.entries(operations).map(([method, operation]) => [
+          method,
+          { ...operation, tags: [service], responses: { ...GATEWAY_ANSWERS, ...(operation.responses ?? {}) } },
+        ]),
       );
       paths[publicPath] = { ...paths[publicPath], ...tagged };
     }

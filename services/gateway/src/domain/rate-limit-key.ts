@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { readRequestPath } from './request-path';
 
 /**
  * Whom a request counts against: its credential (USER-TOKEN, or the waiting-room token), hashed so the limiter's
- * keys never hold a usable secret; requests without one count against their IP address.
+ * keys never hold a usable secret; requests without one (page loads, sign-ins) count against their IP address as
+ * an anonymous caller: `anon:`, not the `ip:` ceiling every request of that address counts against, or one busy
+ * signed-in user would use up the page loads and sign-ins of everyone behind the same address.
  */
 export function rateLimitKey(headers: Record<string, string | string[] | undefined>, ip: string): string {
   const userToken = headers['user-token'];
@@ -13,6 +16,13 @@ export function rateLimitKey(headers: Record<string, string | string[] | undefin
     (typeof authorization === 'string' && authorization.replace(/^Bearer\s+/i, '')) ||
     (typeof queueToken === 'string' && queueToken) ||
     undefined;
-  if (!credential) return `ip:${ip}`;
+  if (!credential) return `anon:${ip}`;
   return `cred:${createHash('sha256').update(credential).digest('hex').slice(0, 32)}`;
+}
+
+/** Registering a user (the user service's POST /users), however the path is spelled: sign-ups have their own limit. */
+export function isSignUp(method: string, url: string): boolean {
+  if (method !== 'POST') return false;
+  const path = readRequestPath(url);
+  return !('refused' in path) && path.segments.join('/') === 'api/users/users';
 }

@@ -1,3 +1,5 @@
+import { formatPath, readRequestPath } from './request-path';
+
 /**
  * Which service answers which public path (SPEC §7): the shopping services live under /api/items, /api/alarms
  * and /api/users; everything else keeps the path its service uses. /internal is never routed.
@@ -38,17 +40,26 @@ export const ROUTES: Route[] = [
 const startsWithSegment = (path: string, prefix: string) =>
   prefix === '' || path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`);
 
-/** The service and upstream URL path for a public URL (path + query), or undefined when nothing routes it. */
-export function resolveRoute(url: string): { service: ServiceName; upstreamUrl: string } | undefined {
-  const route = ROUTES.filter((r) => startsWithSegment(url, r.publicPrefix)).sort(
+const segmentsOf = (prefix: string) => prefix.split('/').filter(Boolean);
+const startsWithSegments = (segments: string[], prefix: string[]) => prefix.every((part, i) => segments[i] === part);
+
+export type Resolved = { service: ServiceName; upstreamUrl: string } | { refused: string } | undefined;
+
+/**
+ * The service and upstream URL for a public request target (path + query), decided on the decoded, normalised
+ * path (`readRequestPath`); the upstream gets exactly that path. Undefined when nothing public routes it: unknown
+ * prefixes, and /internal (in any letter case) whichever route it would arrive through.
+ */
+export function resolveRoute(url: string): Resolved {
+  const path = readRequestPath(url);
+  if ('refused' in path) return path;
+  const route = ROUTES.filter((r) => startsWithSegments(path.segments, segmentsOf(r.publicPrefix))).sort(
     (a, b) => b.publicPrefix.length - a.publicPrefix.length,
   )[0];
   if (!route) return undefined;
-  const rest = url.slice(route.publicPrefix.length);
-  let upstreamUrl = `${route.upstreamPrefix}${rest}`;
-  if (upstreamUrl === '' || upstreamUrl.startsWith('?')) upstreamUrl = `/${upstreamUrl}`;
-  if (upstreamUrl.startsWith('/internal')) return undefined; // peers' private API: never public
-  return { service: route.service, upstreamUrl };
+  const upstream = [...segmentsOf(route.upstreamPrefix), ...path.segments.slice(segmentsOf(route.publicPrefix).length)];
+  if (upstream[0]?.toLowerCase() === 'internal') return undefined; // peers' private API: never public
+  return { service: route.service, upstreamUrl: formatPath(upstream, path.query) };
 }
 
 /** The public path for a path of a service's own OpenAPI document (the most specific route wins). */

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { AppError } from '@boxoffice/errors';
-import { rateLimitKey } from '../domain/rate-limit-key';
+import { isSignUp, rateLimitKey } from '../domain/rate-limit-key';
 
 export interface RateLimitOptions {
   /** Requests per window for one caller (credential, or IP without one). */
@@ -9,6 +9,9 @@ export interface RateLimitOptions {
    * caller bucket, so without this ceiling a bot could rotate them. */
   ipMax: number;
   windowSeconds: number;
+  /** Sign-ups one IP address may make per `signUpWindowSeconds`: accounts are free, so a bot would mint many. */
+  signUpMax: number;
+  signUpWindowSeconds: number;
   /** Namespaces the counters, e.g. per deployment or per test. */
   keyPrefix: string;
 }
@@ -34,12 +37,18 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
   async (app, options) => {
     const windowMs = options.windowSeconds * 1000;
     app.redis.defineCommand('countInWindow', { numberOfKeys: 2, lua: COUNT_IN_WINDOW });
-    const countInWindow = (callerKey: string, ipKey: string) =>
+    const countInWindow = (callerKey: string, ipKey: string, ms = windowMs) =>
       (
         app.redis as unknown as {
           countInWindow(callerKey: string, ipKey: string, ms: number): Promise<[number, number, number]>;
         }
-      ).countInWindow(callerKey, ipKey, windowMs);
+      ).countInWindow(callerKey, ipKey, ms);
+    const tooMany = (ttlMs: number, fallbackMs: number, what: string) => {
+      const retryAfter = Math.max(1, Math.ceil((ttlMs > 0 ? ttlMs : fallbackMs) / 1000));
+      return new AppError(429, 'RATE_LIMITED', `Too many ${what}; try again in ${retryAfter} s.`, [], {
+        retryAfterSeconds: retryAfter,
+      });
+    };
     let warnedAt = 0;
     app.addHook('onRequest', async (request, reply) => {
       if (request.url === '/health' || request.url === '/ready' || request.url === '/metrics') return;
@@ -60,11 +69,14 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
       const remaining = Math.max(0, options.max - count);
       reply.header('x-ratelimit-limit', String(options.max));
       reply.header('x-ratelimit-remaining', String(remaining));
-      if (count > options.max || ipCount > options.ipMax) {
-        const retryAfter = Math.max(1, Math.ceil((ttlMs > 0 ? ttlMs : windowMs) / 1000));
-        throw new AppError(429, 'RATE_LIMITED', `Too many requests; try again in ${retryAfter} s.`, [], {
-          'retry-after': String(retryAfter),
-        });
+      if (count > options.max || ipCount > options.ipMax) throw tooMany(ttlMs, windowMs, 'requests');
+      if (isSignUp(request.method, request.url)) {
+        const signUpWindowMs = options.signUpWindowSeconds * 1000;
+        const signUpKey = `${options.keyPrefix}ratelimit:signup:${request.ip}`;
+        const [signUps, , signUpTtlMs] = await countInWindow(signUpKey, signUpKey, signUpWindowMs).catch(
+          () => [0, 0, 0] as const, // Redis down: as above, let it through
+        );
+        if (signUps > options.signUpMax) throw tooMany(signUpTtlMs, signUpWindowMs, 'sign-ups from this address');
       }
     });
   },

@@ -37,14 +37,31 @@ function forwardHeaders(request: FastifyRequest): Record<string, string> {
   return headers;
 }
 
-export async function proxyRoutes(app: App, { upstreams }: { upstreams: Upstreams }): Promise<void> {
+export async function proxyRoutes(
+  app: App,
+  {
+    upstreams,
+    appShell,
+  }: {
+    upstreams: Upstreams;
+    /** The web front's page for a browser opening an address no service answers (SPA fallback). */
+    appShell?: {
+      wanted(request: FastifyRequest): boolean;
+      send(request: FastifyRequest, reply: FastifyReply): unknown;
+    };
+  },
+): Promise<void> {
   // The gateway passes bodies through untouched: each service validates its own input.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const route = resolveRoute(request.url);
-    if (!route) throw new AppError(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    if (!route) {
+      if (appShell?.wanted(request)) return appShell.send(request, reply);
+      throw new AppError(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    }
+    if ('refused' in route) throw new AppError(400, 'AMBIGUOUS_PATH', route.refused);
     let response: Dispatcher.ResponseData;
     try {
       response = await upstreams.send(route.service, {

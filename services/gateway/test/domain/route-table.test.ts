@@ -33,6 +33,53 @@ describe('route table', () => {
     },
   );
 
+  it.each([
+    ['/api/items/%37', 'item', '/7'],
+    ['/api/items//7/./', 'item', '/7'],
+    ['/api/items/x/../7?limit=%2F', 'item', '/7?limit=%2F'],
+    ['/%65vents/abc', 'ticket', '/events/abc'],
+    ['/events/a%20b', 'ticket', '/events/a%20b'],
+    ['/api/users/%C3%A9', 'user', '/%C3%A9'],
+  ])(
+    'when %s is asked, then the decoded, normalised path routes it and %s gets exactly %s',
+    (url, service, upstream) => {
+      expect(resolveRoute(url)).toEqual({ service, upstreamUrl: upstream });
+    },
+  );
+
+  it.each([
+    '/%69nternal/items',
+    '/%49NTERNAL/items',
+    '//internal/items',
+    '/api/items/%69nternal/items?ids=1',
+    '/api/items/%49nTeRnAl/items',
+    '/api/items//internal/items',
+    '/api/items/../../internal/items',
+    '/api/items/./internal/items',
+    '/tickets/../internal/tickets/1',
+    '/api/items/%2e%2e/%2e%2e/internal/items',
+    '/api/items/INTERNAL/items',
+  ])('when the internal path %s is asked in disguise, then nothing public answers it', (url) => {
+    expect(resolveRoute(url)).toBeUndefined();
+  });
+
+  it.each([
+    ['/api/items/%2Finternal%2Fitems', /encoded slash/],
+    ['/api/items/%2finternal', /encoded slash/],
+    ['/api/items/..%5Cinternal', /encoded slash/],
+    ['/api/items\\..\\internal', /backslash/],
+    ['/api/items/%2569nternal', /twice/],
+    ['/api/items/%zz', /not validly percent-encoded/],
+    ['/api/items/%C3', /not validly percent-encoded/],
+    ['/api/items/%00', /control character/],
+    ['/api/items/a#b', /fragment/],
+    ['/../internal/items', /above the root/],
+    ['http://evil/internal/items', /must be a path/],
+  ])('when %s is ambiguous, then it is refused, not guessed at', (url, reason) => {
+    const resolved = resolveRoute(url);
+    expect(resolved && 'refused' in resolved ? resolved.refused : resolved).toMatch(reason);
+  });
+
   it('when a service documents a path, then the merged document shows its public path', () => {
     expect(publicPathFor('user', '/login')).toBe('/api/users/login');
     expect(publicPathFor('user', '/')).toBe('/api/users');

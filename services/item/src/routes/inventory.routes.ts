@@ -1,6 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorBody, type App } from '@boxoffice/http';
+import { ErrorBody, internalTokenMatches, type App } from '@boxoffice/http';
 import { unauthorized } from '@boxoffice/errors';
 import type { LockAnswer } from '../domain/stock-lock';
 import { requestLock } from '../domain/stock-locks.use-case';
@@ -54,14 +53,11 @@ function notLocked(orderId: string, answer: Extract<LockAnswer, { locked: false 
 }
 
 export async function inventoryRoutes(app: App, options: { internalToken: string }): Promise<void> {
-  const expected = Buffer.from(options.internalToken);
   /** Peers (the order saga) present the internal token; people must be admins. */
   const requireAdminOrInternal = async (request: FastifyRequest, reply: FastifyReply) => {
     const given = request.headers['x-internal-token'];
     if (given === undefined) return app.requireAdmin(request, reply);
-    const bytes = Buffer.from(String(given));
-    if (bytes.length !== expected.length || !timingSafeEqual(bytes, expected))
-      throw unauthorized('The x-internal-token is not valid.');
+    if (!internalTokenMatches(given, options.internalToken)) throw unauthorized('The x-internal-token is not valid.');
   };
 
   app.post(

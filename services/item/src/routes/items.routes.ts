@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorBody, type App } from '@boxoffice/http';
+import { errorResponses, routeGroup, type App } from '@boxoffice/http';
 import type { Answer, Caller } from '@boxoffice/replica';
 import { adminView, shopperView } from '../domain/item';
 import { changeItem, createItem, deleteItem, itemsByIds, listItems, viewItem } from '../domain/items.use-case';
@@ -14,8 +14,9 @@ import {
   ReplicaItemList,
   ReplicaQuery,
 } from '../schemas/item.schemas';
+import { InternalTokenHeaders } from '../schemas/inventory.schemas';
 
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+const errors = [401, 403, 404, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 const callerOf = (request: FastifyRequest): Caller => ({
@@ -35,17 +36,15 @@ function flagStale(reply: FastifyReply, state: { stale: boolean }): void {
 
 export async function itemsRoutes(app: App, options: { alarms: AlarmState }): Promise<void> {
   const alarmState = (request: FastifyRequest) => options.alarms.ask(callerOf(request));
+  const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
+  const asAdmin = routeGroup({ preHandler: app.requireAdmin, security, errors });
+
   app.get(
     '/',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: "All items, id descending, each with the caller's is_alarm_set; count is the number of items in all",
-        security,
-        querystring: ListQuery,
-        response: { 200: ItemList, ...errors },
-      },
-    },
+    asUser("All items, id descending, each with the caller's is_alarm_set; count is the number of items in all", {
+      querystring: ListQuery,
+      response: { 200: ItemList },
+    }),
     async (request, reply) => {
       const [alarms, page] = await Promise.all([
         alarmState(request),
@@ -56,15 +55,16 @@ export async function itemsRoutes(app: App, options: { alarms: AlarmState }): Pr
     },
   );
 
+  // peers only: createApp's internal-token guard covers every /internal route
   app.get(
     '/internal/items',
     {
-      preHandler: app.requireUser,
       schema: {
         summary: 'Items by id with stock, deletion flag and revision: for peers whose replica lacks them',
-        security,
+        hide: true,
+        headers: InternalTokenHeaders,
         querystring: ReplicaQuery,
-        response: { 200: ReplicaItemList, ...errors },
+        response: { 200: ReplicaItemList, ...errorResponses(...errors) },
       },
     },
     async (request) => {
@@ -76,15 +76,10 @@ export async function itemsRoutes(app: App, options: { alarms: AlarmState }): Pr
 
   app.get(
     '/:item_id',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: "One item with the caller's is_alarm_set; the view goes to the caller's recently viewed items",
-        security,
-        params: ItemIdParams,
-        response: { 200: ItemDetail, ...errors },
-      },
-    },
+    asUser("One item with the caller's is_alarm_set; the view goes to the caller's recently viewed items", {
+      params: ItemIdParams,
+      response: { 200: ItemDetail },
+    }),
     async (request, reply) => {
       const [item, alarms] = await Promise.all([
         viewItem(app.pg, request.params.item_id, request.user.id),
@@ -97,15 +92,7 @@ export async function itemsRoutes(app: App, options: { alarms: AlarmState }): Pr
 
   app.post(
     '/',
-    {
-      preHandler: app.requireAdmin,
-      schema: {
-        summary: 'Add an item (admin)',
-        security,
-        body: CreateItemBody,
-        response: { 201: AdminItemDetail, ...errors },
-      },
-    },
+    asAdmin('Add an item (admin)', { body: CreateItemBody, response: { 201: AdminItemDetail } }),
     async (request, reply) => {
       const item = await createItem(app.pg, request.body);
       reply.code(201).header('location', `/${item.id}`);
@@ -115,16 +102,11 @@ export async function itemsRoutes(app: App, options: { alarms: AlarmState }): Pr
 
   app.patch(
     '/:item_id',
-    {
-      preHandler: app.requireAdmin,
-      schema: {
-        summary: 'Change some of an item’s fields (admin)',
-        security,
-        params: ItemIdParams,
-        body: ChangeItemBody,
-        response: { 200: AdminItemDetail, ...errors },
-      },
-    },
+    asAdmin('Change some of an item’s fields (admin)', {
+      params: ItemIdParams,
+      body: ChangeItemBody,
+      response: { 200: AdminItemDetail },
+    }),
     async (request, reply) => {
       const item = await changeItem(app.pg, request.params.item_id, request.body);
       const alarms = await alarmState(request);
@@ -135,15 +117,7 @@ export async function itemsRoutes(app: App, options: { alarms: AlarmState }): Pr
 
   app.delete(
     '/:item_id',
-    {
-      preHandler: app.requireAdmin,
-      schema: {
-        summary: 'Remove an item (admin)',
-        security,
-        params: ItemIdParams,
-        response: { 204: { type: 'null' }, ...errors },
-      },
-    },
+    asAdmin('Remove an item (admin)', { params: ItemIdParams, response: { 204: { type: 'null' } } }),
     async (request, reply) => {
       await deleteItem(app.pg, request.params.item_id);
       return reply.code(204).send();

@@ -1,15 +1,14 @@
 import { Type } from '@sinclair/typebox';
-
-const MAX_INT = 2147483647;
+import { Id4, Uuid } from '@boxoffice/http';
 
 export const LockBody = Type.Object(
   {
-    orderId: Type.String({ format: 'uuid', description: "the order's id; one lock per order id, ever" }),
+    orderId: Uuid({ description: "the order's id; one lock per order id, ever" }),
     items: Type.Array(
       Type.Object(
         {
-          productId: Type.Integer({ minimum: 1, maximum: MAX_INT }),
-          quantity: Type.Integer({ minimum: 1, maximum: MAX_INT }),
+          productId: Id4(),
+          quantity: Id4(),
         },
         { additionalProperties: false },
       ),
@@ -20,7 +19,9 @@ export const LockBody = Type.Object(
 );
 
 export const InternalTokenHeaders = Type.Object({
-  'x-internal-token': Type.Optional(Type.String({ description: 'service-to-service token (INTERNAL_API_TOKEN)' })),
+  'x-internal-token': Type.Optional(
+    Type.String({ maxLength: 500, description: 'service-to-service token (INTERNAL_API_TOKEN)' }),
+  ),
 });
 
 export const Locked = Type.Object({

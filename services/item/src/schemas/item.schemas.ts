@@ -1,27 +1,26 @@
 import { Type } from '@sinclair/typebox';
-import { CountedList } from '@boxoffice/http';
+import { CountedList, Id4, Int4, Text } from '@boxoffice/http';
 
-const MAX_INT = 2147483647;
+// 1 to 2147483647: ids beyond int4 name no item, and PostgreSQL would refuse them
+const INT4_ID =
+  '(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])';
 
-export const ItemIdParams = Type.Object(
-  { item_id: Type.Integer({ minimum: 1, maximum: MAX_INT }) },
-  { additionalProperties: false },
-);
+export const ItemIdParams = Type.Object({ item_id: Id4() }, { additionalProperties: false });
 
 export const ListQuery = Type.Object(
   {
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INT, default: 0 })),
+    offset: Type.Optional(Int4({ minimum: 0, default: 0 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'default: all items' })),
   },
   { additionalProperties: false },
 );
 
 const fields = {
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  broadcaster: Type.String({ minLength: 1, maxLength: 100 }),
-  category: Type.String({ minLength: 1, maxLength: 100 }),
-  price: Type.Integer({ minimum: 0, maximum: MAX_INT, description: 'in won; integers only' }),
-  stock: Type.Integer({ minimum: 0, maximum: MAX_INT }),
+  name: Text({ minLength: 1, maxLength: 200 }),
+  broadcaster: Text({ minLength: 1, maxLength: 100 }),
+  category: Text({ minLength: 1, maxLength: 100 }),
+  price: Int4({ minimum: 0, description: 'in won; integers only' }),
+  stock: Int4({ minimum: 0 }),
 };
 
 export const CreateItemBody = Type.Object(fields, { additionalProperties: false });
@@ -46,8 +45,8 @@ export const AdminItemDetail = Type.Object({ payload: AdminItem });
 export const ReplicaQuery = Type.Object(
   {
     ids: Type.String({
-      pattern: '^[1-9][0-9]{0,9}(,[1-9][0-9]{0,9}){0,499}$',
-      description: 'comma-separated item ids, at most 500',
+      pattern: `^${INT4_ID}(,${INT4_ID}){0,499}$`,
+      description: 'comma-separated item ids (each within int4), at most 500',
     }),
   },
   { additionalProperties: false },

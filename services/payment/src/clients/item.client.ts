@@ -10,11 +10,12 @@ interface ReplicaItemList {
 /**
  * The item service, for items the local replica does not know yet (cold start, event in flight): its
  * GET /internal/items?ids= (no side effects, unlike GET /{id}, which records a view) behind a breaker with a
- * Redis-cached fallback. Asked with the caller's USER-TOKEN, which that route requires.
+ * Redis-cached fallback. Asked with the peers' internal token, which every /internal route requires.
  */
 export function itemClient(options: {
   baseUrl: string;
   redis: Redis;
+  internalToken: string;
   logger: { warn(obj: object, msg?: string): void };
 }) {
   const client = new ResilientClient({
@@ -26,10 +27,10 @@ export function itemClient(options: {
     logger: options.logger,
   });
   return {
-    async fetchItems(ids: number[], userToken: string): Promise<CatalogItem[]> {
+    async fetchItems(ids: number[]): Promise<CatalogItem[]> {
       const sorted = [...ids].sort((a, b) => a - b).join(',');
       const answer = await client.get<ReplicaItemList>(`/internal/items?ids=${sorted}`, {
-        headers: { 'user-token': userToken },
+        headers: { 'x-internal-token': options.internalToken },
         cacheKey: `items:${sorted}`,
       });
       if (answer.status !== 200) return [];

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { StringEnum } from '@boxoffice/http';
+import { Id4, Int8, StringEnum, Text, Uuid } from '@boxoffice/http';
 
 const OrderLine = Type.Object(
   {
-    productId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+    productId: Id4(),
     quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
   },
   { additionalProperties: false },
@@ -11,7 +11,7 @@ const OrderLine = Type.Object(
 
 export const CreateOrderBody = Type.Object(
   {
-    orderAmount: Type.Integer({ minimum: 0, description: 'Must equal Σ price × quantity' }),
+    orderAmount: Int8({ minimum: 0, description: 'Must equal Σ price × quantity' }),
     items: Type.Array(OrderLine, { minItems: 1, maxItems: 100 }),
   },
   { additionalProperties: false },
@@ -30,7 +30,7 @@ export const OrderCreated = Type.Object({
  */
 export const PayOrderBody = Type.Object(
   {
-    orderId: Type.String({ format: 'uuid' }),
+    orderId: Uuid(),
     paymentMethod: StringEnum(['points', 'card'] as const),
     paymentDetails: Type.Optional(
       Type.Object(
@@ -50,7 +50,7 @@ export const PaymentProcessed = Type.Object({
   transactionId: Type.String({ format: 'uuid' }),
 });
 
-export const OrderParams = Type.Object({ orderId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export const OrderParams = Type.Object({ orderId: Uuid() }, { additionalProperties: false });
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -75,11 +75,11 @@ export const OrderView = Type.Object({
 
 export const GatewayCallbackBody = Type.Object(
   {
-    authorizationId: Type.String({ format: 'uuid' }),
-    reference: Type.String({ format: 'uuid' }),
+    authorizationId: Uuid(),
+    reference: Uuid(),
     status: StringEnum(['approved', 'declined'] as const),
-    declineCode: Type.Union([Type.String(), Type.Null()]),
-    amount: Type.Integer(),
+    declineCode: Type.Union([Text({ maxLength: 100 }), Type.Null()]),
+    amount: Int8({ minimum: 0 }),
   },
   { additionalProperties: false },
 );

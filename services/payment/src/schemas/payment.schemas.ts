@@ -1,30 +1,22 @@
 import { Type } from '@sinclair/typebox';
-import { StringEnum } from '@boxoffice/http';
+import { StringEnum, Uuid } from '@boxoffice/http';
 
-export const PayTicketBody = Type.Object(
-  { ticket_id: Type.String({ format: 'uuid' }) },
-  { additionalProperties: false },
-);
+export const PayTicketBody = Type.Object({ ticket_id: Uuid() }, { additionalProperties: false });
 
-export const PaymentIdParams = Type.Object(
-  { payment_id: Type.String({ format: 'uuid' }) },
-  { additionalProperties: false },
-);
+export const PaymentIdParams = Type.Object({ payment_id: Uuid() }, { additionalProperties: false });
 
-export const PaymentView = Type.Object({
+const paymentFields = {
   id: Type.String({ format: 'uuid' }),
   userId: Type.Integer(),
   amount: Type.Integer(),
   ticketId: Type.String({ format: 'uuid' }),
   paidAt: Type.Union([Type.String(), Type.Null()]),
-});
+};
+
+export const PaymentView = Type.Object(paymentFields);
 
 export const PaymentStatusView = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  userId: Type.Integer(),
-  amount: Type.Integer(),
-  ticketId: Type.String({ format: 'uuid' }),
-  paidAt: Type.Union([Type.String(), Type.Null()]),
+  ...paymentFields,
   status: StringEnum(['PENDING', 'COMPLETED', 'FAILED'] as const),
   failureCode: Type.Union([Type.String(), Type.Null()]),
 });

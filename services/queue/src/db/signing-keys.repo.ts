@@ -6,6 +6,7 @@ interface KeyRow {
   alg: string;
   public_jwk: StoredSigningKey['publicJwk'];
   private_jwk: StoredSigningKey['privateJwk'];
+  retired_at: Date | null;
 }
 
 const toKey = (row: KeyRow): StoredSigningKey => ({
@@ -13,12 +14,13 @@ const toKey = (row: KeyRow): StoredSigningKey => ({
   alg: row.alg,
   publicJwk: row.public_jwk,
   privateJwk: row.private_jwk,
+  retiredAt: row.retired_at,
 });
 
-/** Newest first: the first signs, all of them verify (room for a rotation later). */
+/** Newest first: the first signs; the others verify until they leave the JWKS (`publishedKeys`). */
 export async function listSigningKeys(db: Queryable): Promise<StoredSigningKey[]> {
   const { rows } = await db.query<KeyRow>(
-    'SELECT kid, alg, public_jwk, private_jwk FROM signing_keys ORDER BY created_at DESC',
+    'SELECT kid, alg, public_jwk, private_jwk, retired_at FROM signing_keys ORDER BY created_at DESC',
   );
   return rows.map(toKey);
 }
@@ -30,6 +32,11 @@ export async function insertSigningKey(db: Queryable, key: StoredSigningKey): Pr
     key.publicJwk,
     key.privateJwk,
   ]);
+}
+
+/** A rotation: every key that signs until now stops signing now. */
+export async function retireSigningKeys(db: Queryable): Promise<void> {
+  await db.query('UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL');
 }
 
 /** Serialises first starts of several instances, so exactly one key pair is made. */

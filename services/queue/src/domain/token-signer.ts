@@ -15,6 +15,17 @@ export interface StoredSigningKey {
   alg: string;
   publicJwk: JWK;
   privateJwk: JWK;
+  /** When a rotation retired it; null while it signs. */
+  retiredAt?: Date | null;
+}
+
+/**
+ * The keys the JWKS publishes: the signing one, and each retired one while a token it signed may still be live,
+ * i.e. for `keepRetiredMs` (the longest token lifetime, plus the time instances take to notice a rotation) after
+ * its retirement. After that nothing it signed can verify any more.
+ */
+export function publishedKeys(keys: StoredSigningKey[], nowMs: number, keepRetiredMs: number): StoredSigningKey[] {
+  return keys.filter((key, index) => index === 0 || !key.retiredAt || key.retiredAt.getTime() + keepRetiredMs > nowMs);
 }
 
 /** A new Ed25519 key pair; its kid is the public key's RFC 7638 thumbprint. */
@@ -30,38 +41,62 @@ export async function newSigningKey(): Promise<StoredSigningKey> {
   };
 }
 
-/** Signs queue JWTs with the newest key, verifies with any published one. */
-export class TokenSigner {
-  readonly verifier: QueueTokenVerifier;
+interface SignerState {
+  signingKey: { kid: string; key: KeyLike | Uint8Array };
+  jwks: { keys: JWK[] };
+  verifier: QueueTokenVerifier;
+}
 
+/** Signs queue JWTs with the newest key, verifies with any published one; `useKeys` takes a rotation in. */
+export class TokenSigner {
   private constructor(
-    private readonly signingKey: { kid: string; key: KeyLike | Uint8Array },
-    readonly jwks: { keys: JWK[] },
+    private state: SignerState,
     private readonly issuer: string,
-  ) {
-    this.verifier = new QueueTokenVerifier(createLocalJWKSet(jwks), { issuer });
+    private readonly keepRetiredMs: number,
+  ) {}
+
+  static async from(keys: StoredSigningKey[], issuer: string, keepRetiredMs = Infinity): Promise<TokenSigner> {
+    return new TokenSigner(await TokenSigner.stateOf(keys, issuer, keepRetiredMs), issuer, keepRetiredMs);
   }
 
-  static async from(keys: StoredSigningKey[], issuer: string): Promise<TokenSigner> {
+  private static async stateOf(keys: StoredSigningKey[], issuer: string, keepRetiredMs: number): Promise<SignerState> {
     const newest = keys[0];
     if (!newest) throw new Error('no signing key');
     const key = await importJWK(newest.privateJwk, newest.alg);
-    return new TokenSigner({ kid: newest.kid, key }, { keys: keys.map((stored) => stored.publicJwk) }, issuer);
+    const jwks = { keys: publishedKeys(keys, Date.now(), keepRetiredMs).map((stored) => stored.publicJwk) };
+    return {
+      signingKey: { kid: newest.kid, key },
+      jwks,
+      verifier: new QueueTokenVerifier(createLocalJWKSet(jwks), { issuer }),
+    };
+  }
+
+  /** The stored keys as they are now (newest first): sign with the newest, publish what `publishedKeys` keeps. */
+  async useKeys(keys: StoredSigningKey[]): Promise<void> {
+    this.state = await TokenSigner.stateOf(keys, this.issuer, this.keepRetiredMs);
   }
 
   get kid(): string {
-    return this.signingKey.kid;
+    return this.state.signingKey.kid;
+  }
+
+  get jwks(): { keys: JWK[] } {
+    return this.state.jwks;
+  }
+
+  get verifier(): QueueTokenVerifier {
+    return this.state.verifier;
   }
 
   /** sub = the user id, jti = the token id. Ed25519 signatures are deterministic: same claims, same JWT. */
   sign(claims: { tokenId: string; userId: number; issuedAtMs: number; expiresAtMs: number }): Promise<string> {
     return new SignJWT({})
-      .setProtectedHeader({ alg: QUEUE_TOKEN_ALGORITHM, kid: this.signingKey.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: QUEUE_TOKEN_ALGORITHM, kid: this.state.signingKey.kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setSubject(String(claims.userId))
       .setJti(claims.tokenId)
       .setIssuedAt(Math.floor(claims.issuedAtMs / 1000))
       .setExpirationTime(Math.floor(claims.expiresAtMs / 1000))
-      .sign(this.signingKey.key);
+      .sign(this.state.signingKey.key);
   }
 }

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { redisReady } from '@boxoffice/resilience';
 import { RedisQueueLine } from '../db/queue-line.redis';
 import { Admitter } from '../domain/admitter';
-import { loadSigningKey } from '../domain/load-signing-key.use-case';
+import { loadSigningKey, refreshSigningKeys } from '../domain/load-signing-key.use-case';
 import type { QueuePolicy } from '../domain/queue-token';
 import type { TokenSigner } from '../domain/token-signer';
 import { LifecycleRecorder } from '../events/lifecycle-recorder';
@@ -24,6 +24,8 @@ export interface WaitingRoomOptions {
   redisPrefix: string;
   issuer: string;
   admitterIntervalMs: number;
+  /** How often the stored signing keys are re-read, so a rotation is taken in without a restart. */
+  signingKeyRefreshMs: number;
 }
 
 /**
@@ -44,7 +46,11 @@ export const waitingRoomPlugin = fp<WaitingRoomOptions>(
     lineClient.on('error', () => undefined);
     await redisReady(lineClient, 10_000).catch(() => undefined);
     const line = new RedisQueueLine(lineClient, options.redisPrefix);
-    const { signer, created } = await loadSigningKey(app.pg, options.issuer);
+    // a retired key stays published while a token it signed may be live: one lifetime, plus one refresh
+    const keepRetiredMs = options.policy.tokenLifetimeMs + options.signingKeyRefreshMs;
+    const { signer, created } = await loadSigningKey(app.pg, options.issuer, keepRetiredMs);
+    const stopKeyRefresh = refreshSigningKeys(app.pg, signer, options.signingKeyRefreshMs, app.log);
+    app.addHook('onClose', async () => stopKeyRefresh());
     app.log.info({ kid: signer.kid, created }, created ? 'queue signing key created' : 'queue signing key loaded');
 
     const admitter = new Admitter(line, options.policy, options.admitterIntervalMs, app.log);

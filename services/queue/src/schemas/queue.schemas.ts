@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { StringEnum } from '@boxoffice/http';
+import { Id4, StringEnum } from '@boxoffice/http';
 
 export const JoinBody = Type.Object(
   {
-    userId: Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Your own user id (the USER-TOKEN holder).' }),
+    userId: Id4({ description: 'Your own user id (the USER-TOKEN holder).' }),
   },
   { additionalProperties: false },
 );

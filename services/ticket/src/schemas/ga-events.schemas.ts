@@ -1,26 +1,27 @@
 import { Type } from '@sinclair/typebox';
+import { DateTime, Id4, Text, Uuid } from '@boxoffice/http';
 
-const Name = Type.String({ minLength: 1, maxLength: 200 });
-const Description = Type.String({ maxLength: 5_000 });
-const EventDate = Type.String({ format: 'date-time', description: 'ISO-8601 with offset, e.g. 2047-10-21T09:00:00Z' });
+const Name = Text({ minLength: 1, maxLength: 200 });
+const Description = Text({ maxLength: 5_000 });
+const GaEventDate = DateTime({ description: 'ISO-8601 with offset, e.g. 2047-10-21T09:00:00Z' });
 
-export const CreateEventBody = Type.Object(
+export const CreateGaEventBody = Type.Object(
   {
     name: Name,
     description: Description,
-    date: EventDate,
+    date: GaEventDate,
     availability: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
   },
   { additionalProperties: false },
 );
 
 // availability is deliberately absent: stock moves only through reservations (SPEC §5: 422 "Unknown field.").
-export const UpdateEventBody = Type.Object(
-  { name: Type.Optional(Name), description: Type.Optional(Description), date: Type.Optional(EventDate) },
+export const UpdateGaEventBody = Type.Object(
+  { name: Type.Optional(Name), description: Type.Optional(Description), date: Type.Optional(GaEventDate) },
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const EventView = Type.Object({
+export const GaEventView = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
   description: Type.String(),
@@ -30,19 +31,16 @@ export const EventView = Type.Object({
   updated_at: Type.String(),
 });
 
-export const EventIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export const GaEventIdParams = Type.Object({ id: Uuid() }, { additionalProperties: false });
 
-export const ReservationIdParams = EventIdParams;
+export const ReservationIdParams = GaEventIdParams;
 
 export const CreateReservationBody = Type.Object(
-  { event_id: Type.String({ format: 'uuid' }), no_of_tickets: Type.Integer({ minimum: 1 }) },
+  { event_id: Uuid(), no_of_tickets: Id4() },
   { additionalProperties: false },
 );
 
-export const UpdateReservationBody = Type.Object(
-  { no_of_tickets: Type.Integer({ minimum: 1 }) },
-  { additionalProperties: false },
-);
+export const UpdateReservationBody = Type.Object({ no_of_tickets: Id4() }, { additionalProperties: false });
 
 export const ReservationView = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -51,8 +49,4 @@ export const ReservationView = Type.Object({
   cancelled: Type.Boolean(),
   created_at: Type.String(),
   updated_at: Type.String(),
-});
-
-export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { StringEnum } from '@boxoffice/http';
+import { DateTime, Id4, StringEnum, Text, Uuid } from '@boxoffice/http';
 
-const Id = Type.Integer({ minimum: 1, maximum: 2147483647 });
+const Id = Id4();
 
 export const ConcertView = Type.Object({ id: Type.Integer(), name: Type.String(), performer: Type.String() });
 
@@ -47,31 +47,25 @@ export const InternalTicketView = Type.Object({
 
 export const ConcertParams = Type.Object({ concert_id: Id }, { additionalProperties: false });
 export const ShowtimeParams = Type.Object({ concert_id: Id, showtime_id: Id }, { additionalProperties: false });
-export const TicketParams = Type.Object(
-  { ticket_id: Type.String({ format: 'uuid' }) },
-  { additionalProperties: false },
-);
+export const TicketParams = Type.Object({ ticket_id: Uuid() }, { additionalProperties: false });
 
 export const HoldBody = Type.Object({ showtime_id: Id, seat_id: Id }, { additionalProperties: false });
 
-export const ConfirmBody = Type.Object(
-  { paymentId: Type.String({ format: 'uuid' }), userId: Type.Integer({ minimum: 1 }) },
-  { additionalProperties: false },
-);
+export const ConfirmBody = Type.Object({ paymentId: Uuid(), userId: Id4() }, { additionalProperties: false });
 
 export const CreateConcertBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), performer: Type.String({ minLength: 1, maxLength: 200 }) },
+  { name: Text({ minLength: 1, maxLength: 200 }), performer: Text({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false },
 );
 
 export const CreateShowtimeBody = Type.Object(
   {
-    starts_at: Type.String({ format: 'date-time' }),
-    venue: Type.String({ minLength: 1, maxLength: 200 }),
+    starts_at: DateTime(),
+    venue: Text({ minLength: 1, maxLength: 200 }),
     seats: Type.Array(
       Type.Object(
         {
-          seat_no: Type.String({ minLength: 1, maxLength: 20 }),
+          seat_no: Text({ minLength: 1, maxLength: 20 }),
           price: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
         },
         { additionalProperties: false },
@@ -82,4 +76,4 @@ export const CreateShowtimeBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const InternalTokenHeaders = Type.Object({ 'x-internal-token': Type.Optional(Type.String()) });
+export const InternalTokenHeaders = Type.Object({ 'x-internal-token': Type.Optional(Type.String({ maxLength: 500 })) });

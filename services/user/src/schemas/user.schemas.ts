@@ -1,11 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { CountedList, StringEnum } from '@boxoffice/http';
-
-export const UserTokenHeader = Type.Object({ 'user-token': Type.Optional(Type.String()) });
+import { CountedList, Id4, StringEnum, Text } from '@boxoffice/http';
 
 export const RegisterBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Text({ minLength: 1, maxLength: 100 }),
     login_id: Type.String({
       pattern: '^[A-Za-z0-9._-]{3,50}$',
       description: '3 to 50 letters, digits, dot, dash or underscore',
@@ -17,7 +15,7 @@ export const RegisterBody = Type.Object(
 
 export const LoginBody = Type.Object(
   {
-    login_id: Type.String({ minLength: 1, maxLength: 50 }),
+    login_id: Text({ minLength: 1, maxLength: 50 }),
     password: Type.String({ minLength: 1, maxLength: 200 }),
   },
   { additionalProperties: false },
@@ -37,10 +35,7 @@ export const UserListEntry = Type.Object({
 
 export const UserList = CountedList(UserListEntry);
 
-export const UserIdParams = Type.Object(
-  { id: Type.Integer({ minimum: 1, maximum: 2147483647 }) },
-  { additionalProperties: false },
-);
+export const UserIdParams = Type.Object({ id: Id4() }, { additionalProperties: false });
 
 export const Me = Type.Object({
   id: Type.Integer(),

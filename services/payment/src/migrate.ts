@@ -1,0 +1,7 @@
+// `node services/payment/dist/migrate.js` (same environment as the service): applies the migrations and exits. The Helm
+// chart runs it as each pod's init container (docs/scaling.md, "Running on Kubernetes").
+import { migrateAndExit } from '@boxoffice/db';
+import { PAYMENT_MIGRATIONS } from './app';
+import { readConfig } from './config';
+
+void migrateAndExit('payment', () => readConfig().DATABASE_URL, PAYMENT_MIGRATIONS);

@@ -1,9 +1,0 @@
-import { Type } from '@sinclair/typebox';
-
-export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({ minLength: 1, maxLength: 200, description: 'Same key + same body replays the first answer' }),
-  ),
-});
-
-export const Uuid = Type.String({ format: 'uuid' });

@@ -1,0 +1,7 @@
+// `node services/queue/dist/migrate.js` (same environment as the service): applies the migrations and exits. The Helm
+// chart runs it as each pod's init container (docs/scaling.md, "Running on Kubernetes").
+import { migrateAndExit } from '@boxoffice/db';
+import { QUEUE_MIGRATIONS } from './app';
+import { readConfig } from './config';
+
+void migrateAndExit('queue', () => readConfig().DATABASE_URL, QUEUE_MIGRATIONS);

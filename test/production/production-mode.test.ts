@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ServiceProcess, STACK_SERVICES, dropDatabase, testEnv, testInfra } from '@boxoffice/testing';
+
+/**
+ * NODE_ENV=production as an operator would start each service from its build: left at the shipped defaults, every
+ * service and the gateway refuse to start and name every offending variable, one line each; with real secrets and
+ * demo data off they start. Needs a build (dist/).
+ */
+const ROOT = path.resolve(__dirname, '..', '..');
+
+const EXPECTED: Record<(typeof STACK_SERVICES)[number], string[]> = {
+  user: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN'],
+  item: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN'],
+  alarm: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN'],
+  queue: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA'],
+  ticket: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN'],
+  payment: [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'DEMO_DATA',
+    'INTERNAL_API_TOKEN',
+    'CARD_GATEWAY_SECRET',
+    'IDEMPOTENCY_HASH_SECRET',
+  ],
+  gateway: ['REDIS_URL'],
+};
+
+function startOnce(service: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'services', service, 'dist', 'server.js')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('production mode', () => {
+  it.each(STACK_SERVICES.map((service) => [service]))(
+    'when %s starts in production with the shipped defaults, then it refuses, naming each offending variable',
+    async (service) => {
+      // nothing but NODE_ENV: what a fresh deployment that forgot its .env would run with
+      const { code, output } = await startOnce(service, { NODE_ENV: 'production', PORT: '0' });
+      expect({ code, output }).toEqual({ code: 1, output: expect.stringContaining('failed to start') });
+      const named = [...output.matchAll(/^\s+- ([A-Z_]+): /gm)].map((match) => match[1]);
+      expect(named.sort()).toEqual([...EXPECTED[service]].sort());
+      expect(output).not.toContain('dev-internal-token-change-me');
+    },
+  );
+
+  it('when the user service and the gateway get real secrets and demo data is off, then both start in production', async () => {
+    const redisUrl = `${testInfra.redisUrl}/0`; // the same server, spelled unlike the shipped default
+    const production = { NODE_ENV: 'production', REDIS_URL: redisUrl };
+    const user = await ServiceProcess.create('user', {
+      ...testEnv('user'),
+      ...production,
+      INTERNAL_API_TOKEN: 'a-real-secret-of-forty-characters-000000',
+    });
+    const gateway = await ServiceProcess.create('gateway', {
+      ...testEnv('gateway'),
+      ...production,
+      USER_SERVICE_URLS: user.url,
+    });
+    try {
+      await user.start();
+      await gateway.start();
+      const answer = await fetch(`${gateway.url}/api/users/users/me`);
+      expect(answer.status).toBe(401);
+    } finally {
+      await gateway.stop();
+      await user.stop();
+      await dropDatabase(user.env.DATABASE_URL!);
+    }
+  });
+});

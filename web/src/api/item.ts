@@ -1,0 +1,17 @@
+import { call } from './http';
+
+/** The item service (SPEC §2), through the gateway's /api/items. */
+export interface ItemView {
+  id: number;
+  name: string;
+  broadcaster: string;
+  category: string;
+  price: number;
+  is_alarm_set: boolean;
+}
+
+export const itemApi = {
+  list: () => call<{ count: number; payload: ItemView[] }>('GET', '/api/items'),
+  /** Also records the view for the caller's recently viewed list. */
+  detail: (itemId: number) => call<{ payload: ItemView }>('GET', `/api/items/${itemId}`),
+};

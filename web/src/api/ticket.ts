@@ -1,0 +1,62 @@
+import { call } from './http';
+
+/** The ticket service (SPEC §5): concerts, seats and holds; the admin routes that build them. */
+export interface Concert {
+  id: number;
+  name: string;
+  performer: string;
+}
+
+export interface Showtime {
+  id: number;
+  concertId: number;
+  startsAt: string;
+  venue: string;
+  availableSeats: number;
+}
+
+export type SeatStatus = 'AVAILABLE' | 'HELD' | 'SOLD';
+
+export interface Seat {
+  id: number;
+  seatNo: string;
+  price: number;
+  status: SeatStatus;
+}
+
+export interface Ticket {
+  id: string;
+  concertName: string;
+  seatNo: string;
+  price: number;
+  status: 'HELD' | 'SOLD' | 'EXPIRED';
+  heldUntil: string;
+  reservedAt: string;
+  venue: string;
+  showtimeId: number;
+  seatId: number;
+}
+
+export interface NewShowtime {
+  starts_at: string;
+  venue: string;
+  seats: { seat_no: string; price: number }[];
+}
+
+export const ticketApi = {
+  concerts: () => call<Concert[]>('GET', '/concerts', { credential: 'queue' }),
+  showtimes: (concertId: number) => call<Showtime[]>('GET', `/concerts/${concertId}`, { credential: 'queue' }),
+  seats: (concertId: number, showtimeId: number) =>
+    call<Seat[]>('GET', `/concerts/${concertId}/${showtimeId}`, { credential: 'queue' }),
+  hold: (showtimeId: number, seatId: number, idempotencyKey: string) =>
+    call<Ticket>('POST', '/tickets', {
+      credential: 'queue',
+      body: { showtime_id: showtimeId, seat_id: seatId },
+      idempotencyKey,
+    }),
+  myTickets: () => call<Ticket[]>('GET', '/tickets'),
+  createConcert: (name: string, performer: string) =>
+    call<Concert>('POST', '/admin/concerts', { body: { name, performer } }),
+  createShowtime: (concertId: number, showtime: NewShowtime) =>
+    call<Showtime>('POST', `/admin/concerts/${concertId}/showtimes`, { body: showtime }),
+};

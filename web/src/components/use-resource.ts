@@ -1,0 +1,103 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { Answer } from '../api/http';
+import { asProblem, type ApiProblem } from '../api/problem';
+import { session } from '../api/session';
+import { href } from '../routes';
+import { here, navigate } from '../router';
+
+export interface Resource<T> {
+  data: T | undefined;
+  stale: boolean;
+  problem: ApiProblem | undefined;
+  loading: boolean;
+  /** When the data last came back (ms since epoch). */
+  updatedAt: number | undefined;
+  reload(): void;
+}
+
+/**
+ * Sends the buyer where a credential problem says they must go: sign in again, or back to the waiting line.
+ * Returns true when it did (the page need not show the problem itself).
+ */
+export function followCredentialProblem(problem: ApiProblem): boolean {
+  if (problem.kind === 'signed-out') {
+    session.signOut();
+    navigate(href('signIn', {}, { next: here() }), { replace: true });
+    return true;
+  }
+  if (problem.kind === 'queue-ended' || problem.kind === 'waiting') {
+    if (problem.kind === 'queue-ended') session.setQueueToken(undefined);
+    navigate(href('line', {}, { next: here() }), { replace: true });
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Loads one thing, keeps it fresh (pollMs), and retries by itself after a 503/429/lost connection at the time
+ * the answer named. The last good data stays on screen while a problem is shown.
+ */
+export function useResource<T>(
+  load: () => Promise<Answer<T>>,
+  deps: unknown[],
+  { pollMs }: { pollMs?: number } = {},
+): Resource<T> {
+  const [state, setState] = useState<Omit<Resource<T>, 'reload'>>({
+    data: undefined,
+    stale: false,
+    problem: undefined,
+    loading: true,
+    updatedAt: undefined,
+  });
+  const generation = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+
+  const run = useCallback(async () => {
+    const mine = ++generation.current;
+    clearTimeout(timer.current);
+    setState((before) => ({ ...before, loading: true }));
+    let next: number | undefined = pollMs;
+    try {
+      const answer = await load();
+      if (mine !== generation.current) return;
+      setState({ data: answer.body, stale: answer.stale, problem: undefined, loading: false, updatedAt: Date.now() });
+    } catch (error) {
+      if (mine !== generation.current) return;
+      const problem = asProblem(error);
+      if (followCredentialProblem(problem)) return;
+      setState((before) => ({ ...before, problem, loading: false }));
+      next = problem.retryAfterSeconds !== undefined ? problem.retryAfterSeconds * 1000 : undefined;
+    }
+    if (next !== undefined) timer.current = setTimeout(() => void run(), next);
+  }, deps);
+
+  useEffect(() => {
+    void run();
+    return () => {
+      generation.current++;
+      clearTimeout(timer.current);
+    };
+  }, [run]);
+
+  return { ...state, reload: () => void run() };
+}
+
+/** A write's progress: busy while sending, its problem when refused. */
+export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<ApiProblem>();
+  const run = async (...args: A): Promise<R | undefined> => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      return await action(...args);
+    } catch (error) {
+      const found = asProblem(error);
+      if (!followCredentialProblem(found)) setProblem(found);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, problem, run, clear: () => setProblem(undefined) };
+}

@@ -1,0 +1,179 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { PageProps } from '../app';
+import { newIdempotencyKey } from '../api/http';
+import { paymentApi } from '../api/payment';
+import { queueApi } from '../api/queue';
+import { session } from '../api/session';
+import { ticketApi } from '../api/ticket';
+import { Countdown } from '../components/countdown';
+import { ConcertCell } from '../components/ticket-cells';
+import { Loading, ProblemNote, StaleNote } from '../components/notes';
+import { PageTitle } from '../components/page-title';
+import { useAction, useResource } from '../components/use-resource';
+import { payHolds, type CheckoutResult } from '../domain/checkout';
+import { formatDateTime, formatPoints } from '../domain/format';
+import { href } from '../routes';
+import { navigate } from '../router';
+
+const ADMISSION_LOOKS = 10;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One Idempotency-Key per ticket for as long as the tab lives, so a retry after a reload cannot pay twice. */
+function paymentKeyFor(ticketId: string): string {
+  const name = `boxoffice.payment-key.${ticketId}`;
+  const known = sessionStorage.getItem(name);
+  if (known) return known;
+  const key = newIdempotencyKey();
+  sessionStorage.setItem(name, key);
+  return key;
+}
+
+export function CheckoutPage({ user, query }: PageProps) {
+  const tickets = useResource(() => ticketApi.myTickets(), []);
+  const balance = useResource(() => paymentApi.balance(), []);
+  const [result, setResult] = useState<CheckoutResult>();
+
+  const holds = (tickets.data ?? []).filter(
+    (ticket) => ticket.status === 'HELD' && Date.parse(ticket.heldUntil) > Date.now(),
+  );
+  const total = holds.reduce((sum, ticket) => sum + ticket.price, 0);
+  const shortfall = Math.max(0, total - (balance.data?.balance ?? 0));
+  const firstDeadline = holds.map((ticket) => ticket.heldUntil).sort()[0];
+
+  const topUp = useAction(async () => {
+    await paymentApi.charge(shortfall);
+    balance.reload();
+  });
+
+  const pay = useAction(async () => {
+    const outcome = await payHolds(
+      holds.map((ticket) => ticket.id),
+      {
+        pay: paymentApi.payTicket,
+        paymentStatus: paymentApi.paymentStatus,
+        rejoin: async () => {
+          const issued = (await queueApi.join(user!.id)).body;
+          session.setQueueToken(issued.token);
+          // a new place starts WAITING; with nobody ahead the admitter lets it in within a moment
+          for (let look = 0; look < ADMISSION_LOOKS && issued.status === 'WAITING'; look++) {
+            await sleep(500);
+            const standing = (await queueApi.standing()).body;
+            if (standing.status !== 'WAITING' || standing.waitingNo > 0) return { ...issued, ...standing };
+          }
+          return issued;
+        },
+        keyFor: paymentKeyFor,
+        sleep,
+      },
+    );
+    setResult(outcome);
+    tickets.reload();
+    balance.reload();
+    // back in line: the waiting room returns here once admitted, and the rest is paid then without a click
+    if (outcome.waiting) navigate(href('line', {}, { next: href('checkout', {}, { resume: '1' }) }));
+    else if (outcome.outcomes.every((one) => one.state === 'paid'))
+      navigate(href('tickets', {}, { paid: String(holds.length) }));
+  });
+
+  const resume = query.get('resume') === '1';
+  const resumed = useRef(false);
+  useEffect(() => {
+    if (!resume || resumed.current || !tickets.data || !balance.data || holds.length === 0 || shortfall > 0) return;
+    resumed.current = true;
+    void pay.run();
+  }, [resume, tickets.data, balance.data]);
+
+  return (
+    <section class="narrow">
+      <PageTitle>Checkout</PageTitle>
+      <StaleNote stale={tickets.stale || balance.stale} />
+      <ProblemNote problem={tickets.problem ?? balance.problem} autoRetry />
+      {tickets.loading && !tickets.data && <Loading what="your held seats" />}
+      {tickets.data && holds.length === 0 && !result && (
+        <p>
+          You have no seats on hold. <a href={href('concerts')}>Choose seats</a>.
+        </p>
+      )}
+      {holds.length > 0 && (
+        <>
+          {firstDeadline && (
+            <Countdown until={firstDeadline} label="Your hold ends in" onEnd={() => tickets.reload()} />
+          )}
+          <table class="table">
+            <caption class="visually-hidden">Seats on hold</caption>
+            <thead>
+              <tr>
+                <th scope="col">Concert</th>
+                <th scope="col">Seat</th>
+                <th scope="col" class="number">
+                  Price
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {holds.map((ticket) => (
+                <tr key={ticket.id}>
+                  <ConcertCell ticket={ticket} />
+                  <td>{ticket.seatNo}</td>
+                  <td class="number">{formatPoints(ticket.price)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row" colSpan={2}>
+                  Total
+                </th>
+                <td class="number">
+                  <strong data-testid="checkout-total">{formatPoints(total)}</strong>
+                </td>
+              </tr>
+            </tfoot>
+          </table>
+          {balance.data && (
+            <p>
+              Your balance: <strong data-testid="balance">{formatPoints(balance.data.balance)}</strong>
+            </p>
+          )}
+          {balance.data && shortfall > 0 && (
+            <div class="note note-warn">
+              <p>You need {formatPoints(shortfall)} more to pay for these seats.</p>
+              <ProblemNote problem={topUp.problem} />
+              <button type="button" class="secondary" disabled={topUp.busy} onClick={() => void topUp.run()}>
+                {topUp.busy ? 'Adding…' : `Add ${formatPoints(shortfall)}`}
+              </button>{' '}
+              <a href={href('points')}>Other amounts</a>
+            </div>
+          )}
+          <p class="hint">
+            Today each seat is paid on its own, and the first payment ends your turn in line; if that happens we rejoin
+            the line for you and pay the rest, while your seats stay held.
+          </p>
+          <ProblemNote problem={pay.problem} />
+          <button type="button" disabled={pay.busy || shortfall > 0 || !balance.data} onClick={() => void pay.run()}>
+            {pay.busy ? 'Paying…' : `Pay ${formatPoints(total)}`}
+          </button>
+        </>
+      )}
+      {result && (
+        <ul class="outcomes" aria-live="polite">
+          {result.outcomes.map((outcome) => {
+            const ticket = tickets.data?.find((one) => one.id === outcome.ticketId);
+            const seat = ticket ? `${ticket.seatNo} (${ticket.concertName})` : 'A seat';
+            return (
+              <li key={outcome.ticketId} data-outcome={outcome.state}>
+                {outcome.state === 'paid' &&
+                  `${seat}: paid${outcome.payment.paidAt ? ` ${formatDateTime(outcome.payment.paidAt)}` : ''}.`}
+                {outcome.state === 'confirming' &&
+                  `${seat}: payment taken, the seat is being confirmed. See My tickets in a moment.`}
+                {outcome.state === 'failed' && `${seat}: ${outcome.problem.message}`}
+                {outcome.state === 'needs-place' &&
+                  `${seat}: not paid yet: your turn in line ended. Join the line again to pay it while it is held.`}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+import type { PageProps } from '../app';
+import { itemApi, type ItemView } from '../api/item';
+import { AlarmToggle } from '../components/alarm-toggle';
+import { Loading, ProblemNote, StaleNote } from '../components/notes';
+import { PageTitle } from '../components/page-title';
+import { useResource } from '../components/use-resource';
+import { formatPoints } from '../domain/format';
+import { href } from '../routes';
+
+export function ItemCard({ item }: { item: ItemView }) {
+  return (
+    <li class="card item-card">
+      <p class="hint">
+        {item.category} · {item.broadcaster}
+      </p>
+      <h2 class="item-name">
+        <a href={href('item', { itemId: item.id })}>{item.name}</a>
+      </h2>
+      <p class="price">{formatPoints(item.price)}</p>
+      <AlarmToggle item={item} />
+    </li>
+  );
+}
+
+export function ShopPage(_: PageProps) {
+  const items = useResource(() => itemApi.list(), []);
+  return (
+    <section>
+      <PageTitle>Shop</PageTitle>
+      <p class="lead">
+        Set an alarm to be told before an item goes on air. <a href={href('recent')}>Recently viewed</a> ·{' '}
+        <a href={href('notifications')}>Notifications</a>
+      </p>
+      <StaleNote stale={items.stale} />
+      <ProblemNote problem={items.problem} autoRetry />
+      {items.loading && !items.data && <Loading what="items" />}
+      {items.data && (
+        <ul class="cards items" aria-label={`${items.data.count} items`}>
+          {items.data.payload.map((item) => (
+            <ItemCard item={item} key={item.id} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
