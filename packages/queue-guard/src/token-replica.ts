@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { QueueTokenChanged, TOPICS, type QueueTokenChangedPayload } from '@boxoffice/contracts';
+import { QueueTokenChanged } from '@boxoffice/contracts';
 import type { Queryable } from '@boxoffice/db';
 import { applyToReplica } from '@boxoffice/events';
 import type { QueueTokenClaims } from './token-verifier';
@@ -29,38 +29,34 @@ export function consumeTokenChanges(
   consumerGroup: string,
   applied: (change: TokenChange) => void,
 ): void {
-  app.events.consume({
-    groupId: `${consumerGroup}.queue-guard`,
-    topics: [TOPICS.queueTokens],
-    partitionsConcurrently: 3, // a replica only: each event touches its own aggregate's row
-    handlers: {
-      [QueueTokenChanged.type]: async (event, db) => {
-        const token = event.payload as QueueTokenChangedPayload;
-        const isNews = await applyToReplica(
-          db,
-          'queue_tokens_replica',
-          'token_id',
-          {
-            token_id: token.tokenId,
-            user_id: token.userId,
-            status: token.status,
-            active_expires_at: token.activeExpiresAt,
-          },
-          event.aggregateVersion,
-        );
-        // The state itself travels, not "look again": receivers need not wait for this transaction's commit.
-        // An event older than what the replica holds (redelivered, or overtaken) is not news for anyone.
-        if (!isNews) return;
-        applied({
-          tokenId: token.tokenId,
+  // a replica only: each event touches its own aggregate's row
+  app.events
+    .consumer(`${consumerGroup}.queue-guard`, { partitionsConcurrently: 3 })
+    .on(QueueTokenChanged, async (event, db) => {
+      const token = event.payload;
+      const isNews = await applyToReplica(
+        db,
+        'queue_tokens_replica',
+        'token_id',
+        {
+          token_id: token.tokenId,
+          user_id: token.userId,
           status: token.status,
-          activeExpiresAt: token.activeExpiresAt,
-          tokenExpiresAt: token.tokenExpiresAt,
-          revision: event.aggregateVersion,
-        });
-      },
-    },
-  });
+          active_expires_at: token.activeExpiresAt,
+        },
+        event.aggregateVersion,
+      );
+      // The state itself travels, not "look again": receivers need not wait for this transaction's commit.
+      // An event older than what the replica holds (redelivered, or overtaken) is not news for anyone.
+      if (!isNews) return;
+      applied({
+        tokenId: token.tokenId,
+        status: token.status,
+        activeExpiresAt: token.activeExpiresAt,
+        tokenExpiresAt: token.tokenExpiresAt,
+        revision: event.aggregateVersion,
+      });
+    });
 }
 
 /** A late retry of a broadcast must not undo a newer change: it sends the token's state as the replica has it now. */
