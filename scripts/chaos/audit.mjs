@@ -406,7 +406,11 @@ export async function audit(dbs, ledger, initialStocks) {
       "SELECT count(*)::int AS n FROM outbox WHERE state = 'pending' AND created_at < now() - interval '5 seconds'",
     );
     if (n > 0) outboxFailures.push(`${service}: ${n} pending for over 5 s`);
-    const [{ n: dead }] = await dbs.rows(service, 'SELECT count(*)::int AS n FROM dead_letters');
+    const [{ n: dead }] = await dbs.rows(
+      service,
+      `SELECT (SELECT count(*)::int FROM dead_letters WHERE state <> 'replayed')
+            + (SELECT count(*)::int FROM outbox WHERE state = 'dead') AS n`,
+    );
     if (dead > 0) deadLetters.push(`${service}: ${dead}`);
   }
   checks.push(check('every outbox drained (nothing pending over 5 s)', outboxFailures, 'all 6'));

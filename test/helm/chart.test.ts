@@ -456,9 +456,11 @@ function consumerGroupsInCode(service: string): string[] {
     .filter((file) => file.endsWith('.ts'))
     .map((file) => readFileSync(path.join(sourceDir, file), 'utf8'))
     .join('\n');
-  const groups = [...sources.matchAll(/groupId: '([^']+)'/g)].map((match) => match[1]!);
-  for (const match of sources.matchAll(/userAuthPlugin, \{[^}]*consumerGroup: '([^']+)'/g)) groups.push(match[1]!);
-  for (const match of sources.matchAll(/queueGuardPlugin, \{[^}]*consumerGroup: '([^']+)'/g)) {
+  // app.events.consumer('<group>', …), a replica's `group: '<group>'`, and the queue guard's own `<group>.queue-guard`
+  const groups = [...sources.matchAll(/\.consumer\('([^']+)'/g), ...sources.matchAll(/\bgroup: '([^']+)'/g)].map(
+    (match) => match[1]!,
+  );
+  for (const match of sources.matchAll(/queueGuardPlugin,[^}]*consumerGroup: '([^']+)'/g)) {
     groups.push(`${match[1]!}.queue-guard`);
   }
   return groups.sort();

@@ -2,6 +2,7 @@ import type { Queryable } from '@boxoffice/db';
 import { forbidden, unavailable } from '@boxoffice/errors';
 import type { ResilientClient } from '@boxoffice/resilience';
 import type { QueueTokenHolder } from './token-check';
+import { roomsReplica } from './token-replica';
 import { DEFAULT_ROOM } from './token-verifier';
 
 /** A room as GET /rooms on the queue service lists it (rooms that are not CLOSED). */
@@ -41,11 +42,8 @@ export class ConcertRooms {
   }
 
   private async fromReplica(concertId: number): Promise<string> {
-    const { rows } = await this.options.db.query<{ room_id: string }>(
-      "SELECT room_id FROM queue_rooms_replica WHERE concert_id = $1 AND state <> 'CLOSED' LIMIT 1",
-      [concertId],
-    );
-    return rows[0]?.room_id ?? DEFAULT_ROOM;
+    const rooms = await roomsReplica.select(this.options.db, { concertId });
+    return rooms.find((room) => room.state !== 'CLOSED')?.roomId ?? DEFAULT_ROOM;
   }
 
   private async fromQueueService(concertId: number): Promise<string> {

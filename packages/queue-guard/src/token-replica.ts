@@ -1,13 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import {
-  QueueRoomChanged,
-  QueueTokenChanged,
-  TOPICS,
-  type QueueRoomChangedPayload,
-  type QueueTokenChangedPayload,
-} from '@boxoffice/contracts';
+import { QueueRoomChanged, QueueTokenChanged } from '@boxoffice/contracts';
 import type { Queryable } from '@boxoffice/db';
 import { applyToReplica, type EventConsumer } from '@boxoffice/events';
+import { replicaTable } from '@boxoffice/replica';
 import type { QueueTokenClaims } from './token-verifier';
 import { activeFor, type CacheTimes, type KnownState, type QueueTokenStatus, type TokenChange } from './token-state';
 
@@ -26,6 +21,13 @@ export async function findReplicaToken(db: Queryable, tokenId: string): Promise<
   return rows[0];
 }
 
+/** Which room guards which concert: queue_rooms_replica, fed by queue.room.changed. */
+export const roomsReplica = replicaTable(QueueRoomChanged, {
+  table: 'queue_rooms_replica',
+  key: 'roomId',
+  fields: ['concertId', 'state'],
+});
+
 /**
  * Keeps the replicas from queue.token.changed and queue.room.changed, and hands each token change that was news to
  * `applied`. The instances of a service share one consumer group, so each event reaches only one of them.
@@ -35,48 +37,35 @@ export function consumeTokenChanges(
   consumerGroup: string,
   applied: (change: TokenChange) => void,
 ): EventConsumer {
-  return app.events.consume({
-    groupId: `${consumerGroup}.queue-guard`,
-    topics: [TOPICS.queueTokens, TOPICS.queueRooms],
-    partitionsConcurrently: 3, // replicas only: each event touches its own aggregate's row
-    handlers: {
-      [QueueRoomChanged.type]: async (event, db) => {
-        const room = event.payload as QueueRoomChangedPayload;
-        await applyToReplica(
-          db,
-          'queue_rooms_replica',
-          'room_id',
-          { room_id: room.roomId, concert_id: room.concertId, state: room.state },
-          event.aggregateVersion,
-        );
-      },
-      [QueueTokenChanged.type]: async (event, db) => {
-        const token = event.payload as QueueTokenChangedPayload;
-        const isNews = await applyToReplica(
-          db,
-          'queue_tokens_replica',
-          'token_id',
-          {
-            token_id: token.tokenId,
-            user_id: token.userId,
-            status: token.status,
-            active_expires_at: token.activeExpiresAt,
-          },
-          event.aggregateVersion,
-        );
-        // The state itself travels, not "look again": receivers need not wait for this transaction's commit.
-        // An event older than what the replica holds (redelivered, or overtaken) is not news for anyone.
-        if (!isNews) return;
-        applied({
-          tokenId: token.tokenId,
+  // replicas only: each event touches its own aggregate's row
+  return app.events
+    .consumer(`${consumerGroup}.queue-guard`, { partitionsConcurrently: 3 })
+    .on(QueueRoomChanged, roomsReplica.applyEvent)
+    .on(QueueTokenChanged, async (event, db) => {
+      const token = event.payload;
+      const isNews = await applyToReplica(
+        db,
+        'queue_tokens_replica',
+        'token_id',
+        {
+          token_id: token.tokenId,
+          user_id: token.userId,
           status: token.status,
-          activeExpiresAt: token.activeExpiresAt,
-          tokenExpiresAt: token.tokenExpiresAt,
-          revision: event.aggregateVersion,
-        });
-      },
-    },
-  });
+          active_expires_at: token.activeExpiresAt,
+        },
+        event.aggregateVersion,
+      );
+      // The state itself travels, not "look again": receivers need not wait for this transaction's commit.
+      // An event older than what the replica holds (redelivered, or overtaken) is not news for anyone.
+      if (!isNews) return;
+      applied({
+        tokenId: token.tokenId,
+        status: token.status,
+        activeExpiresAt: token.activeExpiresAt,
+        tokenExpiresAt: token.tokenExpiresAt,
+        revision: event.aggregateVersion,
+      });
+    });
 }
 
 /** A late retry of a broadcast must not undo a newer change: it sends the token's state as the replica has it now. */

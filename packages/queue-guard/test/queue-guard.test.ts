@@ -130,6 +130,8 @@ describe('queue-guard: queue tokens verified offline, ACTIVE from a replica with
     const expired = await kit.app.queue.signer.sign({
       tokenId: active.uuid,
       userId: active.user.id,
+      roomId: 'default',
+      concertId: null,
       issuedAtMs: now - 120_000,
       expiresAtMs: now - 60_000,
     });

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { routeGroup, type App } from '@boxoffice/http';
 import { alarmedItem, alarmedItemIds, clearAlarm, listAlarmedItems, setAlarm } from '../domain/alarms.use-case';
-import type { Caller } from '../domain/catalog';
+import type { Caller, Catalog } from '../domain/catalog';
 import {
   AlarmBody,
   AlarmedItemDetail,
@@ -24,14 +24,15 @@ function flagStale(reply: FastifyReply, stale: boolean): void {
   if (stale) reply.header('x-data-stale', 'true');
 }
 
-export async function alarmsRoutes(app: App): Promise<void> {
+export async function alarmsRoutes(app: App, options: { catalog: Catalog }): Promise<void> {
+  const { catalog } = options;
   const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
 
   app.post(
     '/',
     asUser('Set an alarm on an item (idempotent)', { body: AlarmBody, response: { 201: Empty } }),
     async (request, reply) => {
-      const { stale } = await setAlarm(app.pg, app, callerOf(request), request.body.item_id);
+      const { stale } = await setAlarm(app.pg, catalog, callerOf(request), request.body.item_id);
       flagStale(reply, stale);
       reply.code(201).header('location', `/${request.body.item_id}`);
       return {};
@@ -42,7 +43,7 @@ export async function alarmsRoutes(app: App): Promise<void> {
     '/',
     asUser("The caller's alarmed items, item id descending", { response: { 200: AlarmedItemList } }),
     async (request, reply) => {
-      const { payload, stale } = await listAlarmedItems(app.pg, app, callerOf(request));
+      const { payload, stale } = await listAlarmedItems(app.pg, catalog, callerOf(request));
       flagStale(reply, stale);
       return { count: payload.length, payload };
     },
@@ -63,7 +64,7 @@ export async function alarmsRoutes(app: App): Promise<void> {
     '/:item_id',
     asUser('One alarmed item (where POST / points)', { params: ItemIdParams, response: { 200: AlarmedItemDetail } }),
     async (request, reply) => {
-      const { payload, stale } = await alarmedItem(app.pg, app, callerOf(request), request.params.item_id);
+      const { payload, stale } = await alarmedItem(app.pg, catalog, callerOf(request), request.params.item_id);
       flagStale(reply, stale);
       return { payload };
     },

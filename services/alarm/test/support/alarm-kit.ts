@@ -5,8 +5,7 @@ import {
   type OrderChangedPayload,
   type PaymentCompletedPayload,
 } from '@boxoffice/contracts';
-import type { App } from '@boxoffice/http';
-import { PeerPublisher, dropDatabase, testEnv } from '@boxoffice/testing';
+import { NEVER_ASKED, ServiceKit } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
@@ -18,38 +17,13 @@ export interface TestUser {
 
 export const INTERNAL_TOKEN = 'alarm-test-internal-token';
 
-/**
- * The alarm service in-process on real PostgreSQL, Redis and Kafka under this file's own topic prefix. Peers are
- * played the way they publish: real events on Kafka (users as the user service announces them, orders and
- * payments as the payment service does).
- */
-export class AlarmKit {
-  readonly env = testEnv('alarm', {
-    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-    USER_SERVICE_URL: 'http://127.0.0.1:9', // never asked: the tests wait for the users replica
-    ITEM_SERVICE_URL: 'http://127.0.0.1:9',
-  });
-  app!: App;
-  admin!: TestUser;
-  private readonly peers = new PeerPublisher({
-    brokers: this.env.KAFKA_BROKERS!,
-    topicPrefix: this.env.KAFKA_TOPIC_PREFIX!,
-    topics: [TOPICS.users, TOPICS.orders, TOPICS.payments, TOPICS.items],
-  });
-
-  async start(): Promise<this> {
-    // topics first, from one client: creating them while the app's consumers create them too can race in Kafka
-    await this.peers.connect();
-    this.app = await buildApp(readConfig(this.env));
-    await this.app.ready();
-    [this.admin] = await this.users(1, 'admin');
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await this.peers.stop().catch(() => undefined);
-    await this.app?.close().catch(() => undefined);
-    await dropDatabase(this.env.DATABASE_URL!);
+/** The alarm service under test; its peers play orders and payments as the payment service publishes them. */
+export class AlarmKit extends ServiceKit {
+  constructor() {
+    super('alarm', (env) => buildApp(readConfig(env)), {
+      env: { INTERNAL_API_TOKEN: INTERNAL_TOKEN, ITEM_SERVICE_URL: NEVER_ASKED },
+      peerTopics: [TOPICS.orders, TOPICS.payments, TOPICS.items],
+    });
   }
 
   /** An order.changed as the payment service publishes it (one revision per status). */
@@ -71,11 +45,6 @@ export class AlarmKit {
     return this.peers.publish(PaymentCompleted, [
       { aggregateId: payment.paymentId, aggregateVersion: 1, payload: payment },
     ]);
-  }
-
-  /** Announces users as the user service would and waits until the users replica knows them. */
-  users(count: number, role: 'user' | 'admin' = 'user'): Promise<TestUser[]> {
-    return this.peers.announceUsers(count, { role, replicas: [this.app.pg] });
   }
 
   send(body: unknown, headers: Record<string, string>) {

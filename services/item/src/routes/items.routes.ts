@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponses, routeGroup, type App } from '@boxoffice/http';
-import { adminView, shopperView, type AlarmState, type Caller } from '../domain/item';
+import type { Answer, Caller } from '@boxoffice/replica';
+import { adminView, shopperView } from '../domain/item';
 import { changeItem, createItem, deleteItem, itemsByIds, listItems, viewItem } from '../domain/items.use-case';
 import {
   AdminItemDetail,
@@ -23,12 +24,18 @@ const callerOf = (request: FastifyRequest): Caller => ({
   token: String(request.headers['user-token']),
 });
 
+/** The caller's alarmed item ids: the alarms replica, or the alarm service while it is cold (@boxoffice/replica). */
+export interface AlarmState {
+  ask(caller: Caller): Promise<Answer<ReadonlySet<number>>>;
+}
+
 /** SPEC §0: an answer that may be behind the owner's truth says so. */
-function flagStale(reply: FastifyReply, state: AlarmState): void {
+function flagStale(reply: FastifyReply, state: { stale: boolean }): void {
   if (state.stale) reply.header('x-data-stale', 'true');
 }
 
-export async function itemsRoutes(app: App): Promise<void> {
+export async function itemsRoutes(app: App, options: { alarms: AlarmState }): Promise<void> {
+  const alarmState = (request: FastifyRequest) => options.alarms.ask(callerOf(request));
   const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
   const asAdmin = routeGroup({ preHandler: app.requireAdmin, security, errors });
 
@@ -40,11 +47,11 @@ export async function itemsRoutes(app: App): Promise<void> {
     }),
     async (request, reply) => {
       const [alarms, page] = await Promise.all([
-        app.alarmState(callerOf(request)),
+        alarmState(request),
         listItems(app.pg, { offset: request.query.offset ?? 0, limit: request.query.limit ?? null }),
       ]);
       flagStale(reply, alarms);
-      return { count: page.total, payload: page.items.map((item) => shopperView(item, alarms.itemIds)) };
+      return { count: page.total, payload: page.items.map((item) => shopperView(item, alarms.value)) };
     },
   );
 
@@ -76,10 +83,10 @@ export async function itemsRoutes(app: App): Promise<void> {
     async (request, reply) => {
       const [item, alarms] = await Promise.all([
         viewItem(app.pg, request.params.item_id, request.user.id),
-        app.alarmState(callerOf(request)),
+        alarmState(request),
       ]);
       flagStale(reply, alarms);
-      return { payload: shopperView(item, alarms.itemIds) };
+      return { payload: shopperView(item, alarms.value) };
     },
   );
 
@@ -102,9 +109,9 @@ export async function itemsRoutes(app: App): Promise<void> {
     }),
     async (request, reply) => {
       const item = await changeItem(app.pg, request.params.item_id, request.body);
-      const alarms = await app.alarmState(callerOf(request));
+      const alarms = await alarmState(request);
       flagStale(reply, alarms);
-      return { payload: adminView(item, alarms.itemIds) };
+      return { payload: adminView(item, alarms.value) };
     },
   );
 

@@ -1,4 +1,4 @@
-import { TOPICS } from '@boxoffice/contracts';
+import { TOPICS, TicketChanged } from '@boxoffice/contracts';
 import { EventRecorder, waitFor } from '@boxoffice/testing';
 import { TicketHarness, type TestUser } from '../harness';
 
@@ -91,24 +91,17 @@ describe('seat holds behind the waiting room', () => {
     });
     expect(mine.json().status).toBe('EXPIRED');
     // the release is published once, as the ticket's EXPIRED state; the seat is free again, changed twice in all
-    await recorder.waitFor(
+    await recorder.waitForEvent(
+      TicketChanged,
       'ticket EXPIRED event',
-      (e) =>
-        e.type === 'ticket.changed' &&
-        e.aggregateId === ticket.id &&
-        (e.payload as { status: string }).status === 'EXPIRED',
+      (e) => e.aggregateId === ticket.id && e.payload.status === 'EXPIRED',
     );
     const seat = await harness.app.pg.query('SELECT status, ticket_id, revision FROM seats WHERE id = $1', [
       seatIds[0],
     ]);
     expect(seat.rows).toEqual([{ status: 'AVAILABLE', ticket_id: null, revision: 3 }]);
     expect(
-      recorder.events.filter(
-        (e) =>
-          e.type === 'ticket.changed' &&
-          e.aggregateId === ticket.id &&
-          (e.payload as { status: string }).status === 'EXPIRED',
-      ),
+      recorder.of(TicketChanged).filter((e) => e.aggregateId === ticket.id && e.payload.status === 'EXPIRED'),
     ).toHaveLength(1);
     // and someone else can hold it now
     expect((await hold(tokens[3]!, showtimeId, seatIds[0]!)).statusCode).toBe(201);

@@ -1,17 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { TOPICS, type EventEnvelope } from '@boxoffice/contracts';
+import { TOPICS, TicketChanged } from '@boxoffice/contracts';
 import { EventRecorder, waitFor } from '@boxoffice/testing';
 import { TicketScaleKit, inBatches, type ScaleUser } from './scale-kit';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 const HOLDS = 500;
-
-interface TicketPayload {
-  id: string;
-  seatId: number;
-  status: string;
-}
 
 /**
  * Two ticket-service processes share one database, topic prefix and Redis prefix; both run the hold sweeper.
@@ -51,10 +45,8 @@ describe('hold expiry with two ticket-service instances', () => {
     }
   }
 
-  const eventsOf = <P>(type: string, showtimeSeats: Set<number>, pick: (payload: P) => number) =>
-    recorder.events.filter(
-      (event: EventEnvelope) => event.type === type && showtimeSeats.has(pick(event.payload as P)),
-    );
+  const ticketEventsOf = (showtimeSeats: Set<number>) =>
+    recorder.of(TicketChanged).filter((event) => showtimeSeats.has(event.payload.seatId));
 
   /** Every ticket of the showtime EXPIRED, every seat AVAILABLE and released once, one release per ticket on Kafka. */
   async function expectEachReleasedOnce(
@@ -87,8 +79,8 @@ describe('hold expiry with two ticket-service instances', () => {
       'a release event for every ticket',
       () => {
         const released = new Set(
-          eventsOf<TicketPayload>('ticket.changed', seats, (p) => p.seatId)
-            .filter((e) => (e.payload as TicketPayload).status === 'EXPIRED')
+          ticketEventsOf(seats)
+            .filter((e) => e.payload.status === 'EXPIRED')
             .map((e) => e.aggregateId),
         );
         return [...ticketIds].every((id) => released.has(id));
@@ -98,9 +90,7 @@ describe('hold expiry with two ticket-service instances', () => {
     // the sweeper's batch and what the relay publishes after it: let late duplicates, if any, arrive
     await new Promise((resolve) => setTimeout(resolve, 3_000));
 
-    const expiredEvents = eventsOf<TicketPayload>('ticket.changed', seats, (p) => p.seatId).filter(
-      (e) => (e.payload as TicketPayload).status === 'EXPIRED',
-    );
+    const expiredEvents = ticketEventsOf(seats).filter((e) => e.payload.status === 'EXPIRED');
     const distinctPerTicket = new Map<string, Set<string>>();
     for (const event of expiredEvents)
       distinctPerTicket.set(event.aggregateId, (distinctPerTicket.get(event.aggregateId) ?? new Set()).add(event.id));

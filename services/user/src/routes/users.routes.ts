@@ -4,6 +4,7 @@ import { findById, listUsers } from '../db/users.repo';
 import { login } from '../domain/login.use-case';
 import { registerUser } from '../domain/register-user.use-case';
 import { viewOf } from '../domain/user';
+import { recentlyViewed, type VisitSources } from '../domain/visits';
 import {
   LoginBody,
   Me,
@@ -17,7 +18,7 @@ import {
 
 const errors = [401, 404, 409, 422] as const;
 
-export async function usersRoutes(app: App): Promise<void> {
+export async function usersRoutes(app: App, options: { visits: VisitSources }): Promise<void> {
   const asUser = routeGroup({ preHandler: app.requireUser, security: [{ userToken: [] }], errors });
 
   app.get(
@@ -37,7 +38,7 @@ export async function usersRoutes(app: App): Promise<void> {
       response: { 200: RecentItems },
     }),
     async (request, reply) => {
-      const { payload, stale } = await app.recentlyViewed({
+      const { payload, stale } = await recentlyViewed(options.visits, {
         id: request.user.id,
         token: String(request.headers['user-token']),
       });
