@@ -25,10 +25,9 @@ export const QueueTokenChangedPayload = Type.Object({
 });
 export type QueueTokenChangedPayload = Static<typeof QueueTokenChangedPayload>;
 
-export const QueueTokenChanged = defineEvent({
-  type: 'queue.token.changed',
-  version: 1,
-  topic: TOPICS.queueTokens,
-  aggregateType: 'queue-token',
-  payload: QueueTokenChangedPayload,
-});
+export const QueueTokenChanged = defineEvent(
+  'queue.token.changed',
+  TOPICS.queueTokens,
+  'queue-token',
+  QueueTokenChangedPayload,
+);
