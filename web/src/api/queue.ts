@@ -24,6 +24,42 @@ export interface IssuedToken extends QueueStanding {
   token: string;
 }
 
+export type RoomState = 'CREATED' | 'OPEN' | 'SUSPENDED' | 'CLOSED';
+export type RoomAction = 'open' | 'suspend' | 'close';
+
+/** The operator's view of a waiting room (GET /admin/rooms): its settings and what is happening in it now. */
+export interface Room {
+  id: string;
+  name: string;
+  concertId: number | null;
+  state: RoomState;
+  status: NonNullable<QueueStanding['roomStatus']>;
+  maxActive: number;
+  admissionRatePerMinute: number | null;
+  sessionSeconds: number;
+  queueingMethod: 'fifo' | 'random';
+  saleStartsAt: string | null;
+  maxWaiting: number | null;
+  waiting: number;
+  active: number;
+  admittedTotal: number;
+  admittedPerMinute: number | null;
+  abandonedTotal: number;
+  drainSeconds: number | null;
+}
+
+export interface NewRoom {
+  name: string;
+  concertId: number;
+  maxActive: number;
+  admissionRatePerMinute?: number | null;
+  sessionSeconds?: number;
+  queueingMethod?: 'fifo' | 'random';
+  saleStartsAt?: string | null;
+  maxWaiting?: number | null;
+  state?: 'CREATED' | 'OPEN';
+}
+
 export const queueApi = {
   /**
    * Joins the waiting room of a concert (the default room's line for a concert without one, or when none is
@@ -32,6 +68,10 @@ export const queueApi = {
   join: (userId: number, concertId: number | null = null) =>
     call<IssuedToken>('POST', '/tokens', { body: concertId === null ? { userId } : { userId, concertId } }),
   standing: () => call<QueueStanding>('GET', '/tokens', { credential: 'queue' }),
+  rooms: () => call<Room[]>('GET', '/admin/rooms'),
+  createRoom: (room: NewRoom) => call<Room>('POST', '/admin/rooms', { body: room }),
+  changeRoom: (roomId: string, action: RoomAction) =>
+    call<Room>('POST', `/admin/rooms/${encodeURIComponent(roomId)}/${action}`),
 };
 
 /** A standing the stream pushed, when it is one (anything else is ignored, never shown). */
