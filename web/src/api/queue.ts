@@ -89,30 +89,48 @@ function standingIn(data: unknown): QueueStanding | undefined {
 /**
  * Follows the caller's standing until stopped: pushed by the queue's server-sent events (GET /tokens/stream, so
  * ten thousand waiters do not poll; an open stream also says the waiter is still there), or by polling GET /tokens
- * when the stream cannot be had (no EventSource, the stream refused or ended, e.g. 503 when an instance is full).
+ * when the stream cannot be had (no EventSource, the stream refused or ended, e.g. 503 when an instance is full,
+ * or nothing arrives through a proxy that buffers answers).
  */
 export function watchStanding(
   onStanding: (standing: QueueStanding) => void,
   onProblem: (error: unknown) => void,
-  { intervalMs = 2_000, token = session.queueToken() }: { intervalMs?: number; token?: string } = {},
+  { intervalMs = 2_000, token = session.queueToken(), firstEventMs = 5_000 }: WatchOptions = {},
 ): () => void {
   if (typeof EventSource === 'undefined' || !token) return pollStanding(onStanding, onProblem, intervalMs);
   let stopPolling: (() => void) | undefined;
   const stream = new EventSource(`/tokens/stream?${new URLSearchParams({ token })}`);
+  const pollInstead = () => {
+    stream.close();
+    stopPolling ??= pollStanding(onStanding, onProblem, intervalMs);
+  };
+  // the stream's first event is the current standing, sent at once; a proxy that buffers answers delivers nothing
+  const silence = setTimeout(pollInstead, firstEventMs);
   stream.onmessage = (event: MessageEvent) => {
+    clearTimeout(silence);
     const standing = standingIn(event.data);
     if (standing) onStanding(standing);
   };
   stream.onerror = () => {
     // a dropped connection is retried by EventSource itself; a refused or ended stream is CLOSED: poll instead,
     // which also reports why (401, 503 with its retry time) through onProblem
-    if (stream.readyState === EventSource.CLOSED && !stopPolling)
-      stopPolling = pollStanding(onStanding, onProblem, intervalMs);
+    if (stream.readyState === EventSource.CLOSED) {
+      clearTimeout(silence);
+      pollInstead();
+    }
   };
   return () => {
+    clearTimeout(silence);
     stream.close();
     stopPolling?.();
   };
+}
+
+interface WatchOptions {
+  intervalMs?: number;
+  token?: string;
+  /** How long the stream may stay silent before its first event, before the standing is polled instead. */
+  firstEventMs?: number;
 }
 
 function pollStanding(
