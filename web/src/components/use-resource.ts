@@ -37,6 +37,8 @@ export function followCredentialProblem(problem: ApiProblem): boolean {
     return true;
   }
   if (problem.kind === 'queue-ended' || problem.kind === 'waiting' || problem.kind === 'wrong-room') {
+    // a page's other calls fail the same way a moment later: the first one has already sent the buyer to the line
+    if (matchRoute(location.pathname).page === 'line') return true;
     const concert = concertInLine(problem);
     if (problem.kind === 'queue-ended') session.setQueueToken(undefined);
     navigate(href('line', {}, { next: here(), ...(concert === null ? {} : { concert: String(concert) }) }), {

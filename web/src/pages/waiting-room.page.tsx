@@ -46,7 +46,12 @@ function RoomState({ standing }: { standing: QueueStanding }) {
   return null;
 }
 
-export function WaitingRoomPage({ query, user }: PageProps) {
+/** One place per concert's line: moving to another concert's line starts that page afresh. */
+export function WaitingRoomPage(props: PageProps) {
+  return <WaitingRoom key={concertAsked(props.query) ?? 'default'} {...props} />;
+}
+
+function WaitingRoom({ query, user }: PageProps) {
   const next = safeNext(query.get('next'), href('concerts'));
   const concertId = concertAsked(query);
   const [standing, setStanding] = useState<QueueStanding>();
