@@ -24,12 +24,13 @@ export interface ForwardedRequest {
 }
 
 /**
- * Where a passed-through answer goes, as it arrives: `start` once with the status and raw headers, then the body
- * chunks (`write` returns false to pause the upstream until `resume` is called), then `end`, or `fail` when the
- * answer breaks after it started.
+ * Where a passed-through answer goes, as it arrives: `connected` with a way to abandon the request (on each
+ * attempt), `start` once with the status and raw headers, then the body chunks (`write` returns false to pause the
+ * upstream until `resume` is called), then `end`, or `fail` when the answer breaks after it started.
  */
 export interface AnswerSink {
-  start(statusCode: number, rawHeaders: Buffer[], resume: () => void, abort: (error: Error) => void): void;
+  connected(abort: (error: Error) => void): void;
+  start(statusCode: number, rawHeaders: Buffer[], resume: () => void): void;
   write(chunk: Buffer): boolean;
   end(): void;
   fail(error: Error): void;
@@ -92,17 +93,14 @@ export class Upstreams {
         const instance = order[index];
         if (instance === undefined) return reject(lastError);
         let started = false;
-        let abort: (error: Error) => void = () => undefined;
         // undici's own handler interface: raw header buffers, no parsing into an object on the way through
         const handler: Dispatcher.DispatchHandler = {
-          onConnect: (abortRequest) => {
-            abort = abortRequest;
-          },
+          onConnect: (abort) => sink.connected(abort),
           onHeaders: (statusCode, rawHeaders, resume) => {
             if (statusCode < 200) return true; // 1xx: informational, the answer follows
             started = true;
             balancer.markUp(instance);
-            sink.start(statusCode, rawHeaders, resume, abort);
+            sink.start(statusCode, rawHeaders, resume);
             resolve();
             return true;
           },

@@ -72,17 +72,38 @@ export function upstreamHeaders(request: FastifyRequest): string[] {
  * Writes an upstream's answer to the client as it arrives: the reply is taken over from Fastify (its onResponse
  * hooks still run when the answer finishes), the upstream's headers pass as raw bytes without the hop-by-hop ones,
  * plus the headers the gateway set on the reply (rate limit) and its request id; the body is piped chunk by
- * chunk with backpressure. A client that goes away aborts the upstream request.
+ * chunk with backpressure. A client that goes away, before the answer or during it, abandons the upstream request,
+ * so no upstream connection stays held by an answer nobody reads.
  */
 export class ReplySink implements AnswerSink {
-  private resumeUpstream: () => void = () => undefined;
+  private abortUpstream: ((error: Error) => void) | undefined;
+  private gone = false;
 
   constructor(
     private readonly request: FastifyRequest,
     private readonly reply: FastifyReply,
-  ) {}
+  ) {
+    const response = reply.raw;
+    response.once('close', () => {
+      if (response.writableFinished) return;
+      this.gone = true;
+      this.abortUpstream?.(new Error('the client went away'));
+    });
+  }
 
-  start(statusCode: number, rawHeaders: Buffer[], resume: () => void, abort: (error: Error) => void): void {
+  /** Whether the client closed its connection before the answer was complete. */
+  get clientGone(): boolean {
+    return this.gone;
+  }
+
+  connected(abort: (error: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.gone) abort(new Error('the client went away'));
+  }
+
+  start(statusCode: number, rawHeaders: Buffer[], resume: () => void): void {
+    this.reply.hijack();
+    if (this.gone) return; // the upstream request is being abandoned
     const raw = rawHeaders.map((bytes) => bytes.toString('latin1')); // latin1 both ways: header bytes pass unchanged
     const { lower, kept } = keptHeaders(raw, NOT_FORWARDED_DOWNSTREAM);
     const headers: string[] = [];
@@ -97,26 +118,21 @@ export class ReplySink implements AnswerSink {
       for (const one of [value].flat()) headers.push(name, String(one));
     }
     headers.push('x-request-id', this.request.id);
-
-    this.reply.hijack();
     const response = this.reply.raw;
-    this.resumeUpstream = resume;
-    response.on('drain', () => this.resumeUpstream());
-    response.once('close', () => {
-      if (!response.writableFinished) abort(new Error('the client went away'));
-    });
+    response.on('drain', resume);
     response.writeHead(statusCode, headers);
   }
 
   write(chunk: Buffer): boolean {
-    return this.reply.raw.write(chunk);
+    return this.gone || this.reply.raw.write(chunk);
   }
 
   end(): void {
-    this.reply.raw.end();
+    if (!this.gone) this.reply.raw.end();
   }
 
   fail(error: Error): void {
+    if (this.gone) return; // abandoned on purpose
     // the status line is out: all that is left is to cut the connection so the client sees a broken answer
     this.request.log.warn({ err: error }, 'gateway: an upstream answer broke off');
     this.reply.raw.destroy(error);

@@ -32,6 +32,7 @@ export async function proxyRoutes(
       throw new AppError(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`);
     }
     if ('refused' in route) throw new AppError(400, 'AMBIGUOUS_PATH', route.refused);
+    const sink = new ReplySink(request, reply);
     try {
       // the answer streams straight to the client: the sink takes the reply over once the upstream answers
       await upstreams.forward(
@@ -42,9 +43,10 @@ export async function proxyRoutes(
           headers: upstreamHeaders(request),
           body: request.body as Buffer | undefined,
         },
-        new ReplySink(request, reply),
+        sink,
       );
     } catch (error) {
+      if (sink.clientGone) return reply.hijack(); // nobody to answer
       request.log.warn({ service: route.service, err: error }, `gateway: ${route.service} unreachable`);
       throw unavailable(`The ${route.service} service is not answering; try again shortly.`, 2);
     }

@@ -162,4 +162,22 @@ describe('gateway pass-through: answers stream through, hop-by-hop headers stay 
     socket.destroy();
     expect(await upstreamClosed).toBe(false); // closed before it finished: nobody waits for the rest
   });
+
+  it('when the client goes away before the answer starts, then the upstream request is abandoned too', async () => {
+    let reached: () => void = () => undefined;
+    const upstreamReached = new Promise<void>((resolve) => (reached = resolve));
+    const upstreamClosed = new Promise<boolean>((resolve) => {
+      answer = (_request, response) => {
+        response.once('close', () => resolve(response.headersSent));
+        reached(); // and never answers by itself
+      };
+    });
+    const socket = net.connect({ host: '127.0.0.1', port: port() });
+    socket.write('GET /events/never HTTP/1.1\r\nHost: gateway\r\n\r\n');
+    await upstreamReached;
+    socket.destroy();
+    expect(await upstreamClosed).toBe(false);
+    answer = (_request, response) => response.end('{"still":"answering"}');
+    expect(await (await fetch(`http://127.0.0.1:${port()}/events/after`)).json()).toEqual({ still: 'answering' });
+  });
 });
