@@ -29,19 +29,36 @@ const NOT_FORWARDED_UPSTREAM = new Set([
 // The answer keeps the upstream's Content-Length: the body is passed through byte for byte.
 const NOT_FORWARDED_DOWNSTREAM = new Set([...HOP_BY_HOP, 'x-request-id']);
 
-/**
- * The headers of a raw list (name, value, name, value…) worth passing on: lower-cased names, and whether each is
- * kept, i.e. neither in `dropped` nor named by a Connection header of the same list.
- */
-function keptHeaders(raw: string[], dropped: Set<string>): { lower: string[]; kept: boolean[] } {
-  const lower = raw.map((entry, i) => (i % 2 === 0 ? entry.toLowerCase() : ''));
+/** Header names a raw list's Connection headers name (beyond close and keep-alive), lower-cased, if any. */
+function connectionListed(raw: string[]): Set<string> | undefined {
   let listed: Set<string> | undefined;
-  for (let i = 0; i < lower.length; i += 2) {
-    if (lower[i] !== 'connection') continue;
-    listed ??= new Set();
-    for (const token of raw[i + 1]!.split(',')) listed.add(token.trim().toLowerCase());
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length !== 10 || raw[i]!.toLowerCase() !== 'connection') continue;
+    for (const token of raw[i + 1]!.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name !== 'close' && name !== 'keep-alive') (listed ??= new Set()).add(name);
+    }
   }
-  return { lower, kept: lower.map((name, i) => i % 2 === 0 && !dropped.has(name) && !listed?.has(name)) };
+  return listed;
+}
+
+/**
+ * Copies a raw list (name, value, name, value…) into `into`, without the names in `dropped` and those a
+ * Connection header of the list names; calls `seen` with each lower-cased name and whether it was kept.
+ */
+function copyHeaders(
+  raw: string[],
+  dropped: Set<string>,
+  into: string[],
+  seen: (lower: string, i: number, kept: boolean) => void,
+) {
+  const listed = connectionListed(raw);
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    const kept = !dropped.has(lower) && !listed?.has(lower);
+    if (kept) into.push(raw[i]!, raw[i + 1]!);
+    seen(lower, i, kept);
+  }
 }
 
 /**
@@ -50,13 +67,11 @@ function keptHeaders(raw: string[], dropped: Set<string>): { lower: string[]; ke
  */
 export function upstreamHeaders(request: FastifyRequest): string[] {
   const raw = request.raw.rawHeaders;
-  const { lower, kept } = keptHeaders(raw, NOT_FORWARDED_UPSTREAM);
   const headers: string[] = [];
   let forwardedFor: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (lower[i] === 'x-forwarded-for') forwardedFor = forwardedFor ? `${forwardedFor}, ${raw[i + 1]}` : raw[i + 1];
-    if (kept[i]) headers.push(raw[i]!, raw[i + 1]!);
-  }
+  copyHeaders(raw, NOT_FORWARDED_UPSTREAM, headers, (lower, i) => {
+    if (lower === 'x-forwarded-for') forwardedFor = forwardedFor ? `${forwardedFor}, ${raw[i + 1]}` : raw[i + 1];
+  });
   headers.push(
     'x-request-id',
     request.id,
@@ -105,14 +120,9 @@ export class ReplySink implements AnswerSink {
     this.reply.hijack();
     if (this.gone) return; // the upstream request is being abandoned
     const raw = rawHeaders.map((bytes) => bytes.toString('latin1')); // latin1 both ways: header bytes pass unchanged
-    const { lower, kept } = keptHeaders(raw, NOT_FORWARDED_DOWNSTREAM);
     const headers: string[] = [];
     const present = new Set<string>();
-    for (let i = 0; i < raw.length; i += 2) {
-      if (!kept[i]) continue;
-      present.add(lower[i]!);
-      headers.push(raw[i]!, raw[i + 1]!);
-    }
+    copyHeaders(raw, NOT_FORWARDED_DOWNSTREAM, headers, (lower, _i, kept) => kept && present.add(lower));
     for (const [name, value] of Object.entries(this.reply.getHeaders())) {
       if (value === undefined || present.has(name)) continue;
       for (const one of [value].flat()) headers.push(name, String(one));
