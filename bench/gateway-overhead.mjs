@@ -6,8 +6,22 @@
 // and each figure is the median of the per-round ratios: load from elsewhere falls on both sides alike. Latencies
 // are recorded per response to the microsecond (autocannon's own histogram rounds to whole milliseconds, too coarse
 // for a 2 ms request). BENCH_GATEWAY_ROUNDS (default 5) rounds of BENCH_SECONDS (default 10) per path and mode.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import autocannon from 'autocannon';
-import { SECONDS, drive, startBaselineProcess, startService, stopAll, summarize, writeResult } from './lib.mjs';
+import {
+  SECONDS,
+  drive,
+  freePort,
+  runId,
+  startBaselineProcess,
+  startService,
+  stopAll,
+  summarize,
+  waitUntil,
+  writeResult,
+} from './lib.mjs';
 
 const TOKEN = '4a49145e-45a8-4845-af45-1af2a59bb044'; // demo user 10
 const ROUNDS = Number(process.env.BENCH_GATEWAY_ROUNDS ?? 5);
@@ -19,12 +33,32 @@ const median = (values) => {
 };
 const round = (value, digits = 2) => Number(value.toFixed(digits));
 
-/** One autocannon run with every 2xx latency kept, so percentiles are exact rather than whole milliseconds. */
-function measure(options) {
+/** CPU time a process has used so far, in µs (Linux: /proc/<pid>/stat, in clock ticks of 10 ms); else undefined. */
+function cpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One autocannon run with every 2xx latency kept, so percentiles are exact rather than whole milliseconds, and the
+ * CPU each of `processes` spent per request: that figure hardly depends on what else the machine is doing.
+ */
+function measure(options, processes) {
   const latencies = [];
+  const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMicros(pid)]));
   return new Promise((resolve, reject) => {
     const instance = autocannon({ connections: 100, duration: SECONDS, ...options }, (error, result) => {
       if (error) return reject(error);
+      const cpuMicrosPerRequest = Object.fromEntries(
+        Object.entries(processes).map(([name, pid]) => {
+          const used = cpuMicros(pid) - cpuBefore[name];
+          return [name, Number.isFinite(used) ? Math.round(used / Math.max(1, result.requests.total)) : null];
+        }),
+      );
       const sorted = Float64Array.from(latencies).sort();
       const at = (share) => sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? 0;
       const mean = sorted.reduce((sum, value) => sum + value, 0) / Math.max(1, sorted.length);
@@ -37,6 +71,7 @@ function measure(options) {
         non2xx: result.non2xx,
         errors: result.errors,
         timeouts: result.timeouts,
+        cpuMicrosPerRequest,
       });
     });
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -61,106 +96,145 @@ function combine(name, runs) {
   };
 }
 
-/** Rounds of direct and gateway runs in ABBA order, so a drift in the machine's speed hits both sides alike. */
-async function alternate(runDirect, runGateway) {
+/** How a gateway did against the direct run of the same round. */
+function versusDirect(direct, gateway) {
+  return {
+    directRps: direct.requestsPerSecond,
+    gatewayRps: gateway.requestsPerSecond,
+    directP99: direct.p99Ms,
+    gatewayP99: gateway.p99Ms,
+    directMean: direct.meanMs,
+    gatewayMean: gateway.meanMs,
+    overheadPercent: round(100 * (1 - gateway.requestsPerSecond / direct.requestsPerSecond), 1),
+    p99Ratio: round(gateway.p99Ms / direct.p99Ms),
+    meanRatio: round(gateway.meanMs / direct.meanMs),
+    directUserCpuUs: direct.cpuMicrosPerRequest.user,
+    gatewayCpuUs: gateway.cpuMicrosPerRequest.gateway,
+    gatewayUserCpuUs: gateway.cpuMicrosPerRequest.user,
+  };
+}
+
+/**
+ * Rounds over the targets (direct first, then each gateway), every other round in reverse order (ABBA for two), so
+ * a drift in the machine's speed hits every side alike. Each round: the runs and each gateway's row against the
+ * round's direct run.
+ */
+async function alternate(targets, run) {
   const rounds = [];
   for (let i = 0; i < ROUNDS; i++) {
-    let direct;
-    let gateway;
-    if (i % 2 === 0) {
-      direct = await runDirect();
-      gateway = await runGateway();
-    } else {
-      gateway = await runGateway();
-      direct = await runDirect();
-    }
-    const row = {
-      directRps: direct.requestsPerSecond,
-      gatewayRps: gateway.requestsPerSecond,
-      directP99: direct.p99Ms,
-      gatewayP99: gateway.p99Ms,
-      directMean: direct.meanMs,
-      gatewayMean: gateway.meanMs,
-      overheadPercent: round(100 * (1 - gateway.requestsPerSecond / direct.requestsPerSecond), 1),
-      p99Ratio: round(gateway.p99Ms / direct.p99Ms),
-      meanRatio: round(gateway.meanMs / direct.meanMs),
-    };
-    rounds.push({ row, direct, gateway });
-    console.log(`[bench] gateway round ${i + 1}/${ROUNDS}: ${JSON.stringify(row)}`);
+    const runs = {};
+    for (const target of i % 2 === 0 ? targets : [...targets].reverse()) runs[target.name] = await run(target);
+    const rows = Object.fromEntries(
+      targets.slice(1).map((target) => [target.name, versusDirect(runs.direct, runs[target.name])]),
+    );
+    rounds.push({ runs, rows });
+    console.log(`[bench] gateway round ${i + 1}/${ROUNDS}: ${JSON.stringify(rows)}`);
   }
   return rounds;
 }
 
+// BENCH_GATEWAY_COMPARE='before=/path/to/another/checkout,…': gateways built in other checkouts (npx tsc -b there)
+// measured in the same rounds, e.g. this branch against main; their figures go under `compared`.
+const COMPARED = (process.env.BENCH_GATEWAY_COMPARE ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((entry) => {
+    const [name, dir] = entry.split('=');
+    return { name, dir };
+  });
+const comparedChildren = [];
+
+async function startGatewayBuild(dir, env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(dir, 'services', 'gateway', 'dist', 'server.js')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  comparedChildren.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(`gateway from ${dir} ready`, async () => (await fetch(`${url}/ready`)).ok);
+  return { url, pid: child.pid };
+}
+
 try {
   const user = await startService('user', { DEMO_DATA: 'true' });
-  const gateway = await startService('gateway', {
+  const gatewayEnv = {
     USER_SERVICE_URLS: user.url,
     RATE_LIMIT_MAX: '1000000000',
     RATE_LIMIT_IP_MAX: '1000000000',
     SIGNUP_RATE_LIMIT_MAX: '1000000000',
-  });
+  };
+  const gateway = await startService('gateway', gatewayEnv);
   const baselineServer = await startBaselineProcess();
   const headers = { 'user-token': TOKEN };
-  const directUrl = `${user.url}/users/me`;
-  const gatewayUrl = `${gateway.url}/api/users/users/me`;
+  const targets = [
+    { name: 'direct', url: `${user.url}/users/me`, pid: undefined },
+    { name: 'gateway', url: `${gateway.url}/api/users/users/me`, pid: gateway.child.pid },
+  ];
+  for (const { name, dir } of COMPARED) {
+    const other = await startGatewayBuild(dir, { ...gatewayEnv, KAFKA_TOPIC_PREFIX: `bench${runId}${name}.` });
+    targets.push({ name, url: `${other.url}/api/users/users/me`, pid: other.pid });
+  }
 
-  await drive({ url: directUrl, headers, duration: 2 }); // warm-up both paths
-  await drive({ url: gatewayUrl, headers, duration: 2 });
+  for (const target of targets) await drive({ url: target.url, headers, duration: 2 }); // warm-up every path
   const baseline = summarize(
     'baseline: Fastify + Redis SET NX',
     await drive({ url: baselineServer.url, method: 'POST' }),
   );
 
-  // Saturated, the two paths measure which processes win this machine's two cores: through the gateway, a second
-  // Node process parses and writes every request again on the same cores as the user service and autocannon.
-  const saturated = await alternate(
-    () => measure({ url: directUrl, headers }),
-    () => measure({ url: gatewayUrl, headers }),
-  );
+  // Saturated, the paths measure which processes win this machine's two cores: through the gateway, a second Node
+  // process parses and writes every request again on the same cores as the user service and autocannon.
+  const processesOf = (target) => ({ user: user.child.pid, gateway: target.pid });
+  const saturated = await alternate(targets, (target) => measure({ url: target.url, headers }, processesOf(target)));
   // Below saturation, at one fixed rate (half of what the user service managed direct), the difference is the time
   // the hop adds to a request.
-  const rate = Math.max(50, Math.round(median(saturated.map((r) => r.direct.requestsPerSecond)) / 2));
-  const atRate = (url) => () => measure({ url, headers, connections: 10, overallRate: rate });
-  const fixedRate = await alternate(atRate(directUrl), atRate(gatewayUrl));
+  const rate = Math.max(50, Math.round(median(saturated.map((r) => r.runs.direct.requestsPerSecond)) / 2));
+  const fixedRate = await alternate(targets, (target) =>
+    measure({ url: target.url, headers, connections: 10, overallRate: rate }, processesOf(target)),
+  );
 
-  const rows = (rounds) => rounds.map((r) => r.row);
-  const medianOf = (rounds, key) => median(rounds.map((r) => r.row[key]));
-  const direct = combine(
-    `GET /users/me, user service direct (median of ${ROUNDS})`,
-    saturated.map((r) => r.direct),
-  );
-  const viaGateway = combine(
-    `GET /api/users/users/me through the gateway (median of ${ROUNDS})`,
-    saturated.map((r) => r.gateway),
-  );
-  const directAtRate = combine(
-    `GET /users/me direct, fixed ${rate} req/s`,
-    fixedRate.map((r) => r.direct),
-  );
-  const gatewayAtRate = combine(
-    `through the gateway, fixed ${rate} req/s`,
-    fixedRate.map((r) => r.gateway),
-  );
+  const medianOf = (rounds, name, key) => median(rounds.map((r) => r.rows[name][key]));
+  const ratiosOf = (name) => ({
+    // medians of the per-round ratios (each round's runs back to back)
+    gatewayOverheadPercent: round(medianOf(saturated, name, 'overheadPercent'), 1),
+    gatewayP99VsDirect: round(medianOf(saturated, name, 'p99Ratio')),
+    fixedRatePerSecond: rate,
+    gatewayP99VsDirectAtFixedRate: round(medianOf(fixedRate, name, 'p99Ratio')),
+    gatewayMeanLatencyVsDirectAtFixedRate: round(medianOf(fixedRate, name, 'meanRatio')),
+    gatewayAddedMeanLatencyMs: round(median(fixedRate.map((r) => r.runs[name].meanMs - r.runs.direct.meanMs)), 3),
+    gatewayOverheadPercentAtFixedRate: round(medianOf(fixedRate, name, 'overheadPercent'), 1),
+    // CPU per request (saturated): what the hop itself costs, next to what the service costs for the same request
+    gatewayCpuMicrosPerRequest: medianOf(saturated, name, 'gatewayCpuUs'),
+    userServiceCpuMicrosPerRequest: medianOf(saturated, name, 'directUserCpuUs'),
+  });
+  const runsOf = (rounds, name) => rounds.map((r) => r.runs[name]);
   writeResult('gateway-overhead', {
     rounds: ROUNDS,
     secondsPerRun: SECONDS,
     baseline,
-    direct,
-    viaGateway,
-    directAtRate,
-    gatewayAtRate,
-    perRound: { saturated: rows(saturated), fixedRate: rows(fixedRate) },
-    ratios: {
-      // medians of the per-round ratios (each round's two runs back to back)
-      gatewayOverheadPercent: round(medianOf(saturated, 'overheadPercent'), 1),
-      gatewayP99VsDirect: round(medianOf(saturated, 'p99Ratio')),
-      fixedRatePerSecond: rate,
-      gatewayP99VsDirectAtFixedRate: round(medianOf(fixedRate, 'p99Ratio')),
-      gatewayMeanLatencyVsDirectAtFixedRate: round(medianOf(fixedRate, 'meanRatio')),
-      gatewayAddedMeanLatencyMs: round(median(fixedRate.map((r) => r.gateway.meanMs - r.direct.meanMs)), 3),
-      gatewayOverheadPercentAtFixedRate: round(medianOf(fixedRate, 'overheadPercent'), 1),
+    direct: combine(`GET /users/me, user service direct (median of ${ROUNDS})`, runsOf(saturated, 'direct')),
+    viaGateway: combine(
+      `GET /api/users/users/me through the gateway (median of ${ROUNDS})`,
+      runsOf(saturated, 'gateway'),
+    ),
+    directAtRate: combine(`GET /users/me direct, fixed ${rate} req/s`, runsOf(fixedRate, 'direct')),
+    gatewayAtRate: combine(`through the gateway, fixed ${rate} req/s`, runsOf(fixedRate, 'gateway')),
+    perRound: {
+      saturated: saturated.map((r) => r.rows.gateway),
+      fixedRate: fixedRate.map((r) => r.rows.gateway),
     },
+    ...(COMPARED.length > 0 && {
+      compared: Object.fromEntries(COMPARED.map(({ name, dir }) => [name, { dir, ...ratiosOf(name) }])),
+      comparedPerRound: Object.fromEntries(
+        COMPARED.map(({ name }) => [
+          name,
+          { saturated: saturated.map((r) => r.rows[name]), fixedRate: fixedRate.map((r) => r.rows[name]) },
+        ]),
+      ),
+    }),
+    ratios: ratiosOf('gateway'),
   });
 } finally {
+  for (const child of comparedChildren) child.kill('SIGTERM');
   await stopAll();
 }
