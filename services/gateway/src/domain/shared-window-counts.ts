@@ -68,8 +68,20 @@ export class SharedWindowCounts {
     return this.countInStore(keys.map(({ key }) => key));
   }
 
-  /** Sends every key's unsent counts to the store in one call and takes back the totals. */
-  async flush(): Promise<void> {
+  /**
+   * Sends every key's unsent counts to the store in one call and takes back the totals. Flushes run one after the
+   * other: a flush waits for the one before it, so counts that one failed to send (and took back) go with it, and
+   * a last flush at shutdown leaves nothing unsent.
+   */
+  flush(): Promise<void> {
+    const next = this.lastFlush.catch(() => undefined).then(() => this.sendPending());
+    this.lastFlush = next;
+    return next;
+  }
+
+  private lastFlush: Promise<void> = Promise.resolve();
+
+  private async sendPending(): Promise<void> {
     const time = this.now();
     const keys: string[] = [];
     for (const [key, entry] of this.entries) {

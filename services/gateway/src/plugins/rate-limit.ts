@@ -72,13 +72,20 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
       warnedAt = Date.now();
       request.log.warn({ err: error }, 'rate limiter: Redis unavailable, requests it cannot count pass unlimited');
     };
+    const flushAll = () =>
+      Promise.all([requests.flush(), signUps.flush()]).then(
+        () => undefined,
+        (error) => redisUnavailable(app, error),
+      );
+    // one flush at a time: a slow Redis gets the next batch when it has answered the last one
+    let flushing: Promise<void> | undefined;
     const sync = setInterval(() => {
-      for (const counts of [requests, signUps]) counts.flush().catch((error) => redisUnavailable(app, error));
+      flushing ??= flushAll().finally(() => (flushing = undefined));
     }, options.syncMs);
     sync.unref();
     app.addHook('onClose', async () => {
       clearInterval(sync);
-      await Promise.all([requests.flush(), signUps.flush()]).catch(() => undefined);
+      await flushAll(); // after any flush on its way: hands what is left to the other instances
     });
 
     const tooMany = (retryAfterMs: number, fallbackMs: number, what: string) => {

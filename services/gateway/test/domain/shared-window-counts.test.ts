@@ -191,6 +191,31 @@ describe('shared window counts', () => {
     expect(store.keys.get('a')!.count).toBe(2);
   });
 
+  it('when a flush is asked for while one is on its way and that one fails, then the second sends its counts too', async () => {
+    const { store, counts } = setUp(1);
+    const [counter] = counts as [SharedWindowCounts];
+    await counter.count([{ key: 'a', budget: 100 }]);
+    for (let i = 0; i < 4; i++) await counter.count([{ key: 'a', budget: 100 }]);
+    // the first call to the store hangs until it is failed by hand; the next ones are answered as usual
+    let fail: (error: Error) => void = () => undefined;
+    let reached: () => void = () => undefined;
+    const storeReached = new Promise<void>((resolve) => (reached = resolve));
+    const add = store.add.bind(store);
+    store.add = () => {
+      store.add = add;
+      reached();
+      return new Promise((_resolve, reject) => (fail = reject));
+    };
+    const first = counter.flush(); // takes the 4 unsent counts with it
+    await storeReached;
+    await counter.count([{ key: 'a', budget: 100 }]);
+    const last = counter.flush(); // e.g. at shutdown
+    fail(new Error('store unreachable')); // the first flush fails: its 4 counts come back
+    await expect(first).rejects.toThrow('store unreachable');
+    await last;
+    expect(store.keys.get('a')!.count).toBe(6);
+  });
+
   it('when it remembers as many keys as it may, then a new key is counted in the store every time', async () => {
     const { store, counts } = setUp(1, 1);
     const [counter] = counts as [SharedWindowCounts];

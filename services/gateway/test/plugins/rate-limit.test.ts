@@ -93,4 +93,21 @@ describe('rate limit shared by gateway instances', () => {
     await extra.close();
     expect(await sharedCount(token)).toBe(4);
   });
+
+  it('when an instance closes while a sync is on its way, then every request it counted still reaches Redis', async () => {
+    const token = `shared-d-${uniqueSuffix()}`;
+    const busy = await buildApp(
+      readConfig({
+        ...testEnv('gateway'),
+        TICKET_SERVICE_URLS: `http://127.0.0.1:${(upstream.server.address() as { port: number }).port}`,
+        RATE_LIMIT_MAX: '1000',
+        RATE_LIMIT_SYNC_MS: '10',
+        KAFKA_TOPIC_PREFIX: prefix,
+      }),
+    );
+    await busy.ready();
+    await Promise.all(Array.from({ length: 30 }, () => ask(busy, token)));
+    await busy.close();
+    expect(await sharedCount(token)).toBe(30);
+  });
 });
