@@ -7,7 +7,7 @@
 // are recorded per response to the microsecond (autocannon's own histogram rounds to whole milliseconds, too coarse
 // for a 2 ms request). BENCH_GATEWAY_ROUNDS (default 5) rounds of BENCH_SECONDS (default 10) per path and mode.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import {
@@ -34,7 +34,7 @@ const median = (values) => {
 const round = (value, digits = 2) => Number(value.toFixed(digits));
 
 /** CPU time a process has used so far, in µs (Linux: /proc/<pid>/stat, in clock ticks of 10 ms); else undefined. */
-function cpuMicros(pid) {
+function cpuMicrosOf(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10_000;
@@ -43,19 +43,54 @@ function cpuMicros(pid) {
   }
 }
 
+/** CPU so far of one process, of several summed (those alive throughout), or of this one ('self': autocannon). */
+function cpuReading(what) {
+  if (what === 'self') {
+    const usage = process.cpuUsage();
+    return { total: usage.user + usage.system };
+  }
+  const pids = [what].flat();
+  return { pids, each: pids.map(cpuMicrosOf) };
+}
+function cpuUsedSince(what, before) {
+  if (what === 'self') return cpuReading('self').total - before.total;
+  let used = 0;
+  let counted = 0;
+  before.pids.forEach((pid, i) => {
+    const now = cpuMicrosOf(pid);
+    if (now === undefined || before.each[i] === undefined) return;
+    used += now - before.each[i];
+    counted++;
+  });
+  return counted > 0 ? used : undefined;
+}
+
+/** The PostgreSQL backends serving a database: processes titled `postgres: <user> <database> …`. */
+function backendsOf(database) {
+  const pids = [];
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(` ${database} `)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
 /**
  * One autocannon run with every 2xx latency kept, so percentiles are exact rather than whole milliseconds, and the
  * CPU each of `processes` spent per request: that figure hardly depends on what else the machine is doing.
  */
 function measure(options, processes) {
   const latencies = [];
-  const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMicros(pid)]));
+  const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, what]) => [name, cpuReading(what)]));
   return new Promise((resolve, reject) => {
     const instance = autocannon({ connections: 100, duration: SECONDS, ...options }, (error, result) => {
       if (error) return reject(error);
       const cpuMicrosPerRequest = Object.fromEntries(
-        Object.entries(processes).map(([name, pid]) => {
-          const used = cpuMicros(pid) - cpuBefore[name];
+        Object.entries(processes).map(([name, what]) => {
+          const used = cpuUsedSince(what, cpuBefore[name]);
           return [name, Number.isFinite(used) ? Math.round(used / Math.max(1, result.requests.total)) : null];
         }),
       );
@@ -109,6 +144,8 @@ function versusDirect(direct, gateway) {
     p99Ratio: round(gateway.p99Ms / direct.p99Ms),
     meanRatio: round(gateway.meanMs / direct.meanMs),
     directUserCpuUs: direct.cpuMicrosPerRequest.user,
+    directPostgresCpuUs: direct.cpuMicrosPerRequest.postgres,
+    directLoadCpuUs: direct.cpuMicrosPerRequest.load,
     gatewayCpuUs: gateway.cpuMicrosPerRequest.gateway,
     gatewayUserCpuUs: gateway.cpuMicrosPerRequest.user,
   };
@@ -184,7 +221,8 @@ try {
 
   // Saturated, the paths measure which processes win this machine's two cores: through the gateway, a second Node
   // process parses and writes every request again on the same cores as the user service and autocannon.
-  const processesOf = (target) => ({ user: user.child.pid, gateway: target.pid });
+  const postgres = backendsOf(`t_user_bench_${runId}`);
+  const processesOf = (target) => ({ user: user.child.pid, gateway: target.pid, postgres, load: 'self' });
   const saturated = await alternate(targets, (target) => measure({ url: target.url, headers }, processesOf(target)));
   // Below saturation, at one fixed rate (half of what the user service managed direct), the difference is the time
   // the hop adds to a request.
@@ -206,6 +244,20 @@ try {
     // CPU per request (saturated): what the hop itself costs, next to what the service costs for the same request
     gatewayCpuMicrosPerRequest: medianOf(saturated, name, 'gatewayCpuUs'),
     userServiceCpuMicrosPerRequest: medianOf(saturated, name, 'directUserCpuUs'),
+    postgresCpuMicrosPerRequest: medianOf(saturated, name, 'directPostgresCpuUs'),
+    loadGeneratorCpuMicrosPerRequest: medianOf(saturated, name, 'directLoadCpuUs'),
+    // Saturated, every process shares the two cores, so the hop can cost no less than its share of all the CPU a
+    // request takes: the overhead the saturated figure would show if nothing else changed.
+    saturatedOverheadFloorPercent: round(
+      median(
+        saturated.map((r) => {
+          const row = r.rows[name];
+          const direct = row.directUserCpuUs + row.directPostgresCpuUs + row.directLoadCpuUs;
+          return (100 * row.gatewayCpuUs) / (direct + row.gatewayCpuUs);
+        }),
+      ),
+      1,
+    ),
   });
   const runsOf = (rounds, name) => rounds.map((r) => r.runs[name]);
   writeResult('gateway-overhead', {
