@@ -18,7 +18,7 @@ export default tseslint.config(
     rules: { 'no-undef': 'off' }, // TypeScript checks this, with the right types for jest and node
   },
   {
-    files: ['scripts/**', 'bench/**', '**/test/**', 'jest.config.js'],
+    files: ['scripts/**', 'bench/**', '**/test/**', 'jest.config.js', 'infra/images/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
   {

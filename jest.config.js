@@ -18,6 +18,10 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   moduleNameMapper,
   globalSetup: '<rootDir>/packages/testing/src/global-setup.ts',
+  globalTeardown: '<rootDir>/packages/testing/src/global-teardown.ts',
+  // The compose test builds images and runs the whole stack in containers: `npm run test:containers` runs it.
+  testPathIgnorePatterns:
+    process.env.TEST_INFRA === 'containers' ? ['/node_modules/'] : ['/node_modules/', '\\.containers\\.test\\.ts$'],
   testTimeout: 60_000,
   maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
 };

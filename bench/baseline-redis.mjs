@@ -2,7 +2,7 @@
 // one ioredis `SET key 1 EX 300 NX` — what this machine and stack can do at most for a write that must be unique.
 import Fastify from 'fastify';
 import Redis from 'ioredis';
-import autocannon from 'autocannon';
+import { drive, summarize } from './lib.mjs';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:63799';
 
@@ -27,34 +27,9 @@ export async function startBaseline() {
   };
 }
 
-/** autocannon with the settings of PERFORMANCE.md's baseline: 100 connections, 10 s unless told otherwise. */
-export function drive(options) {
-  return new Promise((resolve, reject) => {
-    autocannon({ connections: 100, duration: 10, method: 'POST', ...options }, (error, result) =>
-      error ? reject(error) : resolve(result),
-    );
-  });
-}
-
-export function summarize(name, result) {
-  return {
-    name,
-    requestsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    total: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
   const baseline = await startBaseline();
-  const result = summarize(
-    'baseline: Fastify + Redis SET NX',
-    await drive({ url: baseline.url, duration: Number(process.env.BENCH_SECONDS ?? 10) }),
-  );
+  const result = summarize('baseline: Fastify + Redis SET NX', await drive({ url: baseline.url, method: 'POST' }));
   console.log(JSON.stringify(result, null, 2));
   await baseline.close();
 }

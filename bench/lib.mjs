@@ -1,17 +1,24 @@
 // What every scenario needs: service processes on free ports with their own databases, the baseline in a
 // process of its own, autocannon, and a results file. Scenarios stay short stories on top of these.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const POSTGRES = process.env.TEST_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:54329';
+export const KAFKA = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 export const runId = randomBytes(4).toString('hex');
+/** This run's topics and Redis keys start with it, so runs never see each other's data. */
+export const topicPrefix = `bench${runId}.`;
+/** A service's database in this run (t_*, like the tests'; dropDatabases removes them). */
+export const databaseUrl = (service) => `${POSTGRES}/t_${service}_bench_${runId}`;
 const children = [];
 
 export function freePort() {
@@ -33,20 +40,24 @@ export async function waitUntil(what, probe, timeoutMs = 120_000) {
   }
 }
 
-/** A built service as a process of its own, on a fresh database (dropped by nobody: bench databases are t_*). */
-export async function startService(name, env = {}) {
+/**
+ * A built service as a process of its own, on its database of this run (`env` may point it elsewhere, e.g. a second
+ * instance on the first one's database). e.g. BENCH_NODE_ARGS_GATEWAY='--cpu-prof --cpu-prof-dir=/tmp/prof'
+ * profiles one service (NODE_OPTIONS refuses --cpu-prof); `options.nodeArgs` overrides it for one instance.
+ */
+export async function startService(name, env = {}, options = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // e.g. BENCH_NODE_ARGS_GATEWAY='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles one service (NODE_OPTIONS refuses it)
-  const nodeArgs = (process.env[`BENCH_NODE_ARGS_${name.toUpperCase()}`] ?? '').split(' ').filter(Boolean);
+  const nodeArgs =
+    options.nodeArgs ?? (process.env[`BENCH_NODE_ARGS_${name.toUpperCase()}`] ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'services', name, 'dist', 'server.js')], {
     env: {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-      DATABASE_URL: `${POSTGRES}/t_${name}_bench_${runId}`,
-      KAFKA_TOPIC_PREFIX: `bench${runId}.`,
+      DATABASE_URL: databaseUrl(name),
+      KAFKA_TOPIC_PREFIX: topicPrefix,
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -64,7 +75,10 @@ function stopChild(child, signal) {
   });
 }
 
-/** The Fastify + Redis SET NX baseline in its own process, so it gets a core like the service it is compared with. */
+/**
+ * The Fastify + Redis SET NX baseline in its own process, so it gets a core like the service it is compared with.
+ * Its url takes POST.
+ */
 export async function startBaselineProcess() {
   const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'baseline-server.mjs')], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -84,6 +98,10 @@ export function drive(options) {
     ),
   );
 }
+
+/** How many answers of each status code a run got, e.g. {"201": 1000, "409": 51234}. */
+export const codes = (result) =>
+  Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]));
 
 export function summarize(name, result) {
   return {
@@ -110,4 +128,78 @@ export function writeResult(prefix, data) {
 
 export async function stopAll() {
   await Promise.all(children.map((child) => stopChild(child, 'SIGTERM')));
+}
+
+/** Stops every process this run started, then drops this run's databases of these services. */
+export async function cleanUp(...services) {
+  await stopAll();
+  const admin = new pg.Client({ connectionString: `${POSTGRES}/postgres` });
+  await admin.connect();
+  for (const service of services) {
+    await admin.query(`DROP DATABASE IF EXISTS "${new URL(databaseUrl(service)).pathname.slice(1)}" WITH (FORCE)`);
+  }
+  await admin.end();
+}
+
+/** A client on a service's database of this run. A failed run drops the database under it: that must not hide the failure. */
+export async function connect(service) {
+  const client = new pg.Client({ connectionString: databaseUrl(service) });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+/** `work` over `items`, `size` at a time. */
+export async function inBatches(items, size, work) {
+  const out = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(work))));
+  return out;
+}
+
+/** A JSON request: {status, body}. */
+export async function json(url, options = {}) {
+  const response = await fetch(url, {
+    ...options,
+    headers: { 'content-type': 'application/json', ...options.headers },
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Users {id, role, token} as the user service announces them: user.changed on Kafka, the token only as its SHA-256. */
+export async function announceUsers(users) {
+  const kafka = new Kafka({ clientId: 'bench', brokers: KAFKA.split(','), logLevel: logLevel.NOTHING });
+  const topic = `${topicPrefix}user.users`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] }).catch(() => undefined);
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let i = 0; i < users.length; i += 1_000) {
+    await producer.send({
+      topic,
+      messages: users.slice(i, i + 1_000).map((user) => ({
+        key: String(user.id),
+        value: JSON.stringify({
+          id: randomUUID(),
+          type: 'user.changed',
+          version: 1,
+          occurredAt: new Date().toISOString(),
+          source: 'bench',
+          aggregateType: 'user',
+          aggregateId: String(user.id),
+          aggregateVersion: 1,
+          payload: {
+            id: user.id,
+            name: `bench ${user.id}`,
+            role: user.role,
+            accessTokenSha256: createHash('sha256').update(user.token).digest('hex'),
+            deleted: false,
+          },
+        }),
+      })),
+    });
+  }
+  await producer.disconnect();
 }

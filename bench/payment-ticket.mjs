@@ -3,94 +3,41 @@
 // databases; every request pays a different held ticket of a different user (ACTIVE queue token, enough points),
 // so each one does the whole job: ticket lookup, PENDING + debit, confirm, COMPLETED + outbox.
 //   node bench/payment-ticket.mjs            (BENCH_PAYMENTS=2000 BENCH_SECONDS=10 to change the sizes)
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
-import { drive, startBaseline, summarize } from './baseline-redis.mjs';
+import { randomUUID } from 'node:crypto';
+import { startBaseline } from './baseline-redis.mjs';
+import {
+  announceUsers,
+  cleanUp,
+  connect,
+  drive,
+  inBatches,
+  json,
+  startService,
+  summarize,
+  topicPrefix,
+  waitUntil,
+  writeResult,
+} from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PG = process.env.TEST_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:54329';
-const KAFKA = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 2000);
 const PRICE = 1000;
-const run = randomBytes(4).toString('hex');
-const prefix = `bench${run}.`;
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-const children = [];
-async function startService(name, env) {
-  const port = await freePort();
-  const nodeArgs = (process.env[`BENCH_NODE_ARGS_${name.toUpperCase()}`] ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'services', name, 'dist', 'server.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      DEMO_DATA: 'false',
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_BROKERS: KAFKA,
-      DATABASE_URL: `${PG}/t_bench_${name}_${run}`,
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (
-      await fetch(`${url}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return url;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${name} did not become ready`);
-}
-
-async function inBatches(items, size, work) {
-  const out = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(work))));
-  return out;
-}
-
-const json = async (url, options = {}) => {
-  const response = await fetch(url, {
-    ...options,
-    headers: { 'content-type': 'application/json', ...options.headers },
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-};
 
 async function main() {
-  const queue = await startService('queue', {
+  const { url: queue } = await startService('queue', {
+    DEMO_DATA: 'false',
     QUEUE_MAX_ACTIVE: '1000000',
     QUEUE_ADMITTER_INTERVAL_MS: '20',
     USER_SERVICE_URL: 'http://127.0.0.1:9',
   });
-  const ticket = await startService('ticket', {
+  const { url: ticket } = await startService('ticket', {
+    DEMO_DATA: 'false',
     QUEUE_SERVICE_URL: queue,
     USER_SERVICE_URL: 'http://127.0.0.1:9',
-    REDIS_KEY_PREFIX: `${prefix}ticket:`,
+    REDIS_KEY_PREFIX: `${topicPrefix}ticket:`,
     SEAT_HOLD_TTL_SECONDS: '3600',
   });
-  const payment = await startService('payment', {
+  const { url: payment } = await startService('payment', {
+    DEMO_DATA: 'false',
     QUEUE_SERVICE_URL: queue,
     TICKET_SERVICE_URL: ticket,
     USER_SERVICE_URL: 'http://127.0.0.1:9',
@@ -102,51 +49,15 @@ async function main() {
     token: randomUUID(),
     role: i === 0 ? 'admin' : 'user',
   }));
-  const kafka = new Kafka({ clientId: 'bench', brokers: [KAFKA], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: `${prefix}user.users`, numPartitions: 3 }] }).catch(() => undefined);
-  await admin.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
-  for (let i = 0; i < users.length; i += 500) {
-    await producer.send({
-      topic: `${prefix}user.users`,
-      messages: users.slice(i, i + 500).map((u) => ({
-        key: String(u.id),
-        value: JSON.stringify({
-          id: randomUUID(),
-          type: 'user.changed',
-          version: 1,
-          occurredAt: new Date().toISOString(),
-          source: 'bench',
-          aggregateType: 'user',
-          aggregateId: String(u.id),
-          aggregateVersion: 1,
-          payload: {
-            id: u.id,
-            name: `u${u.id}`,
-            role: u.role,
-            accessTokenSha256: createHash('sha256').update(u.token).digest('hex'),
-            deleted: false,
-          },
-        }),
-      })),
-    });
-  }
-  await producer.disconnect();
-  const last = users.at(-1);
-  for (const url of [payment, ticket]) {
-    for (let i = 0; ; i++) {
-      const probe =
-        url === payment
-          ? await json(`${url}/points`, { headers: { 'user-token': last.token } })
-          : await json(`${url}/tickets`, { headers: { 'user-token': last.token } });
-      if (probe.status === 200) break;
-      if (i > 600) throw new Error('users never reached the replicas');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  await announceUsers(users);
+  const asLast = { headers: { 'user-token': users.at(-1).token } };
+  await waitUntil(
+    'users in the payment and ticket replicas',
+    async () =>
+      (await json(`${payment}/points`, asLast)).status === 200 &&
+      (await json(`${ticket}/tickets`, asLast)).status === 200,
+    60_000,
+  );
 
   // tokens, points, a showtime with one seat per buyer, one hold each
   const tokens = await inBatches(users, 50, async (u) => {
@@ -202,45 +113,35 @@ async function main() {
 
   // the same run: baseline, then ticket payments, 100 connections each
   const baseline = await startBaseline();
-  const base = summarize(
-    'baseline: Fastify + Redis SET NX',
-    await drive({ url: baseline.url, duration: Number(process.env.BENCH_SECONDS ?? 10) }),
-  );
+  const base = summarize('baseline: Fastify + Redis SET NX', await drive({ url: baseline.url, method: 'POST' }));
   await baseline.close();
 
   let next = 0;
   const started = Date.now();
   const windowStartUs = Number(process.hrtime.bigint() / 1000n); // for bench/cpuprofile-top.mjs --from/--to
-  const result = await new Promise((resolve, reject) =>
-    autocannon(
+  const result = await drive({
+    url: `${payment}/payments`,
+    amount: work.length,
+    method: 'POST',
+    requests: [
       {
-        url: `${payment}/payments`,
-        connections: 100,
-        amount: work.length,
-        method: 'POST',
-        requests: [
-          {
-            setupRequest: (request) => {
-              const job = work[next++ % work.length];
-              return {
-                ...request,
-                headers: { 'content-type': 'application/json', authorization: `Bearer ${job.token}` },
-                body: JSON.stringify({ ticket_id: job.ticketId }),
-              };
-            },
-          },
-        ],
+        setupRequest: (request) => {
+          const job = work[next++ % work.length];
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${job.token}` },
+            body: JSON.stringify({ ticket_id: job.ticketId }),
+          };
+        },
       },
-      (error, res) => (error ? reject(error) : resolve(res)),
-    ),
-  );
+    ],
+  });
   const seconds = (Date.now() - started) / 1000;
   const paymentWindowUs = [windowStartUs, Number(process.hrtime.bigint() / 1000n)];
   const pay = summarize('ticket payments (POST /payments, 100 users)', result);
   pay.paymentsPerSecond = Math.round(work.length / seconds);
 
-  const db = new pg.Client({ connectionString: `${PG}/t_bench_payment_${run}` });
-  await db.connect();
+  const db = await connect('payment');
   const { rows } = await db.query(`SELECT status, count(*)::int AS n FROM payments GROUP BY status`);
   await db.end();
   const report = {
@@ -250,22 +151,11 @@ async function main() {
     ratio: +(pay.paymentsPerSecond / base.requestsPerSecond).toFixed(4),
     paymentWindowUs,
   };
-  mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(
-    path.join(ROOT, 'bench', 'results', `payment-ticket-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
-    JSON.stringify(report, null, 2),
-  );
-  console.log(JSON.stringify(report, null, 2));
+  writeResult('payment-ticket', report);
 }
 
 try {
   await main();
 } finally {
-  children.forEach((child) => child.kill('SIGTERM'));
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  const admin = new pg.Client({ connectionString: `${PG}/postgres` });
-  await admin.connect();
-  for (const name of ['queue', 'ticket', 'payment'])
-    await admin.query(`DROP DATABASE IF EXISTS "t_bench_${name}_${run}" WITH (FORCE)`);
-  await admin.end();
+  await cleanUp('queue', 'ticket', 'payment');
 }

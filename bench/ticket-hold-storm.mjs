@@ -3,145 +3,56 @@
 // 1,000-ticket event. Needs the infrastructure (scripts/infra.sh up) and a build (npx tsc -b tsconfig.build.json).
 // Usage: node bench/ticket-hold-storm.mjs   (BENCH_SECONDS, BENCH_USERS, BENCH_SEATS, BENCH_LOCKS=false,
 // BENCH_TWO_INSTANCES=false to change). Also runs the storm again with two ticket instances (1 vs 2, same run).
-// Profiling: BENCH_TICKET_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' gives only the ticket process those node
-// flags (NODE_OPTIONS refuses --cpu-prof); the report's stormWindowUs (monotonic µs) feeds bench/cpuprofile-top.mjs.
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
-import { summarize } from './baseline-redis.mjs';
+// Profiling: BENCH_NODE_ARGS_TICKET='--cpu-prof --cpu-prof-dir=/tmp/prof' gives only the (first) ticket process those
+// node flags (NODE_OPTIONS refuses --cpu-prof); the report's stormWindowUs (monotonic µs) feeds bench/cpuprofile-top.mjs.
+import { randomUUID } from 'node:crypto';
+import {
+  announceUsers,
+  cleanUp,
+  codes,
+  connect,
+  drive,
+  startBaselineProcess,
+  startService,
+  summarize,
+  topicPrefix,
+  waitUntil,
+  writeResult,
+} from './lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SEATS = Number(process.env.BENCH_SEATS ?? 1_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const LOCKS = process.env.BENCH_LOCKS ?? 'true';
-const POSTGRES = process.env.TEST_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:54329';
-const KAFKA = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-const suffix = randomBytes(4).toString('hex');
-const prefix = `bench${suffix}.`;
-const queueDb = `t_queue_tbench_${suffix}`;
-const ticketDb = `t_ticket_tbench_${suffix}`;
-const children = [];
-
-function startProcess(script, env, ready) {
-  const child = spawn(process.execPath, [script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      output = (output + chunk.toString()).slice(-20_000);
-      const match = ready(output);
-      if (match) resolve({ child, ...match });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${script} exited ${code}:\n${output.slice(-2000)}`)));
-  });
-}
-
-async function waitUntil(what, probe, timeoutMs = 300_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-const run = (options) =>
-  new Promise((resolve, reject) =>
-    autocannon({ connections: 100, ...options }, (error, result) => (error ? reject(error) : resolve(result))),
-  );
-const codes = (result) =>
-  Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]));
-
-async function service(name, env, nodeArgs = []) {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, `services/${name}/dist/server.js`)], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      KAFKA_TOPIC_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-      DEMO_DATA: 'false',
-      USER_SERVICE_URL: 'http://127.0.0.1:9',
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  children.push(child);
-  await waitUntil(`${name} ready`, async () => (await fetch(`${url}/ready`)).ok, 60_000);
-  return url;
-}
+/** Every ticket instance shares the first one's database, Redis keys and topics. */
+const ticketEnv = (queueUrl) => ({
+  DEMO_DATA: 'false',
+  USER_SERVICE_URL: 'http://127.0.0.1:9',
+  QUEUE_SERVICE_URL: queueUrl,
+  REDIS_KEY_PREFIX: `${topicPrefix}ticket:`,
+  SEAT_HOLD_TTL_SECONDS: '3600',
+  SEAT_LOCKS_ENABLED: LOCKS,
+});
 
 try {
   // 1. the queue and ticket services as real processes, on their own databases, topics and Redis keys
-  const queueUrl = await service('queue', {
-    DATABASE_URL: `${POSTGRES}/${queueDb}`,
+  const { url: queueUrl } = await startService('queue', {
+    DEMO_DATA: 'false',
+    USER_SERVICE_URL: 'http://127.0.0.1:9',
     QUEUE_MAX_ACTIVE: String(USERS * 2),
     QUEUE_ACTIVE_TTL_SECONDS: '3600',
   });
-  const ticketUrl = await service(
-    'ticket',
-    {
-      DATABASE_URL: `${POSTGRES}/${ticketDb}`,
-      QUEUE_SERVICE_URL: queueUrl,
-      REDIS_KEY_PREFIX: `${prefix}ticket:`,
-      SEAT_HOLD_TTL_SECONDS: '3600',
-      SEAT_LOCKS_ENABLED: LOCKS,
-    },
-    (process.env.BENCH_TICKET_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  );
+  const { url: ticketUrl } = await startService('ticket', ticketEnv(queueUrl));
 
   // 2. users (id 1 is an admin), announced as the user service does, until both replicas have them
   const users = Array.from({ length: USERS + 1 }, (_, i) => ({
     id: i + 1,
     role: i === 0 ? 'admin' : 'user',
-    accessToken: randomUUID(),
+    token: randomUUID(),
   }));
   const [admin, ...clients] = users;
-  const kafka = new Kafka({ clientId: 'ticket-bench', brokers: KAFKA.split(','), logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  await producer.connect();
-  for (let i = 0; i < users.length; i += 1_000) {
-    await producer.send({
-      topic: `${prefix}user.users`,
-      messages: users.slice(i, i + 1_000).map((user) => ({
-        key: String(user.id),
-        value: JSON.stringify({
-          id: randomUUID(),
-          type: 'user.changed',
-          version: 1,
-          occurredAt: new Date().toISOString(),
-          source: 'bench',
-          aggregateType: 'user',
-          aggregateId: String(user.id),
-          aggregateVersion: 1,
-          payload: {
-            id: user.id,
-            name: `bench ${user.id}`,
-            role: user.role,
-            accessTokenSha256: createHash('sha256').update(user.accessToken).digest('hex'),
-            deleted: false,
-          },
-        }),
-      })),
-    });
-  }
-  await producer.disconnect();
-  const tdb = new pg.Client({ connectionString: `${POSTGRES}/${ticketDb}` });
-  const qdb = new pg.Client({ connectionString: `${POSTGRES}/${queueDb}` });
-  await tdb.connect();
-  await qdb.connect();
+  await announceUsers(users);
+  const tdb = await connect('ticket');
+  const qdb = await connect('queue');
   for (const db of [tdb, qdb]) {
     await waitUntil(
       'users in the replicas',
@@ -152,7 +63,7 @@ try {
   // 3. every client joins the waiting room once (all admitted: QUEUE_MAX_ACTIVE is above the crowd)
   const tokens = [];
   let joining = 0;
-  await run({
+  await drive({
     url: `${queueUrl}/tokens`,
     amount: clients.length,
     requests: [
@@ -162,7 +73,7 @@ try {
           const user = clients[joining++ % clients.length];
           return {
             ...request,
-            headers: { 'content-type': 'application/json', 'user-token': user.accessToken },
+            headers: { 'content-type': 'application/json', 'user-token': user.token },
             body: JSON.stringify({ userId: user.id }),
           };
         },
@@ -186,7 +97,7 @@ try {
   const tokenReplicaCatchUpSeconds = (Date.now() - joinedAt) / 1000;
 
   // 4. a showtime of SEATS seats
-  const adminHeaders = { 'content-type': 'application/json', 'user-token': admin.accessToken };
+  const adminHeaders = { 'content-type': 'application/json', 'user-token': admin.token };
   const concert = await (
     await fetch(`${ticketUrl}/admin/concerts`, {
       method: 'POST',
@@ -213,7 +124,7 @@ try {
   // takes each token's first-sight cost (signature check, status lookup) out of the storm itself
   let browsing = 0;
   const warmStarted = Date.now();
-  const warmUp = await run({
+  const warmUp = await drive({
     url: `${ticketUrl}/concerts/${concert.id}/${showtime.id}`,
     amount: tokens.length,
     requests: [
@@ -229,19 +140,15 @@ try {
   const warmSeconds = (Date.now() - warmStarted) / 1000;
 
   // 6. the baseline, its own process, same run and connections
-  const baseline = await startProcess(path.join(ROOT, 'bench/ticket-baseline-server.mjs'), {}, (out) => {
-    const line = out.split('\n').find((l) => l.startsWith('{"url"'));
-    return line && JSON.parse(line);
-  });
-  const baselineResult = await run({ url: baseline.url, method: 'POST', duration: SECONDS });
-  baseline.child.kill('SIGTERM');
+  const baseline = await startBaselineProcess();
+  const baselineResult = await drive({ url: baseline.url, method: 'POST' });
+  await baseline.stop();
 
   // 7. the storm: client i (round robin over all tokens) tries a random seat
   let attempt = 0;
   const stormStartUs = Number(process.hrtime.bigint() / 1000n);
-  const storm = await run({
+  const storm = await drive({
     url: `${ticketUrl}/tickets`,
-    duration: SECONDS,
     requests: [
       {
         method: 'POST',
@@ -274,14 +181,8 @@ try {
   // each driven by half the connections: what a second instance buys on this machine (BENCH_TWO_INSTANCES=false skips)
   let twoInstances;
   if (process.env.BENCH_TWO_INSTANCES !== 'false') {
-    const secondTicketUrl = await service('ticket', {
-      DATABASE_URL: `${POSTGRES}/${ticketDb}`,
-      QUEUE_SERVICE_URL: queueUrl,
-      REDIS_KEY_PREFIX: `${prefix}ticket:`,
-      SEAT_HOLD_TTL_SECONDS: '3600',
-      SEAT_LOCKS_ENABLED: LOCKS,
-      DEMO_DATA: 'false',
-    });
+    // profiled (BENCH_NODE_ARGS_TICKET) is the first instance only
+    const { url: secondTicketUrl } = await startService('ticket', ticketEnv(queueUrl), { nodeArgs: [] });
     const second = await (
       await fetch(`${ticketUrl}/admin/concerts/${concert.id}/showtimes`, {
         method: 'POST',
@@ -298,7 +199,7 @@ try {
     ).rows.map((row) => row.id);
     // every token meets the second instance once too, as it met the first in the warm-up
     let browsingSecond = 0;
-    await run({
+    await drive({
       url: `${secondTicketUrl}/concerts/${concert.id}/${second.id}`,
       amount: tokens.length,
       requests: [
@@ -313,9 +214,8 @@ try {
     });
     let attemptTwo = 0;
     const stormOn = (url) =>
-      run({
+      drive({
         url: `${url}/tickets`,
-        duration: SECONDS,
         connections: 50,
         requests: [
           {
@@ -367,7 +267,7 @@ try {
     })
   ).json();
   let reserving = 0;
-  const reservations = await run({
+  const reservations = await drive({
     url: `${ticketUrl}/reservations`,
     amount: clients.length,
     requests: [
@@ -377,7 +277,7 @@ try {
           const user = clients[reserving++ % clients.length];
           return {
             ...request,
-            headers: { 'content-type': 'application/json', 'user-token': user.accessToken },
+            headers: { 'content-type': 'application/json', 'user-token': user.token },
             body: JSON.stringify({ event_id: event.id, no_of_tickets: 1 }),
           };
         },
@@ -386,7 +286,7 @@ try {
   });
   const stock = (
     await tdb.query(
-      `SELECT e.availability, (SELECT COALESCE(sum(no_of_tickets), 0)::int FROM reservations r WHERE r.event_id = e.id AND NOT cancelled) AS reserved FROM events e WHERE id = $1`,
+      `SELECT e.availability, (SELECT COALESCE(sum(no_of_tickets), 0)::int FROM reservations r WHERE r.ga_event_id = e.id AND NOT cancelled) AS reserved FROM ga_events e WHERE id = $1`,
       [event.id],
     )
   ).rows[0];
@@ -399,7 +299,6 @@ try {
     statusCodes: codes(storm),
   };
   const report = {
-    at: new Date().toISOString(),
     clients: clients.length,
     tokensIssued: tokens.length,
     seats: SEATS,
@@ -434,18 +333,8 @@ try {
       }),
     },
   };
-  console.log(JSON.stringify(report, null, 2));
-  mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(
-    path.join(ROOT, `bench/results/ticket-hold-storm-${report.at.replace(/[:.]/g, '-')}.json`),
-    `${JSON.stringify(report, null, 2)}\n`,
-  );
+  writeResult('ticket-hold-storm', report);
 } finally {
-  for (const child of children) child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const admin = new pg.Client({ connectionString: `${POSTGRES}/postgres` });
-  await admin.connect();
-  for (const name of [queueDb, ticketDb]) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
+  await cleanUp('queue', 'ticket');
 }
 process.exit(0);

@@ -6,6 +6,7 @@
 #   scripts/infra.sh down          stop what this script started
 #   scripts/infra.sh status        one line per component
 #   scripts/infra.sh reset         down, then delete all local data
+#   scripts/infra.sh jars          only fetch the Kafka broker's jars (scripts/images.sh copies them into an image)
 #
 # --fast (or INFRA_PROFILE=test) runs PostgreSQL without fsync: for tests only, never for `npm start`.
 # DATABASE_URL, REDIS_URL, KAFKA_BROKERS point at servers you already run: those are checked, never started.
@@ -29,18 +30,8 @@ is_root() { [ "$(id -u)" = 0 ]; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-apt_updated=0
-apt_install() {
-  is_root || die "missing packages ($*) and not root: install them with apt-get, or point the env at existing servers"
-  command -v apt-get >/dev/null || die "missing packages ($*) and no apt-get on this machine"
-  if [ "$apt_updated" = 0 ]; then
-    log "apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    apt_updated=1
-  fi
-  log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
+# shellcheck source=scripts/apt-install.sh
+. "$ROOT/scripts/apt-install.sh"
 
 pg_bin_dir() {
   local dir
@@ -266,5 +257,6 @@ case "$cmd" in
     log "deleting $INFRA_DIR/kafka/data, $INFRA_DIR/redis and $PG_DATA"
     rm -rf "$INFRA_DIR/kafka/data" "$INFRA_DIR/redis" "$PG_DATA"
     ;;
-  *) die "usage: scripts/infra.sh up [--fast] | down | status | reset" ;;
+  jars) kafka_fetch_jars ;;
+  *) die "usage: scripts/infra.sh up [--fast] | down | status | reset | jars" ;;
 esac

@@ -227,7 +227,7 @@ export async function audit(dbs, ledger, initialStocks) {
   const events = await dbs.rows(
     'ticket',
     `SELECT e.id, e.availability, e.stock, coalesce(sum(r.no_of_tickets) FILTER (WHERE NOT r.cancelled), 0)::int AS reserved
-       FROM events e LEFT JOIN reservations r ON r.event_id = e.id GROUP BY e.id`,
+       FROM ga_events e LEFT JOIN reservations r ON r.ga_event_id = e.id GROUP BY e.id`,
   );
   checks.push(
     check(
@@ -406,7 +406,11 @@ export async function audit(dbs, ledger, initialStocks) {
       "SELECT count(*)::int AS n FROM outbox WHERE state = 'pending' AND created_at < now() - interval '5 seconds'",
     );
     if (n > 0) outboxFailures.push(`${service}: ${n} pending for over 5 s`);
-    const [{ n: dead }] = await dbs.rows(service, 'SELECT count(*)::int AS n FROM dead_letters');
+    const [{ n: dead }] = await dbs.rows(
+      service,
+      `SELECT (SELECT count(*)::int FROM dead_letters WHERE state <> 'replayed')
+            + (SELECT count(*)::int FROM outbox WHERE state = 'dead') AS n`,
+    );
     if (dead > 0) deadLetters.push(`${service}: ${dead}`);
   }
   checks.push(check('every outbox drained (nothing pending over 5 s)', outboxFailures, 'all 6'));

@@ -201,7 +201,7 @@ describe.each(Object.entries(VALUE_SETS))('the chart with the %s values', (label
       expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
       expect(Object.keys(container.resources).sort()).toEqual(['limits', 'requests']);
       expect(env.get('NODE_ENV')?.value).toBe('production');
-      expect(env.get('DEMO_DATA')?.value).toBe('false');
+      if (component !== 'gateway') expect(env.get('DEMO_DATA')?.value).toBe('false'); // the gateway has no data
       expect(env.get('PORT')?.value).toBe(
         String((CONFIG_SCHEMAS[component]!.properties.PORT as { default: number }).default),
       );
@@ -211,7 +211,6 @@ describe.each(Object.entries(VALUE_SETS))('the chart with the %s values', (label
       expect([...env.keys()].filter((variable) => !known.has(variable))).toEqual([]);
       // Every secret the service reads comes from a Secret, so none can fall back to a shipped default.
       const secretSettings = [...known].filter((setting) => SECRET_SETTING.test(setting));
-      if (component === 'gateway') secretSettings.splice(secretSettings.indexOf('DATABASE_URL'), 1); // no database
       for (const setting of secretSettings) {
         expect({ setting, from: env.get(setting)?.valueFrom?.secretKeyRef?.key }).toEqual({
           setting,
@@ -457,9 +456,11 @@ function consumerGroupsInCode(service: string): string[] {
     .filter((file) => file.endsWith('.ts'))
     .map((file) => readFileSync(path.join(sourceDir, file), 'utf8'))
     .join('\n');
-  const groups = [...sources.matchAll(/groupId: '([^']+)'/g)].map((match) => match[1]!);
-  for (const match of sources.matchAll(/userAuthPlugin, \{[^}]*consumerGroup: '([^']+)'/g)) groups.push(match[1]!);
-  for (const match of sources.matchAll(/queueGuardPlugin, \{[^}]*consumerGroup: '([^']+)'/g)) {
+  // app.events.consumer('<group>', …), a replica's `group: '<group>'`, and the queue guard's own `<group>.queue-guard`
+  const groups = [...sources.matchAll(/\.consumer\('([^']+)'/g), ...sources.matchAll(/\bgroup: '([^']+)'/g)].map(
+    (match) => match[1]!,
+  );
+  for (const match of sources.matchAll(/queueGuardPlugin,[^}]*consumerGroup: '([^']+)'/g)) {
     groups.push(`${match[1]!}.queue-guard`);
   }
   return groups.sort();

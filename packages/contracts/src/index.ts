@@ -8,5 +8,4 @@ export * from './order-events';
 export * from './stock-events';
 export * from './item-events';
 export * from './alarm-events';
-export * from './notification-events';
 export * from './ticket-events';

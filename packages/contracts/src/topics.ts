@@ -1,6 +1,7 @@
 /**
  * Topic names (without the deployment's prefix). One topic per aggregate type, keyed by aggregate id, so one
- * aggregate's events stay in order within a partition.
+ * aggregate's events stay in order within a partition. A topic is published only while something consumes it (or
+ * a planned issue will): docs/decisions.md §11.
  */
 export const TOPICS = {
   users: 'user.users',
@@ -14,13 +15,6 @@ export const TOPICS = {
   /** Item detail views, keyed by the viewer's user id so one user's views stay in order. */
   itemViews: 'item.views',
   alarms: 'alarm.alarms',
-  /** Notifications the alarm service sent, keyed by notification id. */
-  notifications: 'alarm.notifications',
-  concerts: 'ticket.concerts',
-  showtimes: 'ticket.showtimes',
-  seats: 'ticket.seats',
+  /** Tickets (holds and sales) and refused sales, keyed by ticket id. */
   tickets: 'ticket.tickets',
-  gaEvents: 'ticket.events',
-  reservations: 'ticket.reservations',
 } as const;
-export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { AppError, validationFailed } from '@boxoffice/errors';
 import type { Pool, PoolClient, Queryable } from './pool';
 import { withTransaction } from './transaction';
@@ -7,6 +8,21 @@ import { withTransaction } from './transaction';
  * with at least: scope text, user_id integer, key text, request_hash text, status integer, body jsonb,
  * location text, PRIMARY KEY (scope, user_id, key). A service may add columns of its own.
  */
+
+/** Where a service keeps its keys, and how it hashes request bodies. */
+export interface IdempotencyStore {
+  pool: Pool;
+  digest: BodyDigest;
+}
+
+/** Runs `work` as one transaction: how a use-case asks for its write's transaction without knowing what else joins it. */
+export type Transact = <T>(work: (tx: PoolClient) => Promise<T>) => Promise<T>;
+
+/** A plain transaction on the pool. */
+export const inTransaction =
+  (pool: Pool): Transact =>
+  (work) =>
+    withTransaction(pool, work);
 
 /** The answer to a write as the client saw it: what a retry with the same Idempotency-Key gets again. */
 export interface IdempotentAnswer {
@@ -52,6 +68,15 @@ const canonical = (value: unknown): unknown =>
             .map(([k, v]) => [k, canonical(v)]),
         )
       : value;
+
+/** For bodies with nothing secret in them (ids and counts). */
+export const sha256Digest: BodyDigest = (canonicalBody) => createHash('sha256').update(canonicalBody).digest('hex');
+
+/** For bodies that may carry a secret (a card number): a plain digest of 16 digits can be brute-forced, an HMAC cannot. */
+export const hmacSha256Digest =
+  (secret: string): BodyDigest =>
+  (canonicalBody) =>
+    createHmac('sha256', secret).update(canonicalBody).digest('hex');
 
 /** The same body with its fields in another order must hash the same, or a legitimate retry would get a 422. */
 export const hashRequestBody = (digest: BodyDigest, body: unknown): string =>
@@ -113,50 +138,51 @@ function replayOrRefuse(stored: StoredIdempotencyKey, requestHash: string, key: 
   return { status: stored.status, body: stored.body, ...(stored.location ? { location: stored.location } : {}) };
 }
 
-/** The stored answer to this key, if any (422 when the key was used with another body). */
-export async function findStoredAnswer(
-  pool: Pool,
-  digest: BodyDigest,
-  request: IdempotencyRequest | undefined,
-): Promise<IdempotentAnswer | undefined> {
-  if (!request) return undefined;
-  const stored = await findIdempotencyKey(pool, request);
-  return stored && stored.status !== CLAIMED
-    ? replayOrRefuse(stored, hashRequestBody(digest, request.body), request.key)
-    : undefined;
-}
+const keyInUse = () =>
+  new AppError(409, 'IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still running; retry.');
 
 class AlreadyClaimed extends Error {}
 
 /**
- * Runs a write once per Idempotency-Key (SPEC §0): the first answer is stored in the write's own transaction;
- * the same key and body replay it; the same key with another body is refused (422). Without a key the write
- * simply runs. A refused write (4xx thrown) stores nothing, so a corrected retry with the same key can succeed.
+ * Runs a write once per Idempotency-Key (SPEC §0). The key is read once, before anything else: an answer stored
+ * for it is replayed (422 when the key came with another body) and `run` is not called at all. Otherwise `run`
+ * does its work and calls `transact` once for its write: the key is claimed inside that transaction and
+ * `answerOf(result)` is stored with it, so the change and the answer commit together. `run` returns what its
+ * transaction returned (that is the answer stored, so anything else is refused as a bug). A twin request that claimed
+ * the key first makes `transact` throw; the twin's answer is then replayed. A refused write (it throws) stores
+ * nothing, so a corrected retry with the same key can succeed. Without a key, `transact` is a plain transaction.
  */
-export async function idempotentWrite(
-  pool: Pool,
-  digest: BodyDigest,
+export async function idempotentWrite<T>(
+  store: IdempotencyStore,
   request: IdempotencyRequest | undefined,
-  work: (tx: PoolClient) => Promise<IdempotentAnswer>,
+  run: (transact: Transact) => Promise<T>,
+  answerOf: (result: T) => IdempotentAnswer,
 ): Promise<IdempotentAnswer> {
-  if (!request) return withTransaction(pool, work);
-  const hash = hashRequestBody(digest, request.body);
-  const stored = await findIdempotencyKey(pool, request);
+  if (!request) return answerOf(await run(inTransaction(store.pool)));
+  const hash = hashRequestBody(store.digest, request.body);
+  const stored = await findIdempotencyKey(store.pool, request);
   if (stored && stored.status !== CLAIMED) return replayOrRefuse(stored, hash, request.key);
-  try {
-    return await withTransaction(pool, async (tx) => {
+  // A committed claim without an answer: a service claimed the key outside this function and answers from a resource.
+  if (stored) throw keyInUse();
+  let committed: { result: unknown; answer: IdempotentAnswer } | undefined;
+  const transact: Transact = (work) =>
+    withTransaction(store.pool, async (tx) => {
       if (!(await claimIdempotencyKey(tx, request, hash))) throw new AlreadyClaimed();
-      const answer = await work(tx);
+      const result = await work(tx);
+      const answer = answerOf(result as unknown as T);
       await completeIdempotencyKey(tx, request, answer);
-      return answer;
+      committed = { result, answer };
+      return result;
     });
+  try {
+    const result = await run(transact);
+    if (!committed) return answerOf(result);
+    if (committed.result !== result) throw new Error(`${request.scope}: run must return what its transaction returned`);
+    return committed.answer;
   } catch (error) {
     if (!(error instanceof AlreadyClaimed)) throw error;
-    const answered = await findIdempotencyKey(pool, request);
-    // Still CLAIMED only when a service claimed the key outside this function and answers from a resource instead.
-    if (!answered || answered.status === CLAIMED) {
-      throw new AppError(409, 'IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still running; retry.');
-    }
+    const answered = await findIdempotencyKey(store.pool, request);
+    if (!answered || answered.status === CLAIMED) throw keyInUse();
     return replayOrRefuse(answered, hash, request.key);
   }
 }

@@ -101,3 +101,10 @@ export async function migrationsApplied(pool: pg.Pool, expected: Migration[]): P
   const applied = new Set(rows.map((row) => `${row.namespace}/${row.version}`));
   return expected.every((migration) => applied.has(`${migration.namespace}/${migration.version}`));
 }
+
+/** A plugin that needs tables: bootService applies its `migrations` (with the service's own) before starting it. */
+export type WithMigrations<P> = P & { readonly migrations: readonly MigrationSource[] };
+
+export function withMigrations<P extends object>(plugin: P, ...migrations: MigrationSource[]): WithMigrations<P> {
+  return Object.assign(plugin, { migrations });
+}

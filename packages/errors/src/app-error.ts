@@ -1,6 +1,7 @@
 /**
  * One error type for every service. The HTTP layer renders it as the SPEC §0 body:
- * {"errors": {"code", "message", "detail": [...]}}. Domain code throws it without knowing about HTTP.
+ * {"errors": {"code", "message", "detail": [...]}}. Domain code throws it without knowing about HTTP headers: what
+ * a header would say travels as a field with a meaning of its own (`retryAfterSeconds`), which the HTTP layer renders.
  */
 export type ErrorKind =
   | 'MissingField'
@@ -24,14 +25,23 @@ export interface ErrorDetail {
   [extra: string]: unknown;
 }
 
+export interface AppErrorOptions {
+  /** When trying again may succeed (a dependency down, a limit, a step not done yet); HTTP: Retry-After. */
+  retryAfterSeconds?: number;
+  /** The answer rests on a replica or cache that may be behind its owner; HTTP: X-Data-Stale: true. */
+  stale?: boolean;
+}
+
 export class AppError extends Error {
+  readonly retryAfterSeconds: number | undefined;
+  readonly stale: boolean;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly detail: ErrorDetail[] = [],
-    /** Response headers that belong with this error, e.g. Retry-After on 429/503. */
-    readonly headers: Record<string, string> = {},
+    options: AppErrorOptions = {},
   ) {
     // A 4xx is an expected answer, never a bug to trace: skip capturing a stack, which costs more than the rest of a
     // refused request (a hold storm answers thousands of 409s a second).
@@ -40,17 +50,13 @@ export class AppError extends Error {
     super(message);
     Error.stackTraceLimit = stackTraceLimit;
     this.name = 'AppError';
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.stale = options.stale ?? false;
   }
 }
 
 export const validationFailed = (message: string, detail: ErrorDetail[]) =>
   new AppError(422, 'VALIDATION_FAILED', message, detail);
-
-export const unknownFields = (location: ErrorDetail['location'], params: string[]) =>
-  validationFailed(
-    'Unknown field.',
-    params.map((param) => ({ location, param, error: 'UnknownField', msg: 'Unknown field.' })),
-  );
 
 export const badRequest = (code: string, message: string, detail: ErrorDetail[] = []) =>
   new AppError(400, code, message, detail);
@@ -67,6 +73,6 @@ export const conflict = (code: string, message: string, detail: ErrorDetail[] = 
   new AppError(409, code, message, detail);
 
 export const unavailable = (message: string, retryAfterSeconds = 5) =>
-  new AppError(503, 'DEPENDENCY_UNAVAILABLE', message, [], { 'retry-after': String(retryAfterSeconds) });
+  new AppError(503, 'DEPENDENCY_UNAVAILABLE', message, [], { retryAfterSeconds });
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

@@ -1,21 +1,20 @@
-import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { Consumer, EachMessagePayload } from 'kafkajs';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { Consumer } from 'kafkajs';
 import type pg from 'pg';
-import { EventEnvelope } from '@boxoffice/contracts';
-import { withTransaction } from '@boxoffice/db';
+import type { EventContract, EventEnvelope } from '@boxoffice/contracts';
+import { Delivery, type Subscription } from './delivery';
+import { NO_METRICS, type EventMetrics } from './event-metrics';
+import { backoff } from './failures';
 import { ensureTopics, type EventBus } from './kafka';
 
-export type EventHandler = (event: EventEnvelope, db: pg.PoolClient) => Promise<void>;
+/** Handles one event whose payload was checked against its contract, in the inbox transaction `db`. */
+export type EventHandler<P = unknown> = (event: EventEnvelope<P>, db: pg.PoolClient) => Promise<void>;
 
 export interface EventConsumerOptions {
   bus: EventBus;
   pool: pg.Pool;
   /** Consumer group: all instances of one service share it, so each event is handled once per service. */
   groupId: string;
-  /** Unprefixed topic names. */
-  topics: string[];
-  /** Handlers by event type; events of other types on these topics are acknowledged and skipped. */
-  handlers: Record<string, EventHandler>;
   sessionTimeoutMs?: number;
   /**
    * How many partitions one instance handles at once (default 1). Events are keyed by aggregate, so one
@@ -23,26 +22,67 @@ export interface EventConsumerOptions {
    * own aggregate's rows (a replica), never for ones that lock rows shared across aggregates (stock, wallets).
    */
   partitionsConcurrently?: number;
+  /** Tries of a failing handler before its message is dead-lettered; outages do not count (default 5). */
+  maxAttempts?: number;
+  /** Wait before the second try; it doubles up to 5 s (default 200 ms). */
+  retryBackoffMs?: number;
+  /** How often dead letters marked for replay are looked for (default 2 s). */
+  replayPollMs?: number;
+  metrics?: EventMetrics;
 }
-
-const envelopeCheck = TypeCompiler.Compile(EventEnvelope);
 
 /**
  * Consumes events at least once and applies each exactly once: the event id goes into the inbox in the same
- * transaction as the handler's changes, so a redelivered event finds its id and changes nothing. Start-up does
- * not wait for Kafka: while it is unreachable the consumer keeps retrying in the background.
+ * transaction as the handler's changes, so a redelivered event finds its id and changes nothing. Each payload is
+ * checked against its contract before its handler runs. A message that cannot be applied (not an envelope, a
+ * payload its contract rejects, a handler that failed `maxAttempts` times while the database answered) goes to
+ * `dead_letters` and the partition moves on; while a dependency is unreachable the message is retried, never
+ * dead-lettered. Start-up does not wait for Kafka: while it is unreachable the consumer retries in the background.
  */
 export class EventConsumer {
+  private readonly subscriptions = new Map<string, Subscription>();
   private consumer: Consumer | undefined;
+  private started = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private replayTimer: NodeJS.Timeout | undefined;
   private connected = false;
   private caughtUp = false;
   private lagTimer: NodeJS.Timeout | undefined;
-  private readonly inboxName: string;
+  private readonly name: string;
+  private readonly metrics: EventMetrics;
+  private readonly delivery: Delivery;
 
   constructor(private readonly options: EventConsumerOptions) {
-    this.inboxName = options.groupId;
+    this.name = options.groupId;
+    this.metrics = options.metrics ?? NO_METRICS;
+    this.delivery = new Delivery({
+      name: this.name,
+      pool: options.pool,
+      logger: options.bus.logger,
+      subscriptions: this.subscriptions,
+      maxAttempts: options.maxAttempts ?? 5,
+      retryBackoffMs: options.retryBackoffMs ?? 200,
+      metrics: this.metrics,
+      stopping: () => this.stopped,
+    });
+  }
+
+  /** Subscribes to a contract's events: `handler` gets them with their payload checked and typed. */
+  on<S extends TSchema>(contract: EventContract<S>, handler: EventHandler<Static<S>>): this {
+    if (this.started) throw new Error(`consumer ${this.name}: subscribe before it starts`);
+    if (this.subscriptions.has(contract.type)) throw new Error(`consumer ${this.name} handles ${contract.type} twice`);
+    this.subscriptions.set(contract.type, { contract, handler: handler as EventHandler<never> });
+    return this;
+  }
+
+  get groupId(): string {
+    return this.name;
+  }
+
+  /** The contracts it handles; its topics are theirs. */
+  get contracts(): EventContract[] {
+    return [...this.subscriptions.values()].map((subscription) => subscription.contract);
   }
 
   /** True while it is a member of its group and reading: a replica it feeds is receiving changes. */
@@ -59,27 +99,34 @@ export class EventConsumer {
   }
 
   start(): void {
+    if (this.subscriptions.size === 0) throw new Error(`consumer ${this.name} subscribes to nothing`);
+    this.started = true;
     void this.loadSyncState().finally(() => this.connect(0));
+    this.scheduleReplay();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.lagTimer);
+    clearTimeout(this.replayTimer);
     await this.consumer?.disconnect().catch(() => undefined);
     this.consumer = undefined;
     this.connected = false;
   }
 
+  private topics(): string[] {
+    return [...new Set(this.contracts.map((contract) => contract.topic))];
+  }
+
   private scheduleReconnect(attempt: number): void {
     if (this.stopped) return;
-    const delay = Math.min(5_000, 250 * 2 ** Math.min(attempt, 5));
-    this.retryTimer = setTimeout(() => void this.connect(attempt + 1), delay);
+    this.retryTimer = setTimeout(() => void this.connect(attempt + 1), backoff(attempt + 1, 250));
   }
 
   private async connect(attempt: number): Promise<void> {
     if (this.stopped) return;
-    const { bus, groupId, topics } = this.options;
+    const { bus, groupId } = this.options;
     const consumer = bus.kafka.consumer({
       groupId: bus.topic(groupId),
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
@@ -99,15 +146,25 @@ export class EventConsumer {
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.connected = true;
+      this.metrics.forgetLag(groupId);
     });
+    const topicOf = new Map(this.topics().map((topic) => [bus.topic(topic), topic]));
+    const lag = (topic: string, partition: number, messages: string | number) =>
+      this.metrics.lag(groupId, topicOf.get(topic) ?? topic, partition, Number(messages));
+    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload: batch }) =>
+      lag(batch.topic, batch.partition, Number(batch.offsetLagLow) + 1),
+    );
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload: batch }) =>
+      lag(batch.topic, batch.partition, batch.offsetLag),
+    );
     try {
-      const prefixed = topics.map((topic) => bus.topic(topic));
+      const prefixed = [...topicOf.keys()];
       await ensureTopics(bus, prefixed);
       await consumer.connect();
       await consumer.subscribe({ topics: prefixed, fromBeginning: true });
       await consumer.run({
         partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
-        eachMessage: (message) => this.handle(message),
+        eachMessage: (message) => this.delivery.handle(message),
       });
       this.consumer = consumer;
       if (this.stopped) await consumer.disconnect();
@@ -122,14 +179,11 @@ export class EventConsumer {
   private async loadSyncState(): Promise<void> {
     try {
       const { rowCount } = await this.options.pool.query('SELECT 1 FROM consumer_sync WHERE consumer = $1', [
-        this.inboxName,
+        this.name,
       ]);
       if (rowCount) this.caughtUp = true;
     } catch (error) {
-      this.options.bus.logger.warn(
-        { err: error, groupId: this.options.groupId },
-        'event consumer: sync state unreadable',
-      );
+      this.options.bus.logger.warn({ err: error, groupId: this.name }, 'event consumer: sync state unreadable');
     }
   }
 
@@ -140,12 +194,12 @@ export class EventConsumer {
 
   /** Compares the group's committed offsets with the topics' ends until they meet once; then records it. */
   private async checkLag(attempt: number): Promise<void> {
-    const { bus, topics, groupId, pool } = this.options;
+    const { bus, groupId, pool } = this.options;
     const admin = bus.kafka.admin();
     try {
       await admin.connect();
       let behind = false;
-      for (const topic of topics.map((name) => bus.topic(name))) {
+      for (const topic of this.topics().map((name) => bus.topic(name))) {
         const ends = await admin.fetchTopicOffsets(topic);
         const [committed] = await admin.fetchOffsets({ groupId: bus.topic(groupId), topics: [topic] });
         for (const end of ends) {
@@ -155,7 +209,7 @@ export class EventConsumer {
         }
       }
       if (!behind) {
-        await pool.query('INSERT INTO consumer_sync (consumer) VALUES ($1) ON CONFLICT DO NOTHING', [this.inboxName]);
+        await pool.query('INSERT INTO consumer_sync (consumer) VALUES ($1) ON CONFLICT DO NOTHING', [this.name]);
         this.caughtUp = true;
         bus.logger.info({ groupId }, 'event consumer caught up: its replica is complete');
       }
@@ -167,35 +221,11 @@ export class EventConsumer {
     this.scheduleLagCheck(attempt + 1);
   }
 
-  private async handle({ topic, partition, message }: EachMessagePayload): Promise<void> {
-    const { pool, handlers, bus } = this.options;
-    const raw = message.value?.toString('utf8') ?? '';
-    let event: unknown;
-    try {
-      event = JSON.parse(raw);
-    } catch {
-      event = undefined;
-    }
-    if (!envelopeCheck.Check(event)) {
-      bus.logger.error(
-        { topic, partition, offset: message.offset },
-        'event consumer: unreadable message, dead-lettered',
-      );
-      await pool.query(
-        'INSERT INTO dead_letters (consumer, topic, partition, "offset", raw, reason) VALUES ($1, $2, $3, $4, $5, $6)',
-        [this.inboxName, topic, partition, message.offset, raw.slice(0, 10_000), 'not an event envelope'],
-      );
-      return;
-    }
-    const handler = handlers[event.type];
-    if (!handler) return;
-    await withTransaction(pool, async (client) => {
-      const first = await client.query(
-        'INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [this.inboxName, event.id, event.type],
-      );
-      if (first.rowCount === 0) return; // seen before: at-least-once delivery, applied once
-      await handler(event, client);
-    });
+  private scheduleReplay(): void {
+    if (this.stopped) return;
+    this.replayTimer = setTimeout(() => {
+      void this.delivery.replayMarked().finally(() => this.scheduleReplay());
+    }, this.options.replayPollMs ?? 2_000);
+    this.replayTimer.unref();
   }
 }

@@ -1,7 +1,9 @@
 import pg from 'pg';
 import type { Producer } from 'kafkajs';
+import { NO_METRICS, type EventMetrics } from './event-metrics';
+import type { EventBus } from './kafka';
 import { OUTBOX_CHANNEL } from './outbox';
-import { ensureTopics, type EventBus } from './kafka';
+import { OutboxPublisher } from './outbox-publisher';
 
 export interface OutboxRelayOptions {
   bus: EventBus;
@@ -14,13 +16,13 @@ export interface OutboxRelayOptions {
   maxBackoffMs?: number;
   /** Published rows older than this are deleted; pending rows never are. */
   retentionHours?: number;
-}
-
-interface OutboxRow {
-  seq: number;
-  topic: string;
-  aggregate_id: string;
-  payload: unknown;
+  /** Refusals by the broker (never outages) after which a row is set aside as `dead` (default 5). */
+  maxAttempts?: number;
+  /** Wait before a refused row is tried again; it doubles up to maxBackoffMs (default 200 ms). */
+  retryBackoffMs?: number;
+  metrics?: EventMetrics;
+  /** The event types the service declares it publishes; a row of another type is published, and logged once. */
+  declared?: string[];
 }
 
 /**
@@ -28,6 +30,10 @@ interface OutboxRow {
  * down. One relay per service publishes at a time: it holds a PostgreSQL advisory lock on its own connection,
  * so events of one aggregate are never reordered by two instances racing, and when the holder dies its
  * connection closes, the lock is released and a standby instance takes over.
+ *
+ * A row the broker refuses for good (too large, an invalid topic) is a poison row: it is retried with its own
+ * backoff while the rows of other aggregates go on (later rows of its own aggregate wait behind it, keeping their
+ * order), and after `maxAttempts` refusals it is set aside as `dead` with its error (`npm run ops -- republish`).
  */
 export class OutboxRelay {
   private stopped = false;
@@ -40,9 +46,13 @@ export class OutboxRelay {
   private failures = 0;
   private lastCleanup = 0;
   private readonly lockKey: number;
+  private readonly publisher: OutboxPublisher;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.lockKey = hashToInt32(`outbox-relay:${options.name}`);
+    this.publisher = new OutboxPublisher({ ...options, metrics: options.metrics ?? NO_METRICS }, () =>
+      this.getProducer(),
+    );
   }
 
   get isLeader(): boolean {
@@ -70,7 +80,8 @@ export class OutboxRelay {
           await this.idle(1_000);
           continue;
         }
-        const published = await this.publishBatch();
+        this.woken = false; // the publisher's SELECT sees every row committed before now
+        const published = await this.publisher.publishBatch();
         this.failures = 0;
         await this.cleanup();
         if (published === 0) await this.idle(idlePollMs);
@@ -159,47 +170,6 @@ export class OutboxRelay {
     const producer = this.producer;
     this.producer = undefined;
     await producer?.disconnect().catch(() => undefined);
-  }
-
-  /** Sends the oldest pending rows; returns how many were published. Throws, leaving them pending, on failure. */
-  private async publishBatch(): Promise<number> {
-    const { pool, bus, batchSize = 200 } = this.options;
-    this.woken = false; // this SELECT sees every row committed before now
-    const { rows } = await pool.query<OutboxRow>(
-      `SELECT seq, topic, aggregate_id, payload FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT $1`,
-      [batchSize],
-    );
-    if (rows.length === 0) return 0;
-    const seqs = rows.map((row) => row.seq);
-    try {
-      const byTopic = new Map<string, { key: string; value: string }[]>();
-      for (const row of rows) {
-        const topic = bus.topic(row.topic);
-        const messages = byTopic.get(topic) ?? [];
-        messages.push({ key: row.aggregate_id, value: JSON.stringify(row.payload) });
-        byTopic.set(topic, messages);
-      }
-      await ensureTopics(bus, [...byTopic.keys()]);
-      const producer = await this.getProducer();
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-    } catch (error) {
-      await pool
-        .query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1)', [
-          seqs,
-          String((error as Error).message ?? error).slice(0, 500),
-        ])
-        .catch(() => undefined);
-      throw error;
-    }
-    await pool.query(
-      `UPDATE outbox SET state = 'published', published_at = now(), attempts = attempts + 1, last_error = NULL
-       WHERE seq = ANY($1)`,
-      [seqs],
-    );
-    return rows.length;
   }
 
   private async cleanup(): Promise<void> {

@@ -1,73 +1,39 @@
-import path from 'node:path';
-import { Type } from '@sinclair/typebox';
-import { defineEvent } from '@boxoffice/contracts';
-import { createPool, ensureDatabase, migrate, withTransaction, type Pool } from '@boxoffice/db';
+import { withTransaction, type Pool } from '@boxoffice/db';
 import {
-  EVENTS_MIGRATIONS,
   EventConsumer,
   OutboxRelay,
   appendEvent,
   applyToReplica,
-  createEventBus,
   ensureTopics,
   pendingOutboxCount,
   type EventBus,
 } from '@boxoffice/events';
-import { EventRecorder, dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
-
-const WidgetChanged = defineEvent({
-  type: 'widget.changed',
-  version: 1,
-  topic: 'test.widgets',
-  aggregateType: 'widget',
-  payload: Type.Object({ id: Type.String(), name: Type.String() }),
-});
-
-const quiet = process.env.DEBUG_EVENTS
-  ? { debug: console.log, info: console.log, warn: console.log, error: console.log }
-  : { debug() {}, info() {}, warn() {}, error() {} };
+import { EventRecorder, waitFor } from '@boxoffice/testing';
+import { WidgetChanged, appendWidget, eventsTestBed, type TestBed } from './support/test-bed';
 
 describe('outbox relay, consumer inbox and replica against real PostgreSQL and Kafka', () => {
-  const env = testEnv('events');
-  const databaseUrl = env.DATABASE_URL!;
+  let bed: TestBed;
   let pool: Pool;
   let bus: EventBus;
   let relay: OutboxRelay;
   let consumer: EventConsumer;
 
   beforeAll(async () => {
-    await ensureDatabase(databaseUrl);
-    pool = createPool(databaseUrl);
-    await migrate(pool, [EVENTS_MIGRATIONS, { namespace: 'test', directory: path.join(__dirname, 'fixtures') }]);
-    bus = createEventBus({
-      brokers: env.KAFKA_BROKERS!,
-      clientId: 'events-test',
-      topicPrefix: env.KAFKA_TOPIC_PREFIX,
-      logger: quiet,
-    });
-    relay = new OutboxRelay({ bus, pool, databaseUrl, name: 'events-test' });
+    bed = await eventsTestBed('fixtures');
+    ({ pool, bus } = bed);
+    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'events-test' });
     relay.start();
-    consumer = new EventConsumer({
-      bus,
-      pool,
-      groupId: 'widgets-replica',
-      topics: [WidgetChanged.topic],
-      handlers: {
-        [WidgetChanged.type]: async (event, db) => {
-          const payload = event.payload as { id: string; name: string };
-          await applyToReplica(db, 'widgets_replica', 'id', payload, event.aggregateVersion);
-          // counts how often a handler really changed something, to prove redelivery is applied once
-          await db.query('UPDATE widgets_replica SET applied_count = applied_count + 1 WHERE id = $1', [payload.id]);
-        },
-      },
+    consumer = new EventConsumer({ bus, pool, groupId: 'widgets-replica' }).on(WidgetChanged, async (event, db) => {
+      await applyToReplica(db, 'widgets_replica', 'id', event.payload, event.aggregateVersion);
+      // counts how often a handler really changed something, to prove redelivery is applied once
+      await db.query('UPDATE widgets_replica SET applied_count = applied_count + 1 WHERE id = $1', [event.payload.id]);
     });
     consumer.start();
   });
 
   afterAll(async () => {
     await Promise.all([relay.stop(), consumer.stop()]);
-    await pool.end();
-    await dropDatabase(databaseUrl);
+    await bed.close();
   });
 
   it('when kafkajs produces to the broker, then a consumer reads the same message back', async () => {
@@ -87,13 +53,7 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
   });
 
   it('when a change commits with its event, then the relay publishes it and the replica applies it', async () => {
-    await withTransaction(pool, (tx) =>
-      appendEvent(tx, 'test', WidgetChanged, {
-        aggregateId: 'w1',
-        aggregateVersion: 1,
-        payload: { id: 'w1', name: 'first' },
-      }),
-    );
+    await appendWidget(pool, 'w1', 'first');
     const row = await waitFor(
       'w1 in the replica',
       async () => (await pool.query('SELECT * FROM widgets_replica WHERE id = $1', ['w1'])).rows[0],
@@ -118,13 +78,7 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
   });
 
   it('when the same event is delivered again, then the inbox makes it a no-op', async () => {
-    const event = await withTransaction(pool, (tx) =>
-      appendEvent(tx, 'test', WidgetChanged, {
-        aggregateId: 'w2',
-        aggregateVersion: 1,
-        payload: { id: 'w2', name: 'once' },
-      }),
-    );
+    const event = await appendWidget(pool, 'w2', 'once');
     await waitFor(
       'w2 in the replica',
       async () => (await pool.query('SELECT 1 FROM widgets_replica WHERE id = $1', ['w2'])).rowCount,
@@ -138,13 +92,7 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
     });
     await producer.disconnect();
     // a marker event behind it on the same partition proves the duplicate was consumed before we look
-    await withTransaction(pool, (tx) =>
-      appendEvent(tx, 'test', WidgetChanged, {
-        aggregateId: 'w2',
-        aggregateVersion: 2,
-        payload: { id: 'w2', name: 'twice' },
-      }),
-    );
+    await appendWidget(pool, 'w2', 'twice', 2);
     const row = await waitFor(
       'w2 revision 2',
       async () => (await pool.query('SELECT * FROM widgets_replica WHERE id = $1 AND revision = 2', ['w2'])).rows[0],
@@ -186,18 +134,12 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
     await producer.connect();
     await producer.send({ topic: bus.topic(WidgetChanged.topic), messages: [{ key: 'w4', value: '{not json' }] });
     await producer.disconnect();
-    await withTransaction(pool, (tx) =>
-      appendEvent(tx, 'test', WidgetChanged, {
-        aggregateId: 'w4',
-        aggregateVersion: 1,
-        payload: { id: 'w4', name: 'after poison' },
-      }),
-    );
+    await appendWidget(pool, 'w4', 'after poison');
     await waitFor(
       'w4 after the poison message',
       async () => (await pool.query('SELECT 1 FROM widgets_replica WHERE id = $1', ['w4'])).rowCount,
     );
-    const { rows } = await pool.query('SELECT raw, reason FROM dead_letters');
-    expect(rows).toEqual([{ raw: '{not json', reason: 'not an event envelope' }]);
+    const { rows } = await pool.query('SELECT raw, reason, error FROM dead_letters');
+    expect(rows).toEqual([{ raw: '{not json', reason: 'unreadable', error: 'not an event envelope' }]);
   });
 });

@@ -1,18 +1,16 @@
-import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { defineEvent } from '@boxoffice/contracts';
-import { createPool, ensureDatabase, migrate, withTransaction, type Pool } from '@boxoffice/db';
+import { withTransaction, type Pool } from '@boxoffice/db';
 import {
-  EVENTS_MIGRATIONS,
   EventConsumer,
   OutboxRelay,
   appendEvent,
   applyToReplica,
-  createEventBus,
   pendingOutboxCount,
   type EventBus,
 } from '@boxoffice/events';
-import { dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
+import { waitFor } from '@boxoffice/testing';
+import { eventsTestBed, type TestBed } from './support/test-bed';
 
 const PairChanged = defineEvent({
   type: 'pair.changed',
@@ -22,34 +20,23 @@ const PairChanged = defineEvent({
   payload: Type.Object({ left: Type.Integer(), right: Type.Integer(), label: Type.String() }),
 });
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
 describe('replicas keyed by several columns, and knowing when a replica is complete', () => {
-  const env = testEnv('events');
-  const databaseUrl = env.DATABASE_URL!;
+  let bed: TestBed;
   let pool: Pool;
   let bus: EventBus;
   let relay: OutboxRelay;
   const consumers: EventConsumer[] = [];
 
   const newConsumer = () => {
-    const consumer = new EventConsumer({
-      bus,
-      pool,
-      groupId: 'pairs-replica',
-      topics: [PairChanged.topic],
-      handlers: {
-        [PairChanged.type]: async (event, db) => {
-          const { left, right, label } = event.payload as { left: number; right: number; label: string };
-          await applyToReplica(
-            db,
-            'pairs_replica',
-            ['left_id', 'right_id'],
-            { left_id: left, right_id: right, label },
-            event.aggregateVersion,
-          );
-        },
-      },
+    const consumer = new EventConsumer({ bus, pool, groupId: 'pairs-replica' }).on(PairChanged, async (event, db) => {
+      const { left, right, label } = event.payload;
+      await applyToReplica(
+        db,
+        'pairs_replica',
+        ['left_id', 'right_id'],
+        { left_id: left, right_id: right, label },
+        event.aggregateVersion,
+      );
     });
     consumers.push(consumer);
     return consumer;
@@ -65,23 +52,15 @@ describe('replicas keyed by several columns, and knowing when a replica is compl
     );
 
   beforeAll(async () => {
-    await ensureDatabase(databaseUrl);
-    pool = createPool(databaseUrl);
-    await migrate(pool, [EVENTS_MIGRATIONS, { namespace: 'test', directory: path.join(__dirname, 'fixtures-sync') }]);
-    bus = createEventBus({
-      brokers: env.KAFKA_BROKERS!,
-      clientId: 'sync-test',
-      topicPrefix: env.KAFKA_TOPIC_PREFIX,
-      logger: quiet,
-    });
-    relay = new OutboxRelay({ bus, pool, databaseUrl, name: 'sync-test' });
+    bed = await eventsTestBed('fixtures-sync');
+    ({ pool, bus } = bed);
+    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'sync-test' });
     relay.start();
   });
 
   afterAll(async () => {
     await Promise.all([relay.stop(), ...consumers.map((consumer) => consumer.stop())]);
-    await pool.end();
-    await dropDatabase(databaseUrl);
+    await bed.close();
   });
 
   it('when events were published before the consumer started, then it reports caught up only after reading them all', async () => {

@@ -130,7 +130,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     }
     const allow = allowed.join(', ');
     const message = `${request.method} is not allowed on ${path}; use ${allow}.`;
-    sendError(reply, new AppError(405, 'METHOD_NOT_ALLOWED', message, [], { allow }));
+    reply.header('allow', allow);
+    sendError(reply, new AppError(405, 'METHOD_NOT_ALLOWED', message));
     return reply;
   };
   // answered before any body parsing: an unrouted QUERY or PROPFIND must not fail on its content type first
@@ -235,7 +236,7 @@ function registerObservability(app: FastifyInstance, service: string): void {
         'NOT_READY',
         `Not ready: ${failing.join(', ')}.`,
         failing.map((name) => ({ location: 'state', param: name, error: 'NotReady', msg: `${name} check failed.` })),
-        { 'retry-after': '1' },
+        { retryAfterSeconds: 1 },
       );
     }
     return { status: 'ready', checks: Object.fromEntries(results) };
@@ -275,8 +276,12 @@ const CLIENT_ERRORS: Record<string, { status: number; code: string; message: str
 
 // Connection refused/reset, PostgreSQL shutting down or starting (57P0x), connection exceptions (08xxx), and pg's
 // own messages for a lost connection. The chaos run saw a PostgreSQL restart answered with hundreds of 500s: a
-// dependency being down is a 503 + Retry-After (SPEC §0), not a bug of ours.
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03']);
+// dependency being down is a 503 + Retry-After (SPEC §0), not a bug of ours. In containers a stopped dependency's
+// name stops resolving (ENOTFOUND, EAI_AGAIN): test/compose saw those as 500s while a service's PostgreSQL was down.
+const UNREACHABLE_CODES = new Set([
+  ...['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'],
+  ...['57P01', '57P02', '57P03'],
+]);
 const UNREACHABLE_MESSAGE =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
 
@@ -348,7 +353,7 @@ function errorHandler(this: FastifyInstance, error: FastifyError, request: Fasti
     sendError(
       reply,
       new AppError(503, 'DEPENDENCY_UNAVAILABLE', 'A service this request needs is unavailable; retry shortly.', [], {
-        'retry-after': '2',
+        retryAfterSeconds: 2,
       }),
     );
     return;
@@ -358,9 +363,10 @@ function errorHandler(this: FastifyInstance, error: FastifyError, request: Fasti
 }
 
 export function sendError(reply: FastifyReply, error: AppError): void {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  if (error.stale) reply.header('x-data-stale', 'true');
   reply
     .code(error.status)
-    .headers(error.headers)
     .type('application/json; charset=utf-8')
     .send({ errors: { code: error.code, message: error.message, detail: error.detail } });
 }

@@ -18,6 +18,13 @@ export const ErrorBody = Type.Object(
   { $id: 'ErrorBody', description: 'The error body every service returns (SPEC §0).' },
 );
 
+/** The optional Idempotency-Key header of a write (SPEC §0); see replyIdempotently. */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: 'Same key + same body replays the first answer' }),
+  ),
+});
+
 /** `{count, payload}` list envelope used by the shopping services. */
 export const CountedList = <T extends TSchema>(item: T) =>
   Type.Object({ count: Type.Integer(), payload: Type.Array(item) });

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { createApp, StringEnum, type App } from '@boxoffice/http';
-import { conflict } from '@boxoffice/errors';
+import { AppError, conflict, unavailable } from '@boxoffice/errors';
 
 async function buildTestApp(): Promise<App> {
   const app = await createApp({ name: 'test', logLevel: 'silent', bodyLimit: 2048 });
@@ -25,6 +25,12 @@ async function buildTestApp(): Promise<App> {
   }));
   app.get('/conflict', async () => {
     throw conflict('SEAT_TAKEN', 'The seat is already held.');
+  });
+  app.get('/busy', async () => {
+    throw unavailable('The seat map is being rebuilt.', 7);
+  });
+  app.get('/maybe-missing', async () => {
+    throw new AppError(404, 'NOT_FOUND', 'Not in the replica.', [], { stale: true });
   });
   app.get('/boom', async () => {
     throw new Error('connection string postgres://secret@db leaked?');
@@ -131,6 +137,21 @@ describe('createApp', () => {
     const response = await app.inject({ method: 'GET', url: '/conflict' });
     expect(response.statusCode).toBe(409);
     expect(response.json().errors).toEqual({ code: 'SEAT_TAKEN', message: 'The seat is already held.', detail: [] });
+    expect(response.headers['retry-after']).toBeUndefined();
+  });
+
+  it('when an AppError says when to retry, then the answer carries it as Retry-After', async () => {
+    const response = await app.inject({ method: 'GET', url: '/busy' });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('7');
+    expect(response.json().errors.code).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(response.headers['x-data-stale']).toBeUndefined();
+  });
+
+  it('when an AppError rests on data that may be stale, then the answer says X-Data-Stale: true', async () => {
+    const response = await app.inject({ method: 'GET', url: '/maybe-missing' });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['x-data-stale']).toBe('true');
   });
 
   it('when a handler fails unexpectedly, then 500 without internals, quoting the request id', async () => {

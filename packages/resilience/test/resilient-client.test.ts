@@ -71,7 +71,7 @@ describe('ResilientClient against a real peer process and real Redis', () => {
     expect(cached).toMatchObject({ stale: true, body: { name: 'item 1' } });
     await expect(client.get('/items/2', { cacheKey: 'items/2' })).rejects.toMatchObject({
       status: 503,
-      headers: { 'retry-after': '5' },
+      retryAfterSeconds: 5,
     });
     await client.get('/items/1', { cacheKey: 'items/1' });
     expect(client.breaker.opened).toBe(true);

@@ -1,6 +1,7 @@
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { Consumer } from 'kafkajs';
-import type { EventEnvelope } from '@boxoffice/contracts';
-import { createEventBus, ensureTopics } from '@boxoffice/events';
+import type { EventContract, EventEnvelope } from '@boxoffice/contracts';
+import { createEventBus, ensureTopics, payloadProblem } from '@boxoffice/events';
 import { testInfra, uniqueSuffix } from './infra';
 import { waitFor } from './wait';
 
@@ -42,6 +43,30 @@ export class EventRecorder {
 
   waitFor(what: string, predicate: (event: EventEnvelope) => boolean, timeoutMs = 20_000): Promise<EventEnvelope> {
     return waitFor(what, () => this.events.find(predicate), { timeoutMs });
+  }
+
+  /**
+   * The recorded events of one contract, typed. Each payload is checked against the contract first: one that does
+   * not fit fails the test, as it would fail every consumer.
+   */
+  of<S extends TSchema>(contract: EventContract<S>): EventEnvelope<Static<S>>[] {
+    return this.events
+      .filter((event) => event.type === contract.type)
+      .map((event) => {
+        const problem = payloadProblem(contract, event.payload);
+        if (problem) throw new Error(`event ${event.id} breaks its contract: ${problem}`);
+        return event as EventEnvelope<Static<S>>;
+      });
+  }
+
+  /** Waits for an event of `contract` that `predicate` accepts (payload typed and checked). */
+  waitForEvent<S extends TSchema>(
+    contract: EventContract<S>,
+    what: string,
+    predicate: (event: EventEnvelope<Static<S>>) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<EventEnvelope<Static<S>>> {
+    return waitFor(what, () => this.of(contract).find(predicate), { timeoutMs });
   }
 
   async stop(): Promise<void> {

@@ -7,3 +7,5 @@ export * from './service-process';
 export * from './stack';
 export * from './peer-publisher';
 export * from './plugin-host';
+export * from './service-kit';
+export * from './queue-token';

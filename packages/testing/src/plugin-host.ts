@@ -1,30 +1,28 @@
-import { postgresPlugin, type MigrationSource } from '@boxoffice/db';
-import { EVENTS_MIGRATIONS, eventsPlugin } from '@boxoffice/events';
-import { createApp, type App } from '@boxoffice/http';
-import { redisPlugin } from '@boxoffice/resilience';
+import type { MigrationSource } from '@boxoffice/db';
+import { DEFAULT_SERVER_TIMEOUTS, type App } from '@boxoffice/http';
+import { bootService } from '@boxoffice/service';
 
 /**
- * A service with only the infrastructure a shared plugin depends on: PostgreSQL (outbox and inbox tables plus
- * `migrations`), Redis and Kafka events. Tests of such a plugin (user-auth, queue-guard) register it on this, with a
- * route or two, as a real service would; the caller then calls `ready()`.
+ * A service with only the infrastructure a shared plugin depends on: PostgreSQL (the events tables plus
+ * `migrations`), Redis and Kafka events, booted as every service is. Tests of such a plugin (user-auth,
+ * queue-guard) register it on this, with a route or two, as a real service would; the caller then calls `ready()`.
  */
-export async function createPluginHost(
+export function createPluginHost(
   name: string,
   env: Record<string, string>,
-  migrations: MigrationSource[],
+  migrations: MigrationSource[] = [],
 ): Promise<App> {
-  const app = await createApp({ name, logLevel: 'silent' });
-  await app.register(postgresPlugin, {
-    service: name,
-    databaseUrl: env.DATABASE_URL!,
-    migrations: [EVENTS_MIGRATIONS, ...migrations],
-  });
-  await app.register(redisPlugin, { service: name, url: env.REDIS_URL! });
-  await app.register(eventsPlugin, {
-    service: name,
-    brokers: env.KAFKA_BROKERS!,
-    topicPrefix: env.KAFKA_TOPIC_PREFIX!,
-    databaseUrl: env.DATABASE_URL!,
-  });
-  return app;
+  return bootService(
+    {
+      ...DEFAULT_SERVER_TIMEOUTS,
+      LOG_LEVEL: 'silent',
+      BODY_LIMIT_BYTES: 64 * 1024,
+      DATABASE_URL: env.DATABASE_URL!,
+      DATABASE_POOL_SIZE: 20,
+      REDIS_URL: env.REDIS_URL!,
+      KAFKA_BROKERS: env.KAFKA_BROKERS!,
+      KAFKA_TOPIC_PREFIX: env.KAFKA_TOPIC_PREFIX ?? '',
+    },
+    { name, description: `${name} (a plugin's test host)`, migrations, publishes: [] },
+  );
 }

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TOPICS, UserChanged, type UserChangedPayload } from '@boxoffice/contracts';
-import { applyToReplica } from '@boxoffice/events';
+import { UserChanged } from '@boxoffice/contracts';
+import { withMigrations } from '@boxoffice/db';
 import { forbidden, unauthorized } from '@boxoffice/errors';
+import { replicaTable } from '@boxoffice/replica';
 import { ResilientClient } from '@boxoffice/resilience';
+import { USER_AUTH_MIGRATIONS } from './migrations';
 
 export interface AuthenticatedUser {
   id: number;
@@ -29,82 +31,78 @@ declare module 'fastify' {
 export interface UserAuthOptions {
   /** The user service, asked when the replica does not know a token yet (cold start, event in flight). */
   userServiceUrl: string;
-  /** Consumer group of the service that registers the plugin. */
-  consumerGroup: string;
 }
+
+/**
+ * The users replica the plugin reads. The service feeds it with a consumer of its own, listed in its app.ts:
+ * `app.events.consumer('<service>.users-replica', { partitionsConcurrently: 3 }).on(UserChanged,
+ * usersReplica.applyEvent)` (a replica only: each event touches its own aggregate's row, so partitions may run at
+ * once).
+ */
+export const usersReplica = replicaTable(UserChanged, { table: 'users_replica', key: 'id' });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * USER-TOKEN for services other than the user service. Tokens resolve from the local users_replica (fed by
- * user.changed events); a token the replica does not know yet is checked with the user service through a
- * circuit breaker, and its answer cached in Redis. Needs the postgres, redis and events plugins.
+ * user.changed events, see `usersReplica`); a token the replica does not know yet is checked with the user service
+ * through a circuit breaker, and its answer cached in Redis. Needs the postgres, redis and events plugins; brings
+ * the users_replica table.
  */
-export const userAuthPlugin = fp<UserAuthOptions>(
-  async (app, options) => {
-    const userService = new ResilientClient({
-      peer: 'user',
-      baseUrl: options.userServiceUrl,
-      redis: app.redis,
-      timeoutMs: 1_000,
-      cacheTtlSeconds: 600,
-      logger: app.log,
-    });
-    app.addHook('onClose', async () => userService.shutdown());
-
-    app.events.consume({
-      groupId: options.consumerGroup,
-      topics: [TOPICS.users],
-      partitionsConcurrently: 3, // a replica only: each event touches its own aggregate's row
-      handlers: {
-        [UserChanged.type]: async (event, db) => {
-          const user = event.payload as UserChangedPayload;
-          await applyToReplica(
-            db,
-            'users_replica',
-            'id',
-            {
-              id: user.id,
-              name: user.name,
-              role: user.role,
-              access_token_sha256: user.accessTokenSha256,
-              deleted: user.deleted,
-            },
-            event.aggregateVersion,
-          );
-        },
-      },
-    });
-
-    async function resolveUserToken(token: string): Promise<AuthenticatedUser | undefined> {
-      const hash = sha256(token.toLowerCase());
-      const { rows } = await app.pg.query<AuthenticatedUser & { deleted: boolean }>(
-        'SELECT id, name, role, deleted FROM users_replica WHERE access_token_sha256 = $1',
-        [hash],
-      );
-      if (rows[0]) return rows[0].deleted ? undefined : { id: rows[0].id, name: rows[0].name, role: rows[0].role };
-      // Not in the replica (yet): the owner decides. A 503 from here means neither could tell.
-      const answer = await userService.get<AuthenticatedUser>('/users/me', {
-        headers: { 'user-token': token },
-        cacheKey: `token:${hash}`,
+export const userAuthPlugin = withMigrations(
+  fp<UserAuthOptions>(
+    async (app, options) => {
+      const userService = new ResilientClient({
+        peer: 'user',
+        baseUrl: options.userServiceUrl,
+        redis: app.redis,
+        timeoutMs: 1_000,
+        cacheTtlSeconds: 600,
+        logger: app.log,
       });
-      return answer.status === 200 ? { id: answer.body.id, name: answer.body.name, role: answer.body.role } : undefined;
-    }
+      app.addHook('onClose', async () => userService.shutdown());
 
-    app.decorateRequest('user', null as unknown as AuthenticatedUser);
-    app.decorate('resolveUserToken', resolveUserToken);
-    app.decorate('requireUser', async (request: FastifyRequest) => {
-      const token = request.headers['user-token'];
-      if (typeof token !== 'string' || !UUID.test(token)) throw unauthorized();
-      const user = await resolveUserToken(token);
-      if (!user) throw unauthorized('The USER-TOKEN is not known.');
-      request.user = user;
-    });
-    app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
-      await app.requireUser(request, reply);
-      if (request.user.role !== 'admin') throw forbidden('This route is for admins only.');
-    });
-  },
-  { name: 'user-auth', dependencies: ['postgres', 'redis', 'events'] },
+      app.addHook('onReady', async () => {
+        if (!app.events.consumers.some((consumer) => consumer.contracts.includes(UserChanged)))
+          throw new Error(
+            'user-auth reads users_replica, but no consumer of user.changed feeds it: add one in app.ts ' +
+              "(app.events.consumer('<service>.users-replica').on(UserChanged, usersReplica.applyEvent))",
+          );
+      });
+
+      async function resolveUserToken(token: string): Promise<AuthenticatedUser | undefined> {
+        const hash = sha256(token.toLowerCase());
+        const { rows } = await app.pg.query<AuthenticatedUser & { deleted: boolean }>(
+          'SELECT id, name, role, deleted FROM users_replica WHERE access_token_sha256 = $1',
+          [hash],
+        );
+        if (rows[0]) return rows[0].deleted ? undefined : { id: rows[0].id, name: rows[0].name, role: rows[0].role };
+        // Not in the replica (yet): the owner decides. A 503 from here means neither could tell.
+        const answer = await userService.get<AuthenticatedUser>('/users/me', {
+          headers: { 'user-token': token },
+          cacheKey: `token:${hash}`,
+        });
+        return answer.status === 200
+          ? { id: answer.body.id, name: answer.body.name, role: answer.body.role }
+          : undefined;
+      }
+
+      app.decorateRequest('user', null as unknown as AuthenticatedUser);
+      app.decorate('resolveUserToken', resolveUserToken);
+      app.decorate('requireUser', async (request: FastifyRequest) => {
+        const token = request.headers['user-token'];
+        if (typeof token !== 'string' || !UUID.test(token)) throw unauthorized();
+        const user = await resolveUserToken(token);
+        if (!user) throw unauthorized('The USER-TOKEN is not known.');
+        request.user = user;
+      });
+      app.decorate('requireAdmin', async (request: FastifyRequest, reply: FastifyReply) => {
+        await app.requireUser(request, reply);
+        if (request.user.role !== 'admin') throw forbidden('This route is for admins only.');
+      });
+    },
+    { name: 'user-auth', dependencies: ['postgres', 'redis', 'events'] },
+  ),
+  USER_AUTH_MIGRATIONS,
 );

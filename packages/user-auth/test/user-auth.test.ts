@@ -1,12 +1,14 @@
+import { UserChanged } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
 import { createPluginHost, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
-import { USER_AUTH_MIGRATIONS, userAuthPlugin } from '@boxoffice/user-auth';
+import { USER_AUTH_MIGRATIONS, userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import { buildApp as buildUserService } from '../../../services/user/src/app';
 import { readConfig as readUserConfig } from '../../../services/user/src/config';
 
 async function buildReader(env: Record<string, string>, userServiceUrl: string): Promise<App> {
   const app = await createPluginHost('reader', env, [USER_AUTH_MIGRATIONS]);
-  await app.register(userAuthPlugin, { userServiceUrl, consumerGroup: 'reader' });
+  await app.register(userAuthPlugin, { userServiceUrl });
+  app.events.consumer('reader').on(UserChanged, usersReplica.applyEvent);
   app.get('/me', { preHandler: app.requireUser }, async (request) => request.user);
   app.get('/admin', { preHandler: app.requireAdmin }, async () => ({ ok: true }));
   await app.ready();
@@ -70,6 +72,15 @@ describe('USER-TOKEN resolved from a users replica, with the user service as fal
     const admin = await reader.inject({ method: 'GET', url: '/admin', headers: { 'user-token': carol.access_token } });
     expect(admin.statusCode).toBe(403);
     expect(admin.json().errors.code).toBe('FORBIDDEN');
+  });
+
+  it('when no consumer feeds the users replica, then the service refuses to start, naming the fix', async () => {
+    const lonelyEnv = testEnv('lonely');
+    const lonely = await createPluginHost('lonely', lonelyEnv, [USER_AUTH_MIGRATIONS]);
+    await lonely.register(userAuthPlugin, { userServiceUrl });
+    await expect(lonely.ready()).rejects.toThrow(/no consumer of user\.changed feeds it/);
+    await lonely.close();
+    await dropDatabase(lonelyEnv.DATABASE_URL!);
   });
 
   it('when the user service is down and the replica lacks the token, then 503, never a guess', async () => {

@@ -1,51 +1,35 @@
 import path from 'node:path';
-import { postgresPlugin } from '@boxoffice/db';
-import { EVENTS_MIGRATIONS, eventsPlugin } from '@boxoffice/events';
-import { createApp, type App } from '@boxoffice/http';
-import { redisPlugin } from '@boxoffice/resilience';
-import { USER_AUTH_MIGRATIONS, userAuthPlugin } from '@boxoffice/user-auth';
+import { AlarmChanged, OrderChanged, PaymentCompleted, UserChanged } from '@boxoffice/contracts';
+import type { App } from '@boxoffice/http';
+import { keyedReplica, peerClient } from '@boxoffice/replica';
+import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
+import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { AlarmConfig } from './config';
+import { itemsReplica } from './db/replicas';
 import type { Courier } from './domain/notification';
-import { consumePaymentsAndOrders } from './events/notifications.consumer';
-import { itemCatalogPlugin } from './plugins/item-catalog';
+import { notifyOrderStep, notifyPaymentCompleted } from './domain/notifications.use-case';
 import { alarmsRoutes } from './routes/alarms.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 
-export const ALARM_MIGRATIONS = [
-  EVENTS_MIGRATIONS,
-  USER_AUTH_MIGRATIONS,
-  { namespace: 'alarm', directory: path.join(__dirname, '..', 'migrations') },
-];
+const ALARM: ServiceSpec<AlarmConfig> = {
+  name: 'alarm',
+  publishes: [AlarmChanged],
+  description: 'Alarms on shopping items, and notifications to users (SPEC §3).',
+  plugins: [use(userAuthPlugin, (config) => ({ userServiceUrl: config.USER_SERVICE_URL }))],
+  migrations: path.join(__dirname, '..', 'migrations'),
+};
+/** What booting applies, and `dist/migrate.js`: the kernel's tables, the plugins', the service's own. */
+export const ALARM_MIGRATIONS = serviceMigrations(ALARM);
 
 export async function buildApp(config: AlarmConfig): Promise<App> {
-  const app = await createApp({
-    name: 'alarm',
-    description: 'Alarms on shopping items, and notifications to users (SPEC §3).',
-    logLevel: config.LOG_LEVEL,
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    timeouts: config,
-  });
-  await app.register(postgresPlugin, {
-    service: 'alarm',
-    databaseUrl: config.DATABASE_URL,
-    poolSize: config.DATABASE_POOL_SIZE,
-    migrations: ALARM_MIGRATIONS,
-  });
-  await app.register(redisPlugin, { service: 'alarm', url: config.REDIS_URL, namespace: config.KAFKA_TOPIC_PREFIX });
-  await app.register(eventsPlugin, {
-    service: 'alarm',
-    brokers: config.KAFKA_BROKERS,
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    databaseUrl: config.DATABASE_URL,
-  });
-  await app.register(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL, consumerGroup: 'alarm.users-replica' });
-  await app.register(itemCatalogPlugin, {
-    itemServiceUrl: config.ITEM_SERVICE_URL,
+  const app = await bootService(config, ALARM);
+  // the item service's /internal routes answer peers holding the internal token only
+  const owner = peerClient(app, {
+    peer: 'item',
+    url: config.ITEM_SERVICE_URL,
     timeoutMs: config.PEER_TIMEOUT_MS,
     internalToken: config.INTERNAL_API_TOKEN,
   });
-  await app.register(alarmsRoutes);
-
   // Delivery is simulated: one log line per notification, naming it but never carrying its text.
   const courier: Courier = {
     delivered: (n) =>
@@ -54,7 +38,22 @@ export async function buildApp(config: AlarmConfig): Promise<App> {
         'notification sent (simulated)',
       ),
   };
+
+  // consumers
+  app.events.consumer('alarm.users-replica', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
+  const items = keyedReplica(app, {
+    table: itemsReplica,
+    group: 'alarm.items-replica',
+    by: 'id',
+    owner: { client: owner, path: (ids) => `/internal/items?ids=${ids.join(',')}` },
+  });
+  app.events
+    .consumer('alarm.notifications') // payment and order events → notifications for their user (SPEC §3)
+    .on(OrderChanged, (event, db) => notifyOrderStep(db, courier, event.payload))
+    .on(PaymentCompleted, (event, db) => notifyPaymentCompleted(db, courier, event.payload));
+
+  // routes
+  await app.register(alarmsRoutes, { catalog: items });
   await app.register(notificationsRoutes, { internalToken: config.INTERNAL_API_TOKEN, courier });
-  consumePaymentsAndOrders(app, courier);
   return app;
 }

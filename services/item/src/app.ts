@@ -1,52 +1,45 @@
 import path from 'node:path';
-import { postgresPlugin } from '@boxoffice/db';
-import { EVENTS_MIGRATIONS, eventsPlugin } from '@boxoffice/events';
-import { createApp, type App } from '@boxoffice/http';
-import { redisPlugin } from '@boxoffice/resilience';
-import { USER_AUTH_MIGRATIONS, userAuthPlugin } from '@boxoffice/user-auth';
+import { ItemChanged, ItemViewed, OrderChanged, StockLockChanged, UserChanged } from '@boxoffice/contracts';
+import type { App } from '@boxoffice/http';
+import { peerClient, queryReplica } from '@boxoffice/replica';
+import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
+import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { ItemConfig } from './config';
+import { alarmedItemIds, alarmsReplica } from './db/replicas';
 import { loadDemoItems } from './domain/items.use-case';
-import { consumeOrders } from './events/orders.consumer';
-import { alarmStatePlugin } from './plugins/alarm-state';
+import { followOrder } from './domain/stock-locks.use-case';
 import { inventoryRoutes } from './routes/inventory.routes';
 import { itemsRoutes } from './routes/items.routes';
 
-export const ITEM_MIGRATIONS = [
-  EVENTS_MIGRATIONS,
-  USER_AUTH_MIGRATIONS,
-  { namespace: 'item', directory: path.join(__dirname, '..', 'migrations') },
-];
+const ITEM: ServiceSpec<ItemConfig> = {
+  name: 'item',
+  publishes: [ItemChanged, ItemViewed, StockLockChanged],
+  description: 'Shopping items with the caller’s alarm state, and the stock locks of orders (SPEC §2).',
+  plugins: [use(userAuthPlugin, (config) => ({ userServiceUrl: config.USER_SERVICE_URL }))],
+  migrations: path.join(__dirname, '..', 'migrations'),
+};
+/** What booting applies, and `dist/migrate.js`: the kernel's tables, the plugins', the service's own. */
+export const ITEM_MIGRATIONS = serviceMigrations(ITEM);
 
 export async function buildApp(config: ItemConfig): Promise<App> {
-  const app = await createApp({
-    name: 'item',
-    description: 'Shopping items with the caller’s alarm state, and the stock locks of orders (SPEC §2).',
-    logLevel: config.LOG_LEVEL,
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    timeouts: config,
-    internalToken: config.INTERNAL_API_TOKEN,
+  const app = await bootService(config, ITEM);
+  const owner = peerClient(app, { peer: 'alarm', url: config.ALARM_SERVICE_URL, timeoutMs: config.PEER_TIMEOUT_MS });
+
+  // consumers
+  app.events.consumer('item.users-replica', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
+  const alarms = queryReplica(app, {
+    table: alarmsReplica,
+    group: 'item.alarms-replica',
+    local: (db, caller) => alarmedItemIds(db, caller.id),
+    owner: { client: owner, path: '/ids', value: (ids: number[]) => new Set(ids) },
   });
-  await app.register(postgresPlugin, {
-    service: 'item',
-    databaseUrl: config.DATABASE_URL,
-    poolSize: config.DATABASE_POOL_SIZE,
-    migrations: ITEM_MIGRATIONS,
-  });
-  await app.register(redisPlugin, { service: 'item', url: config.REDIS_URL, namespace: config.KAFKA_TOPIC_PREFIX });
-  await app.register(eventsPlugin, {
-    service: 'item',
-    brokers: config.KAFKA_BROKERS,
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    databaseUrl: config.DATABASE_URL,
-  });
-  await app.register(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL, consumerGroup: 'item.users-replica' });
-  await app.register(alarmStatePlugin, {
-    alarmServiceUrl: config.ALARM_SERVICE_URL,
-    timeoutMs: config.PEER_TIMEOUT_MS,
-  });
-  await app.register(itemsRoutes);
+  app.events
+    .consumer('item.orders') // the order saga: stock locked, committed or released (docs/payments.md)
+    .on(OrderChanged, (event, db) => followOrder(db, event.payload));
+
+  // routes
+  await app.register(itemsRoutes, { alarms });
   await app.register(inventoryRoutes, { internalToken: config.INTERNAL_API_TOKEN });
-  consumeOrders(app);
 
   if (config.DEMO_DATA) {
     const loaded = await loadDemoItems(app.pg);

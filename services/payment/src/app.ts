@@ -1,16 +1,16 @@
 import path from 'node:path';
-import { postgresPlugin } from '@boxoffice/db';
-import { EVENTS_MIGRATIONS, eventsPlugin } from '@boxoffice/events';
-import { createApp, type App } from '@boxoffice/http';
-import { QUEUE_GUARD_MIGRATIONS, queueGuardPlugin } from '@boxoffice/queue-guard';
-import { redisPlugin } from '@boxoffice/resilience';
-import { USER_AUTH_MIGRATIONS, userAuthPlugin } from '@boxoffice/user-auth';
+import { ItemChanged, OrderChanged, PaymentCompleted, StockLockChanged, UserChanged } from '@boxoffice/contracts';
+import { hmacSha256Digest, type IdempotencyStore } from '@boxoffice/db';
+import type { App } from '@boxoffice/http';
+import { queueGuardPlugin } from '@boxoffice/queue-guard';
+import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
+import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { PaymentConfig } from './config';
-import type { Idempotency } from './domain/idempotency';
 import { itemClient } from './clients/item.client';
 import { ticketClient } from './clients/ticket.client';
 import { expireOrders } from './domain/expire-orders.use-case';
-import { consumeItems, consumeStockLocks } from './events/order-saga.consumers';
+import { itemsReplica } from './db/items-replica.repo';
+import { applyStockLock } from './domain/apply-stock-lock.use-case';
 import { SimulatedCardGateway } from './gateway/simulated-gateway';
 import { gatewayCallbackRoutes } from './routes/gateway-callback.routes';
 import { ordersRoutes } from './routes/orders.routes';
@@ -19,13 +19,6 @@ import { reconcilePayments } from './domain/reconcile-payments.use-case';
 import { scheduleJob } from './plugins/background-jobs';
 import { paymentsRoutes } from './routes/payments.routes';
 import { pointsRoutes } from './routes/points.routes';
-
-export const PAYMENT_MIGRATIONS = [
-  EVENTS_MIGRATIONS,
-  USER_AUTH_MIGRATIONS,
-  QUEUE_GUARD_MIGRATIONS,
-  { namespace: 'payment', directory: path.join(__dirname, '..', 'migrations') },
-];
 
 /** Card data may reach a request body; it must never reach a log line (SPEC §6). */
 const CARD_REDACTIONS = ['req.body.paymentDetails', 'body.paymentDetails', '*.cardNumber', '*.cvv', '*.paymentDetails'];
@@ -37,32 +30,34 @@ function ownUrl(app: App): string {
   return `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
-export async function buildApp(config: PaymentConfig): Promise<App> {
-  const app = await createApp({
-    name: 'payment',
-    description: 'Point wallets, ticket payments and shopping orders (SPEC §6).',
-    logLevel: config.LOG_LEVEL,
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    timeouts: config,
-    redact: CARD_REDACTIONS,
-  });
-  await app.register(postgresPlugin, {
-    service: 'payment',
-    databaseUrl: config.DATABASE_URL,
-    poolSize: config.DATABASE_POOL_SIZE,
-    migrations: PAYMENT_MIGRATIONS,
-  });
-  await app.register(redisPlugin, { service: 'payment', url: config.REDIS_URL, namespace: config.KAFKA_TOPIC_PREFIX });
-  await app.register(eventsPlugin, {
-    service: 'payment',
-    brokers: config.KAFKA_BROKERS,
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    databaseUrl: config.DATABASE_URL,
-  });
-  await app.register(userAuthPlugin, { userServiceUrl: config.USER_SERVICE_URL, consumerGroup: 'payment' });
-  await app.register(queueGuardPlugin, { queueServiceUrl: config.QUEUE_SERVICE_URL, consumerGroup: 'payment' });
+const PAYMENT: ServiceSpec<PaymentConfig> = {
+  name: 'payment',
+  publishes: [PaymentCompleted, OrderChanged],
+  description: 'Point wallets, ticket payments and shopping orders (SPEC §6).',
+  plugins: [
+    use(userAuthPlugin, (config) => ({ userServiceUrl: config.USER_SERVICE_URL })),
+    // its own consumer, payment.queue-guard: queue.token.changed into queue_tokens_replica (and to every instance)
+    use(queueGuardPlugin, (config) => ({ queueServiceUrl: config.QUEUE_SERVICE_URL, consumerGroup: 'payment' })),
+  ],
+  migrations: path.join(__dirname, '..', 'migrations'),
+  redact: CARD_REDACTIONS,
+};
+/** What booting applies, and `dist/migrate.js`: the kernel's tables, the plugins', the service's own. */
+export const PAYMENT_MIGRATIONS = serviceMigrations(PAYMENT);
 
-  const idempotency: Idempotency = { pool: app.pg, secret: config.IDEMPOTENCY_HASH_SECRET };
+export async function buildApp(config: PaymentConfig): Promise<App> {
+  const app = await bootService(config, PAYMENT);
+
+  // consumers
+  app.events.consumer('payment', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
+  app.events.consumer('payment.items').on(ItemChanged, itemsReplica.applyEvent); // prices new orders
+  app.events
+    .consumer('payment.stock-locks') // the order saga: the order moves on to stock_locked or rejected
+    .on(StockLockChanged, (event, db) => applyStockLock(db, event.payload));
+
+  // routes
+  // a body may hold a card number: hashed under a server secret, never plainly
+  const idempotency: IdempotencyStore = { pool: app.pg, digest: hmacSha256Digest(config.IDEMPOTENCY_HASH_SECRET) };
   await app.register(pointsRoutes, { idempotency });
 
   const tickets = ticketClient({
@@ -99,14 +94,14 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
     logger: app.log,
   });
   await app.register(ordersRoutes, {
-    create: { idempotency, pool: app.pg, ttlSeconds: config.ORDER_TTL_SECONDS },
+    idempotency,
+    create: { pool: app.pg, ttlSeconds: config.ORDER_TTL_SECONDS },
     fetchItems: items.fetchItems,
-    pay: { idempotency, gateway },
+    pay: { gateway },
   });
   await app.register(gatewayCallbackRoutes, { secret: config.CARD_GATEWAY_SECRET });
-  consumeItems(app);
-  consumeStockLocks(app);
 
+  // background jobs
   if (config.BACKGROUND_JOBS) {
     scheduleJob(app, {
       name: 'payment-reconciler',

@@ -1,5 +1,12 @@
 import type { App } from '@boxoffice/http';
-import { PeerPublisher, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
+import {
+  PeerPublisher,
+  dropDatabase,
+  queueTokenOf,
+  testEnv,
+  uniqueSuffix,
+  waitForActiveInReplica,
+} from '@boxoffice/testing';
 import { buildApp as buildQueueService } from '../../queue/src/app';
 import { readConfig as readQueueConfig } from '../../queue/src/config';
 import { buildApp } from '../src/app';
@@ -69,17 +76,8 @@ export class TicketHarness {
 
   /** A waiting-room token from the real queue service, once it is in the wanted status. */
   async queueToken(user: TestUser, status: 'ACTIVE' | 'WAITING' = 'ACTIVE'): Promise<string> {
-    const joined = await fetch(`${this.queueUrl}/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-token': user.token },
-      body: JSON.stringify({ userId: user.id }),
-    });
-    if (joined.status !== 201) throw new Error(`queue join: ${joined.status} ${await joined.text()}`);
-    const { token } = (await joined.json()) as { token: string };
-    await waitFor(`a ${status} queue token`, async () => {
-      const polled = await fetch(`${this.queueUrl}/tokens`, { headers: { authorization: `Bearer ${token}` } });
-      return polled.ok && ((await polled.json()) as { status: string }).status === status;
-    });
+    const token = await queueTokenOf(this.queueUrl, user, status);
+    if (status === 'ACTIVE') await waitForActiveInReplica(this.app.pg, [token]);
     return token;
   }
 

@@ -1,49 +1,58 @@
 import path from 'node:path';
-import { postgresPlugin } from '@boxoffice/db';
-import { EVENTS_MIGRATIONS, eventsPlugin } from '@boxoffice/events';
-import { createApp, type App } from '@boxoffice/http';
-import { redisPlugin } from '@boxoffice/resilience';
+import { ItemViewed, UserChanged } from '@boxoffice/contracts';
+import type { App } from '@boxoffice/http';
+import { keyedReplica, peerClient, queryReplica } from '@boxoffice/replica';
+import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
 import type { UserConfig } from './config';
+import { alarmedItemIds, alarmsReplica, itemsReplica } from './db/replicas';
+import { latestViewedItemIds } from './db/visits.repo';
 import { loadDemoUsers } from './domain/demo-users.use-case';
+import { recentFromViews } from './domain/visits';
+import { recordView } from './events/item-views.consumer';
 import { authPlugin } from './plugins/auth';
-import { visitsPlugin } from './plugins/visits';
 import { usersRoutes } from './routes/users.routes';
 
-export const USER_MIGRATIONS = [
-  EVENTS_MIGRATIONS,
-  { namespace: 'user', directory: path.join(__dirname, '..', 'migrations') },
-];
+const USER: ServiceSpec<UserConfig> = {
+  name: 'user',
+  publishes: [UserChanged],
+  description: 'Users, access tokens and recently viewed items (SPEC §1).',
+  plugins: [use(authPlugin)],
+  migrations: path.join(__dirname, '..', 'migrations'),
+  redact: ['req.body.password'],
+};
+/** What booting applies, and `dist/migrate.js`: the kernel's tables, the plugins', the service's own. */
+export const USER_MIGRATIONS = serviceMigrations(USER);
 
 export async function buildApp(config: UserConfig): Promise<App> {
-  const app = await createApp({
-    name: 'user',
-    description: 'Users, access tokens and recently viewed items (SPEC §1).',
-    logLevel: config.LOG_LEVEL,
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    timeouts: config,
-    redact: ['req.body.password'],
-  });
-  await app.register(postgresPlugin, {
-    service: 'user',
-    databaseUrl: config.DATABASE_URL,
-    poolSize: config.DATABASE_POOL_SIZE,
-    migrations: USER_MIGRATIONS,
-  });
-  await app.register(eventsPlugin, {
-    service: 'user',
-    brokers: config.KAFKA_BROKERS,
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    databaseUrl: config.DATABASE_URL,
-  });
-  await app.register(redisPlugin, { service: 'user', url: config.REDIS_URL, namespace: config.KAFKA_TOPIC_PREFIX });
-  await app.register(authPlugin);
-  await app.register(visitsPlugin, {
-    itemServiceUrl: config.ITEM_SERVICE_URL,
-    alarmServiceUrl: config.ALARM_SERVICE_URL,
-    timeoutMs: config.PEER_TIMEOUT_MS,
+  const app = await bootService(config, USER);
+  const peer = { timeoutMs: config.PEER_TIMEOUT_MS };
+  // the item service's /internal routes answer peers holding the internal token only
+  const itemService = peerClient(app, {
+    peer: 'item',
+    url: config.ITEM_SERVICE_URL,
     internalToken: config.INTERNAL_API_TOKEN,
+    ...peer,
   });
-  await app.register(usersRoutes);
+  const alarmService = peerClient(app, { peer: 'alarm', url: config.ALARM_SERVICE_URL, ...peer });
+
+  // consumers: the views stream, and the replicas behind /visit (their owners asked while they cannot answer)
+  const views = app.events.consumer('user.item-views').on(ItemViewed, recordView);
+  const items = keyedReplica(app, {
+    table: itemsReplica,
+    group: 'user.items-replica',
+    by: 'id',
+    owner: { client: itemService, path: (ids) => `/internal/items?ids=${ids.join(',')}` },
+  });
+  const alarms = queryReplica(app, {
+    table: alarmsReplica,
+    group: 'user.alarms-replica',
+    local: (db, caller) => alarmedItemIds(db, caller.id),
+    owner: { client: alarmService, path: '/ids', value: (ids: number[]) => new Set(ids) },
+  });
+
+  // routes
+  const recentItemIds = async (userId: number) => recentFromViews(await latestViewedItemIds(app.pg, userId));
+  await app.register(usersRoutes, { visits: { views: { live: () => views.isRunning, recentItemIds }, items, alarms } });
 
   if (config.DEMO_DATA) {
     const loaded = await loadDemoUsers(app.pg);

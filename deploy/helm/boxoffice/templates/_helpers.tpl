@@ -97,13 +97,13 @@ every service and consumes nothing. Rendered as YAML, read back with fromYaml.
   value: {{ $config.port | quote }}
 - name: LOG_LEVEL
   value: {{ $root.Values.logLevel | quote }}
-- name: DEMO_DATA
-  value: {{ $root.Values.demoData | quote }}
 - name: KAFKA_BROKERS
   value: {{ include "boxoffice.kafkaBrokers" $root | quote }}
 - name: KAFKA_TOPIC_PREFIX
   value: {{ $root.Values.kafkaTopicPrefix | quote }}
 {{- if eq $config.kind "service" }}
+- name: DEMO_DATA
+  value: {{ $root.Values.demoData | quote }}
 - name: DATABASE_POOL_SIZE
   value: {{ $config.databasePoolSize | quote }}
 - name: DATABASE_URL

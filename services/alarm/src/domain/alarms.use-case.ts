@@ -2,12 +2,7 @@ import { withTransaction, type Pool } from '@boxoffice/db';
 import { AppError, notFound, unavailable } from '@boxoffice/errors';
 import { activateAlarm, activeItemIds, deactivateAlarm, isActive } from '../db/alarms.repo';
 import { publishAlarmChanged } from '../events/alarm-events';
-import { itemView, type Caller, type Lookup } from './catalog';
-
-export interface Catalog {
-  lookUpItems(ids: number[], caller: Caller): Promise<Lookup>;
-  itemsReplicaComplete(): boolean;
-}
+import { itemView, type Caller, type Catalog } from './catalog';
 
 const itemNotFound = (id: number) => `Item with item id: ${id} doesn't exist.`;
 
@@ -22,14 +17,14 @@ export async function setAlarm(
   caller: Caller,
   itemId: number,
 ): Promise<{ stale: boolean }> {
-  const lookup = await catalog.lookUpItems([itemId], caller);
-  const item = lookup.items.get(itemId);
+  const lookup = await catalog.lookUp([itemId], caller);
+  const item = lookup.found.get(itemId);
   if (!item) {
-    if (lookup.unresolved.length > 0 && !catalog.itemsReplicaComplete()) {
+    if (lookup.unresolved.length > 0 && !catalog.complete()) {
       throw unavailable('The item service is unavailable, and this service cannot tell yet whether the item exists.');
     }
     // a complete replica that lacks the item, while the item service cannot confirm: almost surely unknown
-    if (lookup.stale) throw new AppError(404, 'NOT_FOUND', itemNotFound(itemId), [], { 'x-data-stale': 'true' });
+    if (lookup.stale) throw new AppError(404, 'NOT_FOUND', itemNotFound(itemId), [], { stale: true });
     throw notFound(itemNotFound(itemId));
   }
   if (item.deleted) throw notFound(itemNotFound(itemId));
@@ -54,9 +49,9 @@ export async function clearAlarm(pool: Pool, caller: Caller, itemId: number): Pr
  */
 export async function listAlarmedItems(pool: Pool, catalog: Catalog, caller: Caller) {
   const ids = await activeItemIds(pool, caller.id);
-  const lookup = await catalog.lookUpItems(ids, caller);
+  const lookup = await catalog.lookUp(ids, caller);
   const payload = ids.flatMap((id) => {
-    const item = lookup.items.get(id);
+    const item = lookup.found.get(id);
     return item && !item.deleted ? [itemView(item)] : [];
   });
   return { payload, stale: lookup.stale };
@@ -64,8 +59,8 @@ export async function listAlarmedItems(pool: Pool, catalog: Catalog, caller: Cal
 
 export async function alarmedItem(pool: Pool, catalog: Catalog, caller: Caller, itemId: number) {
   if (!(await isActive(pool, caller.id, itemId))) throw notFound(`No alarm is set on item ${itemId}.`);
-  const lookup = await catalog.lookUpItems([itemId], caller);
-  const item = lookup.items.get(itemId);
+  const lookup = await catalog.lookUp([itemId], caller);
+  const item = lookup.found.get(itemId);
   if (!item || item.deleted) {
     if (lookup.unresolved.length > 0)
       throw unavailable('The item service is unavailable and this item is not known here yet.');

@@ -1,6 +1,6 @@
-import type { NotificationChannel, OrderChangedPayload, PaymentCompletedPayload } from '@boxoffice/contracts';
+import type { OrderChangedPayload, PaymentCompletedPayload } from '@boxoffice/contracts';
 
-export type { NotificationChannel };
+export type NotificationChannel = 'email' | 'sms';
 
 export interface Notification {
   id: string;

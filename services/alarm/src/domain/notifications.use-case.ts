@@ -2,7 +2,6 @@ import type { OrderChangedPayload, PaymentCompletedPayload } from '@boxoffice/co
 import { withTransaction, type Pool, type Queryable } from '@boxoffice/db';
 import { forbidden } from '@boxoffice/errors';
 import { insertNotification, listForUser } from '../db/notifications.repo';
-import { publishNotificationChanged } from '../events/notification-events';
 import {
   orderNotification,
   paymentNotification,
@@ -13,13 +12,12 @@ import {
 } from './notification';
 
 /**
- * Stores, "sends" and announces one notification in the caller's transaction. A step that already notified
+ * Stores and "sends" one notification in the caller's transaction. A step that already notified
  * (same trigger) does nothing: an event redelivered or republished never reaches the user twice.
  */
 async function notify(tx: Queryable, courier: Courier, draft: Draft): Promise<boolean> {
   const notification = await insertNotification(tx, draft);
   if (!notification) return false;
-  await publishNotificationChanged(tx, notification);
   courier.delivered(notification);
   return true;
 }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorBody, type App } from '@boxoffice/http';
+import { routeGroup, type App } from '@boxoffice/http';
 import { alarmedItem, alarmedItemIds, clearAlarm, listAlarmedItems, setAlarm } from '../domain/alarms.use-case';
-import type { Caller } from '../domain/catalog';
+import type { Caller, Catalog } from '../domain/catalog';
 import {
   AlarmBody,
   AlarmedItemDetail,
@@ -11,7 +11,7 @@ import {
   ItemIdParams,
 } from '../schemas/alarm.schemas';
 
-const errors = { 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+const errors = [401, 404, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 const callerOf = (request: FastifyRequest): Caller => ({
@@ -24,20 +24,15 @@ function flagStale(reply: FastifyReply, stale: boolean): void {
   if (stale) reply.header('x-data-stale', 'true');
 }
 
-export async function alarmsRoutes(app: App): Promise<void> {
+export async function alarmsRoutes(app: App, options: { catalog: Catalog }): Promise<void> {
+  const { catalog } = options;
+  const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
+
   app.post(
     '/',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'Set an alarm on an item (idempotent)',
-        security,
-        body: AlarmBody,
-        response: { 201: Empty, ...errors },
-      },
-    },
+    asUser('Set an alarm on an item (idempotent)', { body: AlarmBody, response: { 201: Empty } }),
     async (request, reply) => {
-      const { stale } = await setAlarm(app.pg, app, callerOf(request), request.body.item_id);
+      const { stale } = await setAlarm(app.pg, catalog, callerOf(request), request.body.item_id);
       flagStale(reply, stale);
       reply.code(201).header('location', `/${request.body.item_id}`);
       return {};
@@ -46,16 +41,9 @@ export async function alarmsRoutes(app: App): Promise<void> {
 
   app.get(
     '/',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: "The caller's alarmed items, item id descending",
-        security,
-        response: { 200: AlarmedItemList, ...errors },
-      },
-    },
+    asUser("The caller's alarmed items, item id descending", { response: { 200: AlarmedItemList } }),
     async (request, reply) => {
-      const { payload, stale } = await listAlarmedItems(app.pg, app, callerOf(request));
+      const { payload, stale } = await listAlarmedItems(app.pg, catalog, callerOf(request));
       flagStale(reply, stale);
       return { count: payload.length, payload };
     },
@@ -63,14 +51,9 @@ export async function alarmsRoutes(app: App): Promise<void> {
 
   app.get(
     '/ids',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: "The caller's alarmed item ids, descending: for peers whose alarm replica is still cold",
-        security,
-        response: { 200: AlarmedItemIds, ...errors },
-      },
-    },
+    asUser("The caller's alarmed item ids, descending: for peers whose alarm replica is still cold", {
+      response: { 200: AlarmedItemIds },
+    }),
     async (request) => {
       const ids = await alarmedItemIds(app.pg, request.user.id);
       return { count: ids.length, payload: ids };
@@ -79,17 +62,9 @@ export async function alarmsRoutes(app: App): Promise<void> {
 
   app.get(
     '/:item_id',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'One alarmed item (where POST / points)',
-        security,
-        params: ItemIdParams,
-        response: { 200: AlarmedItemDetail, ...errors },
-      },
-    },
+    asUser('One alarmed item (where POST / points)', { params: ItemIdParams, response: { 200: AlarmedItemDetail } }),
     async (request, reply) => {
-      const { payload, stale } = await alarmedItem(app.pg, app, callerOf(request), request.params.item_id);
+      const { payload, stale } = await alarmedItem(app.pg, catalog, callerOf(request), request.params.item_id);
       flagStale(reply, stale);
       return { payload };
     },
@@ -97,15 +72,7 @@ export async function alarmsRoutes(app: App): Promise<void> {
 
   app.delete(
     '/',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'Clear an alarm (idempotent)',
-        security,
-        body: AlarmBody,
-        response: { 200: Empty, ...errors },
-      },
-    },
+    asUser('Clear an alarm (idempotent)', { body: AlarmBody, response: { 200: Empty } }),
     async (request) => {
       await clearAlarm(app.pg, callerOf(request), request.body.item_id);
       return {};

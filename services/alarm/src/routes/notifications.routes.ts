@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isoWithOffset, ErrorBody, internalTokenMatches, type App } from '@boxoffice/http';
+import { isoWithOffset, internalTokenMatches, routeGroup, type App } from '@boxoffice/http';
 import { unauthorized } from '@boxoffice/errors';
 import type { Courier, Sender } from '../domain/notification';
 import { listNotifications, sendNotification } from '../domain/notifications.use-case';
@@ -11,7 +11,7 @@ import {
   SendNotificationBody,
 } from '../schemas/notification.schemas';
 
-const errors = { 401: ErrorBody, 403: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+const errors = [401, 403, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 declare module 'fastify' {
@@ -24,6 +24,8 @@ export async function notificationsRoutes(
   app: App,
   options: { internalToken: string; courier: Courier },
 ): Promise<void> {
+  const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
+
   /** A peer presents the internal token; anyone else is a user, and the use-case decides whom they may notify. */
   const identifySender = async (request: FastifyRequest, reply: FastifyReply) => {
     const given = request.headers['x-internal-token'];
@@ -36,18 +38,15 @@ export async function notificationsRoutes(
     request.sender = { kind: 'internal' };
   };
 
+  const asSender = routeGroup({ preHandler: identifySender, security, errors });
+
   app.post(
     '/api/notification/send',
-    {
-      preHandler: identifySender,
-      schema: {
-        summary: 'Send a notification by email or SMS (simulated): admins and peers to anyone, a user to themselves',
-        security,
-        headers: InternalTokenHeaders,
-        body: SendNotificationBody,
-        response: { 200: NotificationSent, ...errors },
-      },
-    },
+    asSender('Send a notification by email or SMS (simulated): admins and peers to anyone, a user to themselves', {
+      headers: InternalTokenHeaders,
+      body: SendNotificationBody,
+      response: { 200: NotificationSent },
+    }),
     async (request) => {
       await sendNotification(app.pg, options.courier, request.sender!, request.body);
       return { code: 200 as const, message: 'Notification sent successfully' };
@@ -56,15 +55,7 @@ export async function notificationsRoutes(
 
   app.get(
     '/api/notifications',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: "The caller's notifications, newest first",
-        security,
-        querystring: InboxQuery,
-        response: { 200: Inbox, ...errors },
-      },
-    },
+    asUser("The caller's notifications, newest first", { querystring: InboxQuery, response: { 200: Inbox } }),
     async (request) => {
       const page = await listNotifications(app.pg, request.user.id, {
         offset: request.query.offset ?? 0,

@@ -1,13 +1,11 @@
 import {
-  NotificationChanged,
   OrderChanged,
   PaymentCompleted,
   TOPICS,
   type OrderChangedPayload,
   type PaymentCompletedPayload,
 } from '@boxoffice/contracts';
-import type { App } from '@boxoffice/http';
-import { EventRecorder, PeerPublisher, dropDatabase, testEnv } from '@boxoffice/testing';
+import { NEVER_ASKED, ServiceKit } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
@@ -19,41 +17,13 @@ export interface TestUser {
 
 export const INTERNAL_TOKEN = 'alarm-test-internal-token';
 
-/**
- * The alarm service in-process on real PostgreSQL, Redis and Kafka under this file's own topic prefix. Peers are
- * played the way they publish: real events on Kafka (users as the user service announces them, orders and
- * payments as the payment service does); what the alarm service publishes is read back by a recorder.
- */
-export class AlarmKit {
-  readonly env = testEnv('alarm', {
-    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-    USER_SERVICE_URL: 'http://127.0.0.1:9', // never asked: the tests wait for the users replica
-    ITEM_SERVICE_URL: 'http://127.0.0.1:9',
-  });
-  readonly recorder = new EventRecorder(this.env.KAFKA_TOPIC_PREFIX!, [TOPICS.notifications]);
-  app!: App;
-  admin!: TestUser;
-  private readonly peers = new PeerPublisher({
-    brokers: this.env.KAFKA_BROKERS!,
-    topicPrefix: this.env.KAFKA_TOPIC_PREFIX!,
-    topics: [TOPICS.users, TOPICS.orders, TOPICS.payments, TOPICS.notifications, TOPICS.items],
-  });
-
-  async start(): Promise<this> {
-    // topics first, from one client: creating them while the app's consumers create them too can race in Kafka
-    await this.peers.connect();
-    await this.recorder.start();
-    this.app = await buildApp(readConfig(this.env));
-    await this.app.ready();
-    [this.admin] = await this.users(1, 'admin');
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await this.recorder.stop().catch(() => undefined);
-    await this.peers.stop().catch(() => undefined);
-    await this.app?.close().catch(() => undefined);
-    await dropDatabase(this.env.DATABASE_URL!);
+/** The alarm service under test; its peers play orders and payments as the payment service publishes them. */
+export class AlarmKit extends ServiceKit {
+  constructor() {
+    super('alarm', (env) => buildApp(readConfig(env)), {
+      env: { INTERNAL_API_TOKEN: INTERNAL_TOKEN, ITEM_SERVICE_URL: NEVER_ASKED },
+      peerTopics: [TOPICS.orders, TOPICS.payments, TOPICS.items],
+    });
   }
 
   /** An order.changed as the payment service publishes it (one revision per status). */
@@ -75,11 +45,6 @@ export class AlarmKit {
     return this.peers.publish(PaymentCompleted, [
       { aggregateId: payment.paymentId, aggregateVersion: 1, payload: payment },
     ]);
-  }
-
-  /** Announces users as the user service would and waits until the users replica knows them. */
-  users(count: number, role: 'user' | 'admin' = 'user'): Promise<TestUser[]> {
-    return this.peers.announceUsers(count, { role, replicas: [this.app.pg] });
   }
 
   send(body: unknown, headers: Record<string, string>) {
@@ -107,10 +72,12 @@ export class AlarmKit {
     };
   }
 
-  /** The notification.changed events published for a user, in order. */
-  notificationEvents(userId: number) {
-    return this.recorder.events.filter(
-      (event) => event.type === NotificationChanged.type && (event.payload as { userId: number }).userId === userId,
+  /** What raised each notification stored for a user ('api', or the event step), oldest first. */
+  async triggersOf(userId: number): Promise<string[]> {
+    const { rows } = await this.app.pg.query<{ trigger: string }>(
+      'SELECT trigger FROM notifications WHERE user_id = $1 ORDER BY seq',
+      [userId],
     );
+    return rows.map((row) => row.trigger);
   }
 }

@@ -91,7 +91,7 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
     const tooMany = (retryAfterMs: number, fallbackMs: number, what: string) => {
       const retryAfter = Math.max(1, Math.ceil((retryAfterMs > 0 ? retryAfterMs : fallbackMs) / 1000));
       return new AppError(429, 'RATE_LIMITED', `Too many ${what}; try again in ${retryAfter} s.`, [], {
-        'retry-after': String(retryAfter),
+        retryAfterSeconds: retryAfter,
       });
     };
     app.addHook('onRequest', async (request, reply) => {

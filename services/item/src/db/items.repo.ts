@@ -62,7 +62,7 @@ export async function listLiveItems(
   return { total: await countLiveItems(db), items: [] };
 }
 
-export async function countLiveItems(db: Queryable): Promise<number> {
+async function countLiveItems(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM items WHERE NOT deleted');
   return rows[0]!.count;
 }

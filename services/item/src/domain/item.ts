@@ -37,16 +37,4 @@ export const adminView = (item: Item, alarmed: ReadonlySet<number>) => ({
   stock: item.stock,
 });
 
-/** The caller's alarmed items, and whether that answer may be behind the alarm service's truth. */
-export interface AlarmState {
-  itemIds: ReadonlySet<number>;
-  stale: boolean;
-}
-
-export interface Caller {
-  id: number;
-  /** The caller's USER-TOKEN, passed on when the alarm service must be asked on the caller's behalf. */
-  token: string;
-}
-
 export const itemNotFound = (id: number) => `Item with item id: ${id} doesn't exist.`;

@@ -19,7 +19,7 @@ import {
  * repeated attempt on the same order waits for it and answers from it. Every item whose stock changed is
  * announced with its new state (item.changed), and the lock itself (stock-lock.changed), in this transaction.
  */
-export async function lockStock(tx: Queryable, orderId: string, lines: readonly OrderLine[]): Promise<StockLock> {
+async function lockStock(tx: Queryable, orderId: string, lines: readonly OrderLine[]): Promise<StockLock> {
   const items = normaliseLines(lines);
   const lock = await insertLock(tx, { orderId, status: 'locked', items, tookStock: true });
   if (!lock) return (await findLock(tx, orderId))!;
@@ -56,7 +56,7 @@ export async function lockStock(tx: Queryable, orderId: string, lines: readonly 
 }
 
 /** The order was paid: its locked stock is sold. Only a lock still `locked` moves, so this happens once. */
-export async function commitStock(tx: Queryable, orderId: string): Promise<StockLock | undefined> {
+async function commitStock(tx: Queryable, orderId: string): Promise<StockLock | undefined> {
   const committed = await moveLockedTo(tx, orderId, 'committed', null);
   if (committed) await publishStockLockChanged(tx, committed);
   return committed;
@@ -66,7 +66,7 @@ export async function commitStock(tx: Queryable, orderId: string): Promise<Stock
  * The order ended unpaid: its stock goes back, once. An order that was never locked gets a released tombstone
  * (nothing given back), so a lock request arriving after its end can never take stock that nobody would return.
  */
-export async function releaseStock(
+async function releaseStock(
   tx: Queryable,
   orderId: string,
   lines: readonly OrderLine[],

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorBody, type App } from '@boxoffice/http';
-import { adminView, shopperView, type AlarmState, type Caller } from '../domain/item';
+import { errorResponses, routeGroup, type App } from '@boxoffice/http';
+import type { Answer, Caller } from '@boxoffice/replica';
+import { adminView, shopperView } from '../domain/item';
 import { changeItem, createItem, deleteItem, itemsByIds, listItems, viewItem } from '../domain/items.use-case';
 import {
   AdminItemDetail,
@@ -15,7 +16,7 @@ import {
 } from '../schemas/item.schemas';
 import { InternalTokenHeaders } from '../schemas/inventory.schemas';
 
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+const errors = [401, 403, 404, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 const callerOf = (request: FastifyRequest): Caller => ({
@@ -23,30 +24,34 @@ const callerOf = (request: FastifyRequest): Caller => ({
   token: String(request.headers['user-token']),
 });
 
+/** The caller's alarmed item ids: the alarms replica, or the alarm service while it is cold (@boxoffice/replica). */
+export interface AlarmState {
+  ask(caller: Caller): Promise<Answer<ReadonlySet<number>>>;
+}
+
 /** SPEC §0: an answer that may be behind the owner's truth says so. */
-function flagStale(reply: FastifyReply, state: AlarmState): void {
+function flagStale(reply: FastifyReply, state: { stale: boolean }): void {
   if (state.stale) reply.header('x-data-stale', 'true');
 }
 
-export async function itemsRoutes(app: App): Promise<void> {
+export async function itemsRoutes(app: App, options: { alarms: AlarmState }): Promise<void> {
+  const alarmState = (request: FastifyRequest) => options.alarms.ask(callerOf(request));
+  const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
+  const asAdmin = routeGroup({ preHandler: app.requireAdmin, security, errors });
+
   app.get(
     '/',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: "All items, id descending, each with the caller's is_alarm_set; count is the number of items in all",
-        security,
-        querystring: ListQuery,
-        response: { 200: ItemList, ...errors },
-      },
-    },
+    asUser("All items, id descending, each with the caller's is_alarm_set; count is the number of items in all", {
+      querystring: ListQuery,
+      response: { 200: ItemList },
+    }),
     async (request, reply) => {
       const [alarms, page] = await Promise.all([
-        app.alarmState(callerOf(request)),
+        alarmState(request),
         listItems(app.pg, { offset: request.query.offset ?? 0, limit: request.query.limit ?? null }),
       ]);
       flagStale(reply, alarms);
-      return { count: page.total, payload: page.items.map((item) => shopperView(item, alarms.itemIds)) };
+      return { count: page.total, payload: page.items.map((item) => shopperView(item, alarms.value)) };
     },
   );
 
@@ -59,7 +64,7 @@ export async function itemsRoutes(app: App): Promise<void> {
         hide: true,
         headers: InternalTokenHeaders,
         querystring: ReplicaQuery,
-        response: { 200: ReplicaItemList, ...errors },
+        response: { 200: ReplicaItemList, ...errorResponses(...errors) },
       },
     },
     async (request) => {
@@ -71,36 +76,23 @@ export async function itemsRoutes(app: App): Promise<void> {
 
   app.get(
     '/:item_id',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: "One item with the caller's is_alarm_set; the view goes to the caller's recently viewed items",
-        security,
-        params: ItemIdParams,
-        response: { 200: ItemDetail, ...errors },
-      },
-    },
+    asUser("One item with the caller's is_alarm_set; the view goes to the caller's recently viewed items", {
+      params: ItemIdParams,
+      response: { 200: ItemDetail },
+    }),
     async (request, reply) => {
       const [item, alarms] = await Promise.all([
         viewItem(app.pg, request.params.item_id, request.user.id),
-        app.alarmState(callerOf(request)),
+        alarmState(request),
       ]);
       flagStale(reply, alarms);
-      return { payload: shopperView(item, alarms.itemIds) };
+      return { payload: shopperView(item, alarms.value) };
     },
   );
 
   app.post(
     '/',
-    {
-      preHandler: app.requireAdmin,
-      schema: {
-        summary: 'Add an item (admin)',
-        security,
-        body: CreateItemBody,
-        response: { 201: AdminItemDetail, ...errors },
-      },
-    },
+    asAdmin('Add an item (admin)', { body: CreateItemBody, response: { 201: AdminItemDetail } }),
     async (request, reply) => {
       const item = await createItem(app.pg, request.body);
       reply.code(201).header('location', `/${item.id}`);
@@ -110,35 +102,22 @@ export async function itemsRoutes(app: App): Promise<void> {
 
   app.patch(
     '/:item_id',
-    {
-      preHandler: app.requireAdmin,
-      schema: {
-        summary: 'Change some of an item’s fields (admin)',
-        security,
-        params: ItemIdParams,
-        body: ChangeItemBody,
-        response: { 200: AdminItemDetail, ...errors },
-      },
-    },
+    asAdmin('Change some of an item’s fields (admin)', {
+      params: ItemIdParams,
+      body: ChangeItemBody,
+      response: { 200: AdminItemDetail },
+    }),
     async (request, reply) => {
       const item = await changeItem(app.pg, request.params.item_id, request.body);
-      const alarms = await app.alarmState(callerOf(request));
+      const alarms = await alarmState(request);
       flagStale(reply, alarms);
-      return { payload: adminView(item, alarms.itemIds) };
+      return { payload: adminView(item, alarms.value) };
     },
   );
 
   app.delete(
     '/:item_id',
-    {
-      preHandler: app.requireAdmin,
-      schema: {
-        summary: 'Remove an item (admin)',
-        security,
-        params: ItemIdParams,
-        response: { 204: { type: 'null' }, ...errors },
-      },
-    },
+    asAdmin('Remove an item (admin)', { params: ItemIdParams, response: { 204: { type: 'null' } } }),
     async (request, reply) => {
       await deleteItem(app.pg, request.params.item_id);
       return reply.code(204).send();

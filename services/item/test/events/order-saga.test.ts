@@ -3,7 +3,7 @@ import { OrderChanged } from '@boxoffice/contracts';
 import { waitFor } from '@boxoffice/testing';
 import { ItemKit } from '../support/item-kit';
 
-const statusOf = (event: { payload: unknown }) => (event.payload as { status: string }).status;
+const statusOf = (event: { payload: { status: string } }) => event.payload.status;
 
 describe('the order saga in the item service: order.changed from Kafka → stock locked, committed or released', () => {
   const kit = new ItemKit();
@@ -42,7 +42,7 @@ describe('the order saga in the item service: order.changed from Kafka → stock
     expect(
       events
         .filter((event) => statusOf(event) === 'rejected')
-        .every((event) => (event.payload as { reason: string }).reason === 'INSUFFICIENT_STOCK'),
+        .every((event) => event.payload.reason === 'INSUFFICIENT_STOCK'),
     ).toBe(true);
     const httpLocked = answers.filter((answer) => answer.statusCode === 200).length;
     expect(events.filter((event) => statusOf(event) === 'locked' && viaHttp.includes(event.aggregateId))).toHaveLength(
@@ -102,9 +102,7 @@ describe('the order saga in the item service: order.changed from Kafka → stock
     await waitFor('released', async () => (await lockStatus(orderId)) === 'released');
     await kit.ordersSettled();
     await waitFor('two lock events', () => kit.lockEvents(orderId).length >= 2);
-    expect(
-      kit.lockEvents(orderId).map((event) => [statusOf(event), (event.payload as { reason: string | null }).reason]),
-    ).toEqual([
+    expect(kit.lockEvents(orderId).map((event) => [statusOf(event), event.payload.reason])).toEqual([
       ['locked', null],
       ['released', 'CARD_DECLINED'],
     ]);
@@ -114,7 +112,7 @@ describe('the order saga in the item service: order.changed from Kafka → stock
     const newest = await waitFor('item.changed up to date', async () => {
       const events = kit.itemEvents(itemId);
       const last = events.reduce((a, b) => (a.aggregateVersion > b.aggregateVersion ? a : b));
-      return (last.payload as { stock: number }).stock === (await kit.stock(itemId)) ? last : undefined;
+      return last.payload.stock === (await kit.stock(itemId)) ? last : undefined;
     });
     const { rows } = await kit.app.pg.query('SELECT revision FROM items WHERE id = $1', [itemId]);
     expect(newest.aggregateVersion).toBe(rows[0].revision);

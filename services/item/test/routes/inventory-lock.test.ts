@@ -50,9 +50,7 @@ describe('POST /api/inventory/lock (SPEC §2): stock locked all or nothing, once
     expect(new Set(events.map((event) => event.aggregateVersion)).size).toBe(21);
     await waitFor('50 stock-lock.changed', () => orders.every((orderId) => kit.lockEvents(orderId).length === 1));
     expect(
-      orders
-        .flatMap((orderId) => kit.lockEvents(orderId))
-        .filter((event) => (event.payload as { status: string }).status === 'locked'),
+      orders.flatMap((orderId) => kit.lockEvents(orderId)).filter((event) => event.payload.status === 'locked'),
     ).toHaveLength(20);
   });
 

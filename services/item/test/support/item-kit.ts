@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ItemChanged, OrderChanged, StockLockChanged, TOPICS, type OrderChangedPayload } from '@boxoffice/contracts';
-import type { App } from '@boxoffice/http';
-import { EventRecorder, PeerPublisher, dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
+import { NEVER_ASKED, ServiceKit, waitFor } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
@@ -13,42 +12,16 @@ export interface TestUser {
 
 export const INTERNAL_TOKEN = 'item-test-internal-token';
 
-/**
- * The item service in-process on real PostgreSQL, Redis and Kafka under this file's own topic prefix. Peers are
- * played the way they publish: real events on Kafka (users as the user service announces them, orders as the
- * payment service does); what the item service publishes is read back from Kafka by a recorder.
- */
-export class ItemKit {
-  readonly env = testEnv('item', {
-    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-    USER_SERVICE_URL: 'http://127.0.0.1:9', // never asked: the tests wait for the users replica
-    ALARM_SERVICE_URL: 'http://127.0.0.1:9',
-  });
-  readonly recorder = new EventRecorder(this.env.KAFKA_TOPIC_PREFIX!, [TOPICS.stockLocks, TOPICS.items]);
-  app!: App;
-  admin!: TestUser;
-  private readonly peers = new PeerPublisher({
-    brokers: this.env.KAFKA_BROKERS!,
-    topicPrefix: this.env.KAFKA_TOPIC_PREFIX!,
-    topics: [TOPICS.users, TOPICS.orders, TOPICS.stockLocks, TOPICS.items],
-  });
+/** The item service under test; its peers play orders as the payment service publishes them. */
+export class ItemKit extends ServiceKit {
   private ordersPublished = 0;
 
-  async start(): Promise<this> {
-    // topics first, from one client: creating them while the app's consumers create them too can race in Kafka
-    await this.peers.connect();
-    await this.recorder.start();
-    this.app = await buildApp(readConfig(this.env));
-    await this.app.ready();
-    [this.admin] = await this.users(1, 'admin');
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await this.recorder.stop().catch(() => undefined);
-    await this.peers.stop().catch(() => undefined);
-    await this.app?.close().catch(() => undefined);
-    await dropDatabase(this.env.DATABASE_URL!);
+  constructor() {
+    super('item', (env) => buildApp(readConfig(env)), {
+      env: { INTERNAL_API_TOKEN: INTERNAL_TOKEN, ALARM_SERVICE_URL: NEVER_ASKED },
+      peerTopics: [TOPICS.orders],
+      recorded: [TOPICS.stockLocks, TOPICS.items],
+    });
   }
 
   /** An order.changed as the payment service publishes it (one revision per status). */
@@ -91,11 +64,6 @@ export class ItemKit {
     );
   }
 
-  /** Announces users as the user service would and waits until the users replica knows them. */
-  users(count: number, role: 'user' | 'admin' = 'user'): Promise<TestUser[]> {
-    return this.peers.announceUsers(count, { role, replicas: [this.app.pg] });
-  }
-
   async newItem(stock: number): Promise<number> {
     const response = await this.app.inject({
       method: 'POST',
@@ -118,15 +86,11 @@ export class ItemKit {
 
   /** The stock-lock.changed events published for an order, in order. */
   lockEvents(orderId: string) {
-    return this.recorder.events.filter(
-      (event) => event.type === StockLockChanged.type && event.aggregateId === orderId,
-    );
+    return this.recorder.of(StockLockChanged).filter((event) => event.aggregateId === orderId);
   }
 
   /** The item.changed events published for an item, in order. */
   itemEvents(itemId: number) {
-    return this.recorder.events.filter(
-      (event) => event.type === ItemChanged.type && event.aggregateId === String(itemId),
-    );
+    return this.recorder.of(ItemChanged).filter((event) => event.aggregateId === String(itemId));
   }
 }

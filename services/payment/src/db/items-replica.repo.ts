@@ -1,24 +1,14 @@
+import { ItemChanged } from '@boxoffice/contracts';
 import type { Queryable } from '@boxoffice/db';
-import { applyToReplica } from '@boxoffice/events';
+import { replicaTable } from '@boxoffice/replica';
 import type { CatalogItem } from '../domain/order';
 
-export interface ReplicaItem {
-  id: number;
-  name: string;
-  price: number;
-  stock: number;
-  deleted: boolean;
-}
-
-export function applyItem(db: Queryable, item: ReplicaItem, revision: number): Promise<boolean> {
-  return applyToReplica(
-    db,
-    'items_replica',
-    'id',
-    { id: item.id, name: item.name, price: item.price, stock: item.stock, deleted: item.deleted },
-    revision,
-  );
-}
+/** The item service's items, as far as item.changed events have told us: what prices new orders. */
+export const itemsReplica = replicaTable(ItemChanged, {
+  table: 'items_replica',
+  key: 'id',
+  fields: ['name', 'price', 'stock', 'deleted'],
+});
 
 export async function catalogItems(db: Queryable, ids: number[]): Promise<CatalogItem[]> {
   const { rows } = await db.query<CatalogItem>('SELECT id, price, deleted FROM items_replica WHERE id = ANY($1)', [

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from '@boxoffice/db';
+import type { Pool, Transact } from '@boxoffice/db';
 import { AppError, validationFailed } from '@boxoffice/errors';
 import { catalogItems } from '../db/items-replica.repo';
 import { insertOrder } from '../db/orders.repo';
 import { publishOrderChanged } from '../events/order-events';
-import { idempotent, type Answer, type Idempotency, type IdempotencyRequest } from './idempotency';
-import { priceOrder, type CatalogItem, type OrderLine } from './order';
+import { priceOrder, type CatalogItem, type Order, type OrderLine } from './order';
 
 export interface CreateOrderDeps {
-  idempotency: Idempotency;
   pool: Pool;
   ttlSeconds: number;
   /** Items the local replica does not know (yet), asked of the item service. */
@@ -18,13 +16,13 @@ export interface CreateOrderDeps {
 /**
  * Creates a pending order (SPEC §6) and announces it; the item service locks its stock on that event. The amount
  * is checked against Σ price × quantity from the items replica (the item service is asked only for items the
- * replica lacks), so a client cannot pick its own price.
+ * replica lacks), so a client cannot pick its own price. The order and its event commit in `transact`.
  */
 export async function createOrder(
   deps: CreateOrderDeps,
   input: { userId: number; orderAmount: number; items: OrderLine[] },
-  idempotency?: IdempotencyRequest,
-): Promise<Answer> {
+  transact: Transact,
+): Promise<Order> {
   const ids = input.items.map((line) => line.productId);
   const duplicates = ids.filter((id, index) => ids.indexOf(id) !== index);
   if (duplicates.length > 0) {
@@ -74,7 +72,7 @@ export async function createOrder(
     ]);
   }
 
-  return idempotent(deps.idempotency, idempotency, async (tx) => {
+  return transact(async (tx) => {
     const order = await insertOrder(tx, {
       id: randomUUID(),
       userId: input.userId,
@@ -83,10 +81,6 @@ export async function createOrder(
       ttlSeconds: deps.ttlSeconds,
     });
     await publishOrderChanged(tx, order);
-    return {
-      status: 201,
-      body: { code: 201, message: 'Order created successfully', orderId: order.id, status: order.status },
-      location: `/api/orders/${order.id}`,
-    };
+    return order;
   });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PoolClient } from '@boxoffice/db';
+import type { PoolClient, Transact } from '@boxoffice/db';
 import { AppError, conflict, notFound } from '@boxoffice/errors';
 import { attachAuthorization, insertCharge } from '../db/card-charges.repo';
 import { balanceOf, debit } from '../db/ledger.repo';
@@ -7,14 +7,16 @@ import { findOrder, moveOrder } from '../db/orders.repo';
 import { publishOrderChanged } from '../events/order-events';
 import { last4, readCard, type Card } from './card';
 import type { CardGateway } from './card-gateway';
-import { idempotent, type Answer, type Idempotency, type IdempotencyRequest } from './idempotency';
 import type { Order, PaymentMethod } from './order';
 import { notEnoughPoints } from './points.use-case';
 
 export interface PayOrderDeps {
-  idempotency: Idempotency;
   gateway: CardGateway;
 }
+
+/** Points: paid now, with the ledger row's id. Card: a charge the gateway settles later. */
+export type OrderPayment =
+  { method: 'points'; orderId: string; transactionId: string } | { method: 'card'; orderId: string; chargeId: string };
 
 export interface PayOrderInput {
   userId: number;
@@ -35,7 +37,7 @@ async function payableOrder(tx: PoolClient, input: PayOrderInput): Promise<Order
       'STOCK_NOT_LOCKED_YET',
       'The stock for this order is not locked yet; retry in a moment.',
       [],
-      { 'retry-after': '1' },
+      { retryAfterSeconds: 1 },
     );
   }
   if (order.status === 'stock_locked')
@@ -55,32 +57,19 @@ async function payableOrder(tx: PoolClient, input: PayOrderInput): Promise<Order
  * Pays a stock_locked order (SPEC §6). Points: the debit and the order's move to paid commit together (400 when
  * the balance is short; the order stays payable until its TTL). Card: the card is checked (Luhn, expiry, CVV),
  * a charge (last 4 digits only) is recorded and the simulated gateway authorizes it; the order is decided when
- * the gateway's signed settlement arrives (settle-card-charge), so the answer here is 202 processing.
+ * the gateway's signed settlement arrives (settle-card-charge), so the payment is still processing here.
  */
-export async function payOrder(
-  deps: PayOrderDeps,
-  input: PayOrderInput,
-  idempotency?: IdempotencyRequest,
-): Promise<Answer> {
+export async function payOrder(deps: PayOrderDeps, input: PayOrderInput, transact: Transact): Promise<OrderPayment> {
   let card: Card | undefined;
   if (input.paymentMethod === 'card') card = readCard(input.paymentDetails);
-  return idempotent(deps.idempotency, idempotency, async (tx) => {
+  return transact(async (tx): Promise<OrderPayment> => {
     const order = await payableOrder(tx, input);
     if (input.paymentMethod === 'points') {
       const taken = await debit(tx, input.userId, order.amount, { orderId: order.id });
       if (!taken) throw notEnoughPoints(await balanceOf(tx, input.userId), order.amount);
       const paid = await moveOrder(tx, order.id, 'paid', { paymentMethod: 'points' });
       await publishOrderChanged(tx, paid);
-      return {
-        status: 200,
-        body: {
-          code: 200,
-          message: 'Payment successful',
-          orderId: order.id,
-          paymentStatus: 'completed',
-          transactionId: taken.transaction?.id ?? order.id,
-        },
-      };
+      return { method: 'points', orderId: order.id, transactionId: taken.transaction?.id ?? order.id };
     }
     const chargeId = randomUUID();
     await tx.query('SAVEPOINT charge');
@@ -103,15 +92,6 @@ export async function payOrder(
       card: card!,
     });
     await attachAuthorization(tx, chargeId, authorizationId);
-    return {
-      status: 202,
-      body: {
-        code: 202,
-        message: 'Payment processing',
-        orderId: order.id,
-        paymentStatus: 'processing',
-        transactionId: chargeId,
-      },
-    };
+    return { method: 'card', orderId: order.id, chargeId };
   });
 }

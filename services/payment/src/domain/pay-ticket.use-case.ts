@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { refuseOtherBody, withTransaction, type Pool } from '@boxoffice/db';
+import {
+  hashRequestBody,
+  hmacSha256Digest,
+  refuseOtherBody,
+  withTransaction,
+  type IdempotencyRequest,
+  type Pool,
+} from '@boxoffice/db';
 import { AppError, conflict, notFound } from '@boxoffice/errors';
-import { claimKeyForPayment, findPaymentKey } from '../db/idempotency.repo';
+import { claimKeyForPayment, findPaymentKey, type PaymentKey } from '../db/idempotency.repo';
 import { balanceOf, debit } from '../db/ledger.repo';
 import { findLivePaymentOfTicket, findPayment, insertPending } from '../db/payments.repo';
-import { requestHash, type Answer, type IdempotencyRequest } from './idempotency';
-import { holdExpired, isoWithOffset, type Payment, type TicketPort } from './payment';
+import { holdExpired, type Payment, type TicketPort } from './payment';
 import { notEnoughPoints } from './points.use-case';
 import { settlePayment } from './settle-payment.use-case';
 
@@ -20,49 +26,22 @@ export interface PayTicketDeps {
 
 class KeyTaken extends Error {}
 
-export const paymentView = (payment: Payment) => ({
-  id: payment.id,
-  userId: payment.userId,
-  amount: payment.amount,
-  ticketId: payment.ticketId,
-  paidAt: payment.paidAt ? isoWithOffset(payment.paidAt) : null,
-});
-
-export const paymentStatusView = (payment: Payment) => ({
-  ...paymentView(payment),
-  status: payment.status,
-  failureCode: payment.failureCode,
-});
-
-const errorBody = (code: string, message: string, detail: unknown[] = []) => ({ errors: { code, message, detail } });
-
-/** What the client is told about a payment in its current state. */
-export function answerFor(payment: Payment): Answer {
-  const location = `/payments/${payment.id}`;
-  if (payment.status === 'COMPLETED') return { status: 201, body: paymentView(payment), location };
-  if (payment.status === 'FAILED') {
-    return {
-      status: 409,
-      body: errorBody(
-        payment.failureCode ?? 'PAYMENT_FAILED',
-        payment.failureMessage ?? 'The payment failed; nothing was charged.',
-        [{ location: 'state', param: 'payment', value: payment.id, error: 'Conflict', msg: 'Refunded.' }],
-      ),
-    };
-  }
-  return { status: 202, body: paymentStatusView(payment), location };
-}
-
-/** A payment another request (same Idempotency-Key) started: wait a moment for its outcome, then say where it is. */
-async function answerFromPayment(pool: Pool, paymentId: string, waitMs: number): Promise<Answer> {
+/** A payment another request (same Idempotency-Key) started: wait a moment for its outcome, then give it as it is. */
+async function paymentOfTwin(pool: Pool, paymentId: string, waitMs: number): Promise<Payment> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const payment = await findPayment(pool, paymentId);
     if (!payment)
       throw new AppError(409, 'IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still running; retry.');
-    if (payment.status !== 'PENDING' || Date.now() >= deadline) return answerFor(payment);
+    if (payment.status !== 'PENDING' || Date.now() >= deadline) return payment;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The Idempotency-Key of a payment request, with what was stored for it when the request came in (read once). */
+export interface PaymentIdempotency {
+  request: IdempotencyRequest;
+  stored: PaymentKey | undefined;
 }
 
 /**
@@ -72,25 +51,29 @@ async function answerFromPayment(pool: Pool, paymentId: string, waitMs: number):
  *    is not the payer's, already sold or past its hold is refused before anything is charged.
  * 2. One transaction: a PENDING payment (at most one live payment per ticket) + the USE ledger row. Not enough
  *    points → 400 and nothing kept.
- * 3. The ticket service's idempotent confirm (keyed by the payment id). Sold → COMPLETED (201); refused → FAILED
- *    and refunded (409); unknown → still PENDING (202 + Location) and the reconciler asks again until it knows.
+ * 3. The ticket service's idempotent confirm (keyed by the payment id). Sold → COMPLETED; refused → FAILED and
+ *    refunded; unknown → still PENDING, and the reconciler asks again until it knows.
  * So a seat is SOLD only to a payment that holds the points, and points stay taken only for a SOLD seat.
+ * Returns the payment as it now is.
  *
- * With an Idempotency-Key the key is bound to the payment in step 2; a retry (or a concurrent twin) answers from
- * that payment's current state, so it never pays twice and learns the final outcome once there is one.
+ * With an Idempotency-Key the key is bound to the payment in step 2; a retry (or a concurrent twin) gets that
+ * payment in its current state, so it never pays twice and learns the final outcome once there is one.
  */
+const alreadyPaid = (ticketId: string, paymentId: string) =>
+  conflict('ALREADY_PAID', 'This ticket is already paid.', [
+    { location: 'body', param: 'ticket_id', value: ticketId, error: 'Conflict', msg: `Paid by payment ${paymentId}.` },
+  ]);
+
 export async function payTicket(
   deps: PayTicketDeps,
   input: { userId: number; ticketId: string },
-  idempotency?: IdempotencyRequest,
-): Promise<Answer> {
-  const hash = idempotency ? requestHash(deps.idempotencySecret, idempotency.body) : undefined;
-  if (idempotency) {
-    const stored = await findPaymentKey(deps.pool, idempotency);
-    if (stored) {
-      refuseOtherBody(stored, hash!, idempotency.key);
-      if (stored.paymentId) return answerFromPayment(deps.pool, stored.paymentId, deps.leaseMs);
-    }
+  key?: PaymentIdempotency,
+): Promise<Payment> {
+  const idempotency = key?.request;
+  const hash = idempotency && hashRequestBody(hmacSha256Digest(deps.idempotencySecret), idempotency.body);
+  if (key?.stored) {
+    refuseOtherBody(key.stored, hash!, key.request.key);
+    if (key.stored.paymentId) return paymentOfTwin(deps.pool, key.stored.paymentId, deps.leaseMs);
   }
 
   const ticket = await deps.tickets.find(input.ticketId);
@@ -98,8 +81,18 @@ export async function payTicket(
   if (!ticket || ticket.userId !== input.userId)
     throw notFound(`Ticket with ticket id: ${input.ticketId} doesn't exist.`);
   if (ticket.status === 'SOLD') {
+    // Sold to one of the caller's payments: the same 409 as a twin that loses on the payment row, whichever of the
+    // two a late duplicate meets first (a retry that wants the payment back sends its Idempotency-Key).
     const mine = ticket.paymentId ? await findPayment(deps.pool, ticket.paymentId) : undefined;
-    if (mine && mine.userId === input.userId) return answerFor(mine);
+    if (mine && mine.userId === input.userId) {
+      // a twin with this request's key may have paid it since the key was read: that payment is this request's answer
+      const twin = idempotency && (await findPaymentKey(deps.pool, idempotency));
+      if (twin?.paymentId) {
+        refuseOtherBody(twin, hash!, idempotency!.key);
+        return paymentOfTwin(deps.pool, twin.paymentId, deps.leaseMs);
+      }
+      throw alreadyPaid(input.ticketId, mine.id);
+    }
     throw conflict('ALREADY_SOLD', 'This ticket is already sold.');
   }
   if (ticket.status === 'EXPIRED' || Date.parse(ticket.heldUntil) <= Date.now()) throw holdExpired();
@@ -124,20 +117,11 @@ export async function payTicket(
     if (error instanceof KeyTaken) {
       const stored = (await findPaymentKey(deps.pool, idempotency!))!;
       refuseOtherBody(stored, hash!, idempotency!.key);
-      return answerFromPayment(deps.pool, stored.paymentId!, deps.leaseMs);
+      return paymentOfTwin(deps.pool, stored.paymentId!, deps.leaseMs);
     }
     if ((error as { code?: string }).code === '23505') {
       const live = await findLivePaymentOfTicket(deps.pool, input.ticketId);
-      if (live?.status === 'COMPLETED')
-        throw conflict('ALREADY_PAID', 'This ticket is already paid.', [
-          {
-            location: 'body',
-            param: 'ticket_id',
-            value: input.ticketId,
-            error: 'Conflict',
-            msg: `Paid by payment ${live.id}.`,
-          },
-        ]);
+      if (live?.status === 'COMPLETED') throw alreadyPaid(input.ticketId, live.id);
       throw conflict('PAYMENT_IN_PROGRESS', 'A payment for this ticket is already in progress.', [
         {
           location: 'body',
@@ -152,5 +136,5 @@ export async function payTicket(
   }
 
   const outcome = await deps.tickets.confirm(ticket.id, payment.id, input.userId);
-  return answerFor(await settlePayment(deps, payment, outcome));
+  return settlePayment(deps, payment, outcome);
 }

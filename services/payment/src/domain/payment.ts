@@ -53,6 +53,3 @@ export const holdExpired = () =>
   new AppError(409, 'HOLD_EXPIRED', 'The hold on this ticket has expired; nothing was charged.', [
     { location: 'body', param: 'ticket_id', error: 'Conflict', msg: 'The hold expired.' },
   ]);
-
-/** SPEC §0 timestamps (ISO-8601 with offset); the domain renders answers that idempotent replays store. */
-export const isoWithOffset = (date: Date) => date.toISOString().replace(/Z$/, '+00:00');

@@ -1,7 +1,6 @@
-import type { Pool } from '@boxoffice/db';
+import type { Pool, Transact } from '@boxoffice/db';
 import { badRequest } from '@boxoffice/errors';
 import { balanceOf, credit, debit, historyOf, type PointTransaction } from '../db/ledger.repo';
-import { idempotent, type Answer, type Idempotency, type IdempotencyRequest } from './idempotency';
 
 export type PointMove = { point: number; pointType: 'CHARGE' | 'USE' };
 
@@ -10,21 +9,16 @@ export const notEnoughPoints = (balance: number, wanted: number) =>
     { location: 'state', param: 'balance', value: balance, error: 'NotAvailable', msg: `${wanted} points needed.` },
   ]);
 
-/** CHARGE or USE on the caller's wallet; one ledger row each. USE beyond the balance is refused (400), nothing kept. */
-export async function movePoints(
-  deps: Idempotency,
-  userId: number,
-  move: PointMove,
-  idempotency?: IdempotencyRequest,
-): Promise<Answer> {
-  return idempotent(deps, idempotency, async (tx) => {
-    if (move.pointType === 'CHARGE') {
-      const { balance } = await credit(tx, userId, move.point, 'CHARGE');
-      return { status: 200, body: { balance } };
-    }
+/**
+ * CHARGE or USE on the caller's wallet; one ledger row each. USE beyond the balance is refused (400), nothing kept.
+ * Returns the new balance.
+ */
+export function movePoints(userId: number, move: PointMove, transact: Transact): Promise<number> {
+  return transact(async (tx) => {
+    if (move.pointType === 'CHARGE') return (await credit(tx, userId, move.point, 'CHARGE')).balance;
     const taken = await debit(tx, userId, move.point);
     if (!taken) throw notEnoughPoints(await balanceOf(tx, userId), move.point);
-    return { status: 200, body: { balance: taken.balance } };
+    return taken.balance;
   });
 }
 

@@ -1,9 +1,17 @@
-import { ErrorBody, isoWithOffset, type App } from '@boxoffice/http';
+import type { IdempotencyStore } from '@boxoffice/db';
+import type { Static } from '@sinclair/typebox';
+import {
+  IdempotencyHeaders,
+  isoWithOffset,
+  replyIdempotently,
+  routeGroup,
+  type App,
+  type HttpAnswer,
+} from '@boxoffice/http';
 import { latestChargeOfOrder } from '../db/card-charges.repo';
 import { findOrder, historyOfOrder } from '../db/orders.repo';
 import { createOrder, type CreateOrderDeps } from '../domain/create-order.use-case';
-import { orderNotFound, payOrder, type PayOrderDeps } from '../domain/pay-order.use-case';
-import { IdempotencyHeaders } from '../schemas/common.schemas';
+import { orderNotFound, payOrder, type OrderPayment, type PayOrderDeps } from '../domain/pay-order.use-case';
 import {
   CreateOrderBody,
   OrderCreated,
@@ -13,92 +21,97 @@ import {
   PayOrderBody,
 } from '../schemas/order.schemas';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+/** SPEC §6: 200 when points paid the order, 202 while the card gateway has yet to settle the charge. */
+function paymentProcessed(paid: OrderPayment): HttpAnswer<Static<typeof PaymentProcessed>> {
+  return paid.method === 'points'
+    ? {
+        status: 200,
+        body: {
+          code: 200,
+          message: 'Payment successful',
+          orderId: paid.orderId,
+          paymentStatus: 'completed',
+          transactionId: paid.transactionId,
+        },
+      }
+    : {
+        status: 202,
+        body: {
+          code: 202,
+          message: 'Payment processing',
+          orderId: paid.orderId,
+          paymentStatus: 'processing',
+          transactionId: paid.chargeId,
+        },
+      };
+}
+
+const errors = [400, 401, 404, 409, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 export async function ordersRoutes(
   app: App,
   options: {
+    idempotency: IdempotencyStore;
     create: Omit<CreateOrderDeps, 'fetchItems'>;
     fetchItems: (ids: number[], userToken: string) => ReturnType<CreateOrderDeps['fetchItems']>;
     pay: PayOrderDeps;
   },
 ): Promise<void> {
+  const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
+
   app.post(
     '/api/orders/create',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'Create a pending order; the item service locks its stock, then pay it with POST /api/payment/process',
-        security,
-        headers: IdempotencyHeaders,
-        body: CreateOrderBody,
-        response: { 201: OrderCreated, ...errors },
-      },
-    },
+    asUser('Create a pending order; the item service locks its stock, then pay it with POST /api/payment/process', {
+      headers: IdempotencyHeaders,
+      body: CreateOrderBody,
+      response: { 201: OrderCreated },
+    }),
     async (request, reply) => {
       const userId = request.user.id;
-      const key = request.headers['idempotency-key'];
       const token = String(request.headers['user-token']);
-      const answer = await createOrder(
-        { ...options.create, fetchItems: (ids) => options.fetchItems(ids, token) },
-        { userId, orderAmount: request.body.orderAmount, items: request.body.items },
-        key ? { scope: 'POST /api/orders/create', userId, key, body: request.body } : undefined,
-      );
-      if (answer.location) reply.header('location', answer.location);
-      reply.code(answer.status);
-      return answer.body as { code: 201; message: string; orderId: string; status: 'pending' };
+      const deps = { ...options.create, fetchItems: (ids: number[]) => options.fetchItems(ids, token) };
+      const { orderAmount, items } = request.body;
+      return replyIdempotently(request, reply, {
+        store: options.idempotency,
+        userId,
+        run: (transact) => createOrder(deps, { userId, orderAmount, items }, transact),
+        answer: (order) => ({
+          status: 201,
+          // a new order is pending until the item service answers its stock lock
+          body: {
+            code: 201,
+            message: 'Order created successfully',
+            orderId: order.id,
+            status: order.status as 'pending',
+          },
+          location: `/api/orders/${order.id}`,
+        }),
+      });
     },
   );
 
   app.post(
     '/api/payment/process',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary:
-          'Pay a stock_locked order by points (200 completed) or card (202 processing; settled by the gateway callback)',
-        security,
-        headers: IdempotencyHeaders,
-        body: PayOrderBody,
-        response: { 200: PaymentProcessed, 202: PaymentProcessed, ...errors },
-      },
-    },
+    asUser(
+      'Pay a stock_locked order by points (200 completed) or card (202 processing; settled by the gateway callback)',
+      { headers: IdempotencyHeaders, body: PayOrderBody, response: { 200: PaymentProcessed, 202: PaymentProcessed } },
+    ),
     async (request, reply) => {
       const userId = request.user.id;
-      const key = request.headers['idempotency-key'];
-      const answer = await payOrder(
-        options.pay,
-        {
-          userId,
-          orderId: request.body.orderId,
-          paymentMethod: request.body.paymentMethod,
-          paymentDetails: request.body.paymentDetails,
-        },
-        key ? { scope: 'POST /api/payment/process', userId, key, body: request.body } : undefined,
-      );
-      reply.code(answer.status);
-      return answer.body as {
-        code: number;
-        message: string;
-        orderId: string;
-        paymentStatus: 'completed';
-        transactionId: string;
-      };
+      const { orderId, paymentMethod, paymentDetails } = request.body;
+      return replyIdempotently(request, reply, {
+        store: options.idempotency,
+        userId,
+        run: (transact) => payOrder(options.pay, { userId, orderId, paymentMethod, paymentDetails }, transact),
+        answer: paymentProcessed,
+      });
     },
   );
 
   app.get(
     '/api/orders/:orderId',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'One of your orders with its status history',
-        security,
-        params: OrderParams,
-        response: { 200: OrderView, ...errors },
-      },
-    },
+    asUser('One of your orders with its status history', { params: OrderParams, response: { 200: OrderView } }),
     async (request) => {
       const order = await findOrder(app.pg, request.params.orderId);
       if (!order || order.userId !== request.user.id) throw orderNotFound(request.params.orderId);

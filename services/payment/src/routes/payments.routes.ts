@@ -1,10 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '@boxoffice/errors';
-import { ErrorBody, type App } from '@boxoffice/http';
-import { findPaymentKey } from '../db/idempotency.repo';
+import { IdempotencyHeaders, routeGroup, type App } from '@boxoffice/http';
+import { findPaymentKey, type PaymentKey } from '../db/idempotency.repo';
 import { completedPaymentsOf, findPayment } from '../db/payments.repo';
-import { payTicket, paymentStatusView, paymentView, type PayTicketDeps } from '../domain/pay-ticket.use-case';
-import { IdempotencyHeaders } from '../schemas/common.schemas';
+import { payTicket, type PayTicketDeps } from '../domain/pay-ticket.use-case';
 import {
   PaymentHistory,
   PaymentIdParams,
@@ -12,53 +11,47 @@ import {
   PaymentView,
   PayTicketBody,
 } from '../schemas/payment.schemas';
+import { paymentAnswer, paymentStatusView, paymentView } from './payment-views';
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  422: ErrorBody,
-  503: ErrorBody,
-};
+const errors = [400, 401, 403, 404, 409, 422, 503] as const;
 
 export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps }): Promise<void> {
+  const scope = 'POST /payments';
+  /** The key each request came with, as stored when it came in: read once, by the preHandler. */
+  const keysRead = new WeakMap<FastifyRequest, PaymentKey | undefined>();
   // Paying ends the token's ACTIVE life, so a client retrying with the Idempotency-Key of a payment it already made
   // must still get that payment back; any other call needs an ACTIVE token.
   const activePayerOrReplay = async (request: FastifyRequest) => {
     const key = request.headers['idempotency-key'];
     if (typeof key === 'string' && key.length > 0) {
       await app.identifyQueueTokenHolder(request);
-      if (await findPaymentKey(app.pg, { scope: 'POST /payments', userId: request.queueToken.userId, key })) return;
+      const stored = await findPaymentKey(app.pg, { scope, userId: request.queueToken.userId, key });
+      keysRead.set(request, stored);
+      if (stored) return;
     }
     await app.requireActiveQueueToken(request);
   };
 
+  const asActivePayer = routeGroup({ preHandler: activePayerOrReplay, security: [{ queueToken: [] }], errors });
+
   app.post(
     '/payments',
-    {
-      preHandler: activePayerOrReplay,
-      schema: {
-        summary:
-          'Pay a held ticket with points: 201 paid, 202 outcome not known yet (poll Location), 409 hold expired (nothing charged)',
-        security: [{ queueToken: [] }],
-        headers: IdempotencyHeaders,
-        body: PayTicketBody,
-        response: { 201: PaymentView, 202: PaymentStatusView, ...errors },
-      },
-    },
+    asActivePayer(
+      'Pay a held ticket with points: 201 paid, 202 outcome not known yet (poll Location), 409 hold expired (nothing charged)',
+      { headers: IdempotencyHeaders, body: PayTicketBody, response: { 201: PaymentView, 202: PaymentStatusView } },
+    ),
     async (request, reply) => {
       const userId = request.queueToken.userId;
       const key = request.headers['idempotency-key'];
-      const answer = await payTicket(
+      const payment = await payTicket(
         options.deps,
         { userId, ticketId: request.body.ticket_id },
-        key ? { scope: 'POST /payments', userId, key, body: request.body } : undefined,
+        key ? { request: { scope, userId, key, body: request.body }, stored: keysRead.get(request) } : undefined,
       );
+      const answer = paymentAnswer(payment);
       if (answer.location) reply.header('location', answer.location);
       reply.code(answer.status);
-      return answer.body as ReturnType<typeof paymentView>;
+      return answer.body;
     },
   );
 
@@ -70,17 +63,14 @@ export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps })
   const payerOf = (request: FastifyRequest) => request.user?.id ?? request.queueToken.userId;
   const security: { [label: string]: string[] }[] = [{ userToken: [] }, { queueToken: [] }];
 
+  const asPayer = routeGroup({ preHandler: identifyPayer, security, errors });
+
   app.get(
     '/payments/:payment_id',
-    {
-      preHandler: identifyPayer,
-      schema: {
-        summary: 'One of your payments, with its status (where a 202 tells you to look)',
-        security,
-        params: PaymentIdParams,
-        response: { 200: PaymentStatusView, ...errors },
-      },
-    },
+    asPayer('One of your payments, with its status (where a 202 tells you to look)', {
+      params: PaymentIdParams,
+      response: { 200: PaymentStatusView },
+    }),
     async (request) => {
       const payment = await findPayment(app.pg, request.params.payment_id);
       if (!payment || payment.userId !== payerOf(request))
@@ -91,14 +81,7 @@ export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps })
 
   app.get(
     '/payment_history',
-    {
-      preHandler: identifyPayer,
-      schema: {
-        summary: 'Your completed payments, newest first',
-        security,
-        response: { 200: PaymentHistory, ...errors },
-      },
-    },
+    asPayer('Your completed payments, newest first', { response: { 200: PaymentHistory } }),
     async (request) => (await completedPaymentsOf(app.pg, payerOf(request))).map(paymentView),
   );
 }

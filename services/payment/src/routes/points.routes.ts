@@ -1,58 +1,37 @@
-import { ErrorBody, isoWithOffset, type App } from '@boxoffice/http';
+import type { IdempotencyStore } from '@boxoffice/db';
+import { IdempotencyHeaders, isoWithOffset, replyIdempotently, routeGroup, type App } from '@boxoffice/http';
 import { movePoints, pointHistory, walletBalance } from '../domain/points.use-case';
-import type { Idempotency } from '../domain/idempotency';
-import { IdempotencyHeaders } from '../schemas/common.schemas';
 import { Balance, MovePointsBody, PointHistory } from '../schemas/points.schemas';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+const errors = [400, 401, 409, 422, 503] as const;
 const security = [{ userToken: [] }];
 
-export async function pointsRoutes(app: App, options: { idempotency: Idempotency }): Promise<void> {
+export async function pointsRoutes(app: App, options: { idempotency: IdempotencyStore }): Promise<void> {
+  const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
+
   app.post(
     '/points',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'Charge or use points; using more than the balance is refused (400)',
-        security,
-        headers: IdempotencyHeaders,
-        body: MovePointsBody,
-        response: { 200: Balance, ...errors },
-      },
-    },
-    async (request, reply) => {
-      const userId = request.user.id;
-      const key = request.headers['idempotency-key'];
-      const answer = await movePoints(
-        options.idempotency,
-        userId,
-        request.body,
-        key ? { scope: 'POST /points', userId, key, body: request.body } : undefined,
-      );
-      reply.code(answer.status);
-      return answer.body as { balance: number };
-    },
+    asUser('Charge or use points; using more than the balance is refused (400)', {
+      headers: IdempotencyHeaders,
+      body: MovePointsBody,
+      response: { 200: Balance },
+    }),
+    async (request, reply) =>
+      replyIdempotently(request, reply, {
+        store: options.idempotency,
+        userId: request.user.id,
+        run: (transact) => movePoints(request.user.id, request.body, transact),
+        answer: (balance) => ({ status: 200, body: { balance } }),
+      }),
   );
 
-  app.get(
-    '/points',
-    {
-      preHandler: app.requireUser,
-      schema: { summary: "The caller's balance", security, response: { 200: Balance, ...errors } },
-    },
-    async (request) => ({ balance: await walletBalance(app.pg, request.user.id) }),
-  );
+  app.get('/points', asUser("The caller's balance", { response: { 200: Balance } }), async (request) => ({
+    balance: await walletBalance(app.pg, request.user.id),
+  }));
 
   app.get(
     '/point_history',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: "The caller's ledger, newest first (CHARGE, USE, REFUND)",
-        security,
-        response: { 200: PointHistory, ...errors },
-      },
-    },
+    asUser("The caller's ledger, newest first (CHARGE, USE, REFUND)", { response: { 200: PointHistory } }),
     async (request) =>
       (await pointHistory(app.pg, request.user.id)).map((row) => ({
         transactionId: row.id,

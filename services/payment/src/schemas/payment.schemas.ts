@@ -5,20 +5,18 @@ export const PayTicketBody = Type.Object({ ticket_id: Uuid() }, { additionalProp
 
 export const PaymentIdParams = Type.Object({ payment_id: Uuid() }, { additionalProperties: false });
 
-export const PaymentView = Type.Object({
+const paymentFields = {
   id: Type.String({ format: 'uuid' }),
   userId: Type.Integer(),
   amount: Type.Integer(),
   ticketId: Type.String({ format: 'uuid' }),
   paidAt: Type.Union([Type.String(), Type.Null()]),
-});
+};
+
+export const PaymentView = Type.Object(paymentFields);
 
 export const PaymentStatusView = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  userId: Type.Integer(),
-  amount: Type.Integer(),
-  ticketId: Type.String({ format: 'uuid' }),
-  paidAt: Type.Union([Type.String(), Type.Null()]),
+  ...paymentFields,
   status: StringEnum(['PENDING', 'COMPLETED', 'FAILED'] as const),
   failureCode: Type.Union([Type.String(), Type.Null()]),
 });

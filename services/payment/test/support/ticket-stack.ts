@@ -1,5 +1,13 @@
+import pg from 'pg';
 import type { App } from '@boxoffice/http';
-import { dropDatabase, ServiceProcess, testEnv, waitFor } from '@boxoffice/testing';
+import {
+  dropDatabase,
+  queueTokenOf,
+  ServiceProcess,
+  testEnv,
+  waitFor,
+  waitForActiveInReplica,
+} from '@boxoffice/testing';
 import { buildApp as buildQueueService } from '../../../queue/src/app';
 import { readConfig as readQueueConfig } from '../../../queue/src/config';
 import { buildApp as buildTicketService } from '../../../ticket/src/app';
@@ -25,6 +33,8 @@ export class TicketStack {
   ticket: App | undefined;
   ticketProcess: ServiceProcess | undefined;
   ticketUrl!: string;
+  /** The ticket service's database (its own pool when the service runs as a process), to see its replicas. */
+  ticketDb!: pg.Pool;
 
   constructor(
     private readonly options: {
@@ -60,9 +70,11 @@ export class TicketStack {
       this.ticketProcess = await ServiceProcess.create('ticket', this.ticketEnv);
       await this.ticketProcess.start();
       this.ticketUrl = this.ticketProcess.url;
+      this.ticketDb = new pg.Pool({ connectionString: this.ticketEnv.DATABASE_URL, max: 2 });
     } else {
       this.ticket = await buildTicketService(readTicketConfig(this.ticketEnv));
       this.ticketUrl = await listen(this.ticket);
+      this.ticketDb = this.ticket.pg;
       this.kit.userReplicas.push(this.ticket);
     }
     this.kit.userReplicas.push(this.queue);
@@ -77,6 +89,7 @@ export class TicketStack {
     await this.kit.stop();
     await this.ticket?.close().catch(() => undefined);
     await this.ticketProcess?.stop().catch(() => undefined);
+    if (this.ticketProcess) await this.ticketDb?.end().catch(() => undefined);
     await this.queue?.close().catch(() => undefined);
     await Promise.all([dropDatabase(this.ticketEnv.DATABASE_URL!), dropDatabase(this.queueEnv.DATABASE_URL!)]);
   }
@@ -109,17 +122,8 @@ export class TicketStack {
 
   /** A waiting-room token from the real queue service, once it is in the wanted status. */
   async queueToken(user: TestUser, status: 'ACTIVE' | 'WAITING' = 'ACTIVE'): Promise<string> {
-    const joined = await fetch(`${this.queueUrl}/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-token': user.token },
-      body: JSON.stringify({ userId: user.id }),
-    });
-    if (joined.status !== 201) throw new Error(`queue join: ${joined.status} ${await joined.text()}`);
-    const { token } = (await joined.json()) as { token: string };
-    await waitFor(`a ${status} queue token`, async () => {
-      const polled = await fetch(`${this.queueUrl}/tokens`, { headers: { authorization: `Bearer ${token}` } });
-      return polled.ok && ((await polled.json()) as { status: string }).status === status;
-    });
+    const token = await queueTokenOf(this.queueUrl, user, status);
+    if (status === 'ACTIVE') await waitForActiveInReplica(this.ticketDb, [token]);
     return token;
   }
 

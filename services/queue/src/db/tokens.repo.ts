@@ -86,21 +86,3 @@ export async function insertHistory(db: Queryable, states: TokenState[]): Promis
     ],
   );
 }
-
-export interface TokenRecord {
-  id: string;
-  user_id: number;
-  status: string;
-  reason: string | null;
-  join_seq: string;
-  admission_no: string | null;
-  revision: number;
-}
-
-export async function findTokenRecord(db: Queryable, tokenId: string): Promise<TokenRecord | undefined> {
-  const { rows } = await db.query<TokenRecord>(
-    'SELECT id, user_id, status, reason, join_seq, admission_no, revision FROM queue_tokens WHERE id = $1',
-    [tokenId],
-  );
-  return rows[0];
-}

@@ -1,11 +1,11 @@
-import { ErrorBody, isoWithOffset, type App } from '@boxoffice/http';
+import { errorResponses, isoWithOffset, routeGroup, type App } from '@boxoffice/http';
 import { queueTokenOf } from '@boxoffice/queue-guard';
 import { joinQueue, type JoinDeps } from '../domain/join-queue.use-case';
 import { pollToken } from '../domain/poll-token.use-case';
 import { estimatedWaitSeconds, type TokenView } from '../domain/queue-token';
 import { IssuedToken, JoinBody, Jwks, TokenStatusBody } from '../schemas/queue.schemas';
 
-const errors = { 401: ErrorBody, 403: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+const errors = [401, 403, 422, 503] as const;
 
 function expiresAtOf(view: TokenView): string {
   const ms =
@@ -18,17 +18,14 @@ function expiresAtOf(view: TokenView): string {
 }
 
 export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
+  const asUser = routeGroup({ preHandler: app.requireUser, security: [{ userToken: [] }], errors });
+
   app.post(
     '/tokens',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'Join the waiting line; a user with a live token gets the same token back',
-        security: [{ userToken: [] }],
-        body: JoinBody,
-        response: { 201: IssuedToken, ...errors },
-      },
-    },
+    asUser('Join the waiting line; a user with a live token gets the same token back', {
+      body: JoinBody,
+      response: { 201: IssuedToken },
+    }),
     async (request, reply) => {
       const { token } = await joinQueue(deps, request.user.id, request.body.userId);
       reply.code(201).header('location', '/tokens');
@@ -48,7 +45,7 @@ export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
       schema: {
         summary: 'Where your queue token stands; polling also keeps your place',
         security: [{ queueToken: [] }],
-        response: { 200: TokenStatusBody, ...errors },
+        response: { 200: TokenStatusBody, ...errorResponses(...errors) },
       },
     },
     async (request) => {

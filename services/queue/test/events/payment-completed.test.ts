@@ -1,4 +1,4 @@
-import { TOPICS } from '@boxoffice/contracts';
+import { QueueTokenChanged, TOPICS } from '@boxoffice/contracts';
 import { EventRecorder, waitFor } from '@boxoffice/testing';
 import { QueueKit } from '../support/queue-kit';
 
@@ -33,18 +33,20 @@ describe("payment.completed ends the payer's ACTIVE token", () => {
     await waitFor('the next user admitted', async () => (await kit.status(waiting.token)).status === 'ACTIVE');
     expect(await kit.status(alsoWaiting.token)).toMatchObject({ status: 'WAITING', waitingNo: 0 });
 
-    const ended = await recorder.waitFor(
+    const ended = await recorder.waitForEvent(
+      QueueTokenChanged,
       'the EXPIRED event',
-      (event) => event.aggregateId === paying.uuid && (event.payload as { status: string }).status === 'EXPIRED',
+      (event) => event.aggregateId === paying.uuid && event.payload.status === 'EXPIRED',
     );
     expect(ended).toMatchObject({
       type: 'queue.token.changed',
       aggregateVersion: 3,
       payload: { userId: payer!.id, reason: 'paid', status: 'EXPIRED' },
     });
-    await recorder.waitFor(
+    await recorder.waitForEvent(
+      QueueTokenChanged,
       'the next user ACTIVE event',
-      (event) => event.aggregateId === waiting.uuid && (event.payload as { status: string }).status === 'ACTIVE',
+      (event) => event.aggregateId === waiting.uuid && event.payload.status === 'ACTIVE',
     );
 
     const history = await kit.app.pg.query(

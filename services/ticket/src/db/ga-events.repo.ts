@@ -1,7 +1,7 @@
 import type { Queryable } from '@boxoffice/db';
 import type { GaEvent, Reservation } from '../domain/ga-events';
 
-interface EventRow {
+interface GaEventRow {
   id: string;
   name: string;
   description: string;
@@ -16,7 +16,7 @@ interface EventRow {
 
 interface ReservationRow {
   id: string;
-  event_id: string;
+  ga_event_id: string;
   user_id: number;
   no_of_tickets: number;
   cancelled: boolean;
@@ -25,7 +25,7 @@ interface ReservationRow {
   updated_at: Date;
 }
 
-const toEvent = (row: EventRow): GaEvent => ({
+const toGaEvent = (row: GaEventRow): GaEvent => ({
   id: row.id,
   name: row.name,
   description: row.description,
@@ -40,7 +40,7 @@ const toEvent = (row: EventRow): GaEvent => ({
 
 const toReservation = (row: ReservationRow): Reservation => ({
   id: row.id,
-  eventId: row.event_id,
+  gaEventId: row.ga_event_id,
   userId: row.user_id,
   noOfTickets: row.no_of_tickets,
   cancelled: row.cancelled,
@@ -49,91 +49,91 @@ const toReservation = (row: ReservationRow): Reservation => ({
   updatedAt: row.updated_at,
 });
 
-export async function insertEvent(
+export async function insertGaEvent(
   db: Queryable,
-  event: { name: string; description: string; date: string; availability: number },
+  gaEvent: { name: string; description: string; date: string; availability: number },
 ): Promise<GaEvent> {
-  const { rows } = await db.query<EventRow>(
-    `INSERT INTO events (name, description, date, availability, stock) VALUES ($1, $2, $3, $4, $4) RETURNING *`,
-    [event.name, event.description, event.date, event.availability],
+  const { rows } = await db.query<GaEventRow>(
+    `INSERT INTO ga_events (name, description, date, availability, stock) VALUES ($1, $2, $3, $4, $4) RETURNING *`,
+    [gaEvent.name, gaEvent.description, gaEvent.date, gaEvent.availability],
   );
-  return toEvent(rows[0]!);
+  return toGaEvent(rows[0]!);
 }
 
-export async function findEvent(
+export async function findGaEvent(
   db: Queryable,
   id: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<GaEvent | undefined> {
-  const { rows } = await db.query<EventRow>(
-    `SELECT * FROM events WHERE id = $1 AND NOT deleted ${options.forUpdate ? 'FOR UPDATE' : ''}`,
+  const { rows } = await db.query<GaEventRow>(
+    `SELECT * FROM ga_events WHERE id = $1 AND NOT deleted ${options.forUpdate ? 'FOR UPDATE' : ''}`,
     [id],
   );
-  return rows[0] && toEvent(rows[0]);
+  return rows[0] && toGaEvent(rows[0]);
 }
 
-export async function listEvents(db: Queryable): Promise<GaEvent[]> {
-  const { rows } = await db.query<EventRow>('SELECT * FROM events WHERE NOT deleted ORDER BY date, created_at');
-  return rows.map(toEvent);
+export async function allGaEvents(db: Queryable): Promise<GaEvent[]> {
+  const { rows } = await db.query<GaEventRow>('SELECT * FROM ga_events WHERE NOT deleted ORDER BY date, created_at');
+  return rows.map(toGaEvent);
 }
 
-export async function countEvents(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM events');
+export async function countGaEvents(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM ga_events');
   return rows[0]!.count;
 }
 
-export async function updateEventDetails(
+export async function updateGaEventDetails(
   db: Queryable,
   id: string,
   changes: { name?: string; description?: string; date?: string },
 ): Promise<GaEvent | undefined> {
-  const { rows } = await db.query<EventRow>(
-    `UPDATE events SET name = COALESCE($2, name), description = COALESCE($3, description), date = COALESCE($4, date),
+  const { rows } = await db.query<GaEventRow>(
+    `UPDATE ga_events SET name = COALESCE($2, name), description = COALESCE($3, description), date = COALESCE($4, date),
             revision = revision + 1, updated_at = now()
      WHERE id = $1 AND NOT deleted RETURNING *`,
     [id, changes.name ?? null, changes.description ?? null, changes.date ?? null],
   );
-  return rows[0] && toEvent(rows[0]);
+  return rows[0] && toGaEvent(rows[0]);
 }
 
 /**
  * Takes `count` tickets from stock in one conditional write: it succeeds only while enough are left, so two
- * concurrent takers can never both get the last ticket. undefined means "not enough" (or no such event).
+ * concurrent takers can never both get the last ticket. undefined means "not enough" (or no such GA event).
  */
 export async function takeFromStock(db: Queryable, id: string, count: number): Promise<GaEvent | undefined> {
-  const { rows } = await db.query<EventRow>(
-    `UPDATE events SET availability = availability - $2, revision = revision + 1, updated_at = now()
+  const { rows } = await db.query<GaEventRow>(
+    `UPDATE ga_events SET availability = availability - $2, revision = revision + 1, updated_at = now()
      WHERE id = $1 AND NOT deleted AND availability >= $2 RETURNING *`,
     [id, count],
   );
-  return rows[0] && toEvent(rows[0]);
+  return rows[0] && toGaEvent(rows[0]);
 }
 
 export async function returnToStock(db: Queryable, id: string, count: number): Promise<GaEvent> {
-  const { rows } = await db.query<EventRow>(
-    `UPDATE events SET availability = availability + $2, revision = revision + 1, updated_at = now()
+  const { rows } = await db.query<GaEventRow>(
+    `UPDATE ga_events SET availability = availability + $2, revision = revision + 1, updated_at = now()
      WHERE id = $1 RETURNING *`,
     [id, count],
   );
-  return toEvent(rows[0]!);
+  return toGaEvent(rows[0]!);
 }
 
-export async function markEventDeleted(db: Queryable, id: string, returned: number): Promise<GaEvent> {
-  const { rows } = await db.query<EventRow>(
-    `UPDATE events SET deleted = true, availability = availability + $2, revision = revision + 1, updated_at = now()
+export async function markGaEventDeleted(db: Queryable, id: string, returned: number): Promise<GaEvent> {
+  const { rows } = await db.query<GaEventRow>(
+    `UPDATE ga_events SET deleted = true, availability = availability + $2, revision = revision + 1, updated_at = now()
      WHERE id = $1 RETURNING *`,
     [id, returned],
   );
-  return toEvent(rows[0]!);
+  return toGaEvent(rows[0]!);
 }
 
 export async function insertReservation(
   db: Queryable,
-  r: { eventId: string; userId: number; noOfTickets: number },
+  r: { gaEventId: string; userId: number; noOfTickets: number },
 ): Promise<Reservation> {
   const { rows } = await db.query<ReservationRow>(
-    'INSERT INTO reservations (event_id, user_id, no_of_tickets) VALUES ($1, $2, $3) RETURNING *',
-    [r.eventId, r.userId, r.noOfTickets],
+    'INSERT INTO reservations (ga_event_id, user_id, no_of_tickets) VALUES ($1, $2, $3) RETURNING *',
+    [r.gaEventId, r.userId, r.noOfTickets],
   );
   return toReservation(rows[0]!);
 }
@@ -142,11 +142,11 @@ export async function insertReservation(
  * The caller's live reservations of one event, counted under a transaction-scoped advisory lock on (user, event):
  * concurrent reservations by one user then count one after the other and cannot race past the cap together.
  */
-export async function liveReservationsOfUserLocked(db: Queryable, userId: number, eventId: string): Promise<number> {
-  await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`reservation-cap:${userId}:${eventId}`]);
+export async function liveReservationsOfUserLocked(db: Queryable, userId: number, gaEventId: string): Promise<number> {
+  await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`reservation-cap:${userId}:${gaEventId}`]);
   const { rows } = await db.query<{ live: number }>(
-    'SELECT count(*)::int AS live FROM reservations WHERE user_id = $1 AND event_id = $2 AND NOT cancelled',
-    [userId, eventId],
+    'SELECT count(*)::int AS live FROM reservations WHERE user_id = $1 AND ga_event_id = $2 AND NOT cancelled',
+    [userId, gaEventId],
   );
   return rows[0]!.live;
 }
@@ -189,21 +189,12 @@ export async function cancelReservationRow(db: Queryable, id: string): Promise<R
   return toReservation(rows[0]!);
 }
 
-/** Cancels every live reservation of an event (it is being deleted); returns them. */
-export async function cancelEventReservations(db: Queryable, eventId: string): Promise<Reservation[]> {
+/** Cancels every live reservation of a GA event (it is being deleted); returns them. */
+export async function cancelGaEventReservations(db: Queryable, gaEventId: string): Promise<Reservation[]> {
   const { rows } = await db.query<ReservationRow>(
     `UPDATE reservations SET cancelled = true, revision = revision + 1, updated_at = now()
-     WHERE event_id = $1 AND NOT cancelled RETURNING *`,
-    [eventId],
+     WHERE ga_event_id = $1 AND NOT cancelled RETURNING *`,
+    [gaEventId],
   );
   return rows.map(toReservation);
-}
-
-/** For invariant checks: the tickets held by live reservations of an event. */
-export async function liveReservedTickets(db: Queryable, eventId: string): Promise<number> {
-  const { rows } = await db.query<{ total: number }>(
-    'SELECT COALESCE(sum(no_of_tickets), 0)::int AS total FROM reservations WHERE event_id = $1 AND NOT cancelled',
-    [eventId],
-  );
-  return rows[0]!.total;
 }

@@ -12,18 +12,12 @@ import {
   listShowtimesWithAvailability,
   listUserTickets,
 } from '../db/seating.repo';
-import { publishConcertChanged, publishSeatChanged, publishShowtimeChanged } from '../events/ticket-events';
 import { concertNotFound, showtimeNotFound, type Concert, type Seat, type Showtime, type Ticket } from './seating';
 
-export function createConcert(pool: Pool, input: { name: string; performer: string }): Promise<Concert> {
-  return withTransaction(pool, async (tx) => {
-    const concert = await insertConcert(tx, input);
-    await publishConcertChanged(tx, concert);
-    return concert;
-  });
-}
+export const createConcert = (pool: Pool, input: { name: string; performer: string }): Promise<Concert> =>
+  insertConcert(pool, input);
 
-/** A showtime and its whole seat map commit together; every seat is published as AVAILABLE. */
+/** A showtime and its whole seat map commit together. */
 export function createShowtime(
   pool: Pool,
   input: { concertId: number; startsAt: string; venue: string; seats: { seatNo: string; price: number }[] },
@@ -45,8 +39,6 @@ export function createShowtime(
     if (!(await findConcert(tx, input.concertId))) throw concertNotFound(input.concertId);
     const showtime = await insertShowtime(tx, input);
     const seats = await insertSeats(tx, showtime.id, input.seats);
-    await publishShowtimeChanged(tx, showtime, seats.length);
-    for (const seat of seats) await publishSeatChanged(tx, seat);
     return { ...showtime, availableSeats: seats.length };
   });
 }

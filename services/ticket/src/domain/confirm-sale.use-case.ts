@@ -2,7 +2,7 @@ import type { Pool, Queryable } from '@boxoffice/db';
 import { withTransaction } from '@boxoffice/db';
 import { AppError, conflict } from '@boxoffice/errors';
 import { findTicket, markSeatSold, sellTicketRow } from '../db/seating.repo';
-import { publishSeatChanged, publishTicketChanged, publishTicketSaleRefused } from '../events/ticket-events';
+import { publishTicketChanged, publishTicketSaleRefused } from '../events/ticket-events';
 import { ticketNotFound, type SeatLocks, type Ticket } from './seating';
 
 export interface Sale {
@@ -18,14 +18,14 @@ const SOLD_LOCK_MS = 24 * 3600 * 1000;
  * UPDATE (still HELD, before its deadline, by this user), so a hold the sweeper expired first is never sold.
  * The same payment again answers the same sold ticket.
  */
-export async function confirmSaleIn(tx: Queryable, sale: Sale): Promise<Ticket> {
+async function confirmSaleIn(tx: Queryable, sale: Sale): Promise<Ticket> {
   const sold = await sellTicketRow(tx, sale.ticketId, sale.userId, sale.paymentId).catch((error: { code?: string }) => {
     if (error.code === '23505')
       throw conflict('PAYMENT_ALREADY_USED', 'This payment has already bought another ticket.');
     throw error;
   });
   if (sold) {
-    await publishSeatChanged(tx, await markSeatSold(tx, sold.seatId, sold.id));
+    await markSeatSold(tx, sold.seatId, sold.id);
     await publishTicketChanged(tx, sold);
     return sold;
   }

@@ -1,13 +1,7 @@
 import type { Pool } from '@boxoffice/db';
 import { withTransaction } from '@boxoffice/db';
-import { countEvents, insertEvent } from '../db/ga-events.repo';
+import { countGaEvents, insertGaEvent } from '../db/ga-events.repo';
 import { countConcerts, insertConcert, insertSeats, insertShowtime } from '../db/seating.repo';
-import {
-  publishConcertChanged,
-  publishGaEventChanged,
-  publishSeatChanged,
-  publishShowtimeChanged,
-} from '../events/ticket-events';
 
 const CONCERTS = [
   {
@@ -30,7 +24,7 @@ const CONCERTS = [
   },
 ];
 
-const EVENTS = [
+const GA_EVENTS = [
   {
     name: 'Rocket to Mars',
     description:
@@ -59,31 +53,28 @@ const seatMap = () =>
     return { seatNo: `${row}${(index % 25) + 1}`, price: index < 125 ? 150_000 : 99_000 };
   });
 
-/** Demo data on first start only (empty tables): 3 concerts × 2 showtimes × 500 seats, and 3 events. */
-export async function loadDemoData(pool: Pool): Promise<{ concerts: number; events: number }> {
+/** Demo data on first start only (empty tables): 3 concerts × 2 showtimes × 500 seats, and 3 GA events. */
+export async function loadDemoData(pool: Pool): Promise<{ concerts: number; gaEvents: number }> {
   return withTransaction(pool, async (tx) => {
-    await tx.query('LOCK TABLE concerts, events IN EXCLUSIVE MODE'); // two instances starting together load once
+    await tx.query('LOCK TABLE concerts, ga_events IN EXCLUSIVE MODE'); // two instances starting together load once
     let concerts = 0;
-    let events = 0;
+    let gaEvents = 0;
     if ((await countConcerts(tx)) === 0) {
       for (const demo of CONCERTS) {
         const concert = await insertConcert(tx, demo);
-        await publishConcertChanged(tx, concert);
         for (const startsAt of demo.dates) {
           const showtime = await insertShowtime(tx, { concertId: concert.id, startsAt, venue: demo.venue });
-          const seats = await insertSeats(tx, showtime.id, seatMap());
-          await publishShowtimeChanged(tx, showtime, seats.length);
-          for (const seat of seats) await publishSeatChanged(tx, seat);
+          await insertSeats(tx, showtime.id, seatMap());
         }
         concerts++;
       }
     }
-    if ((await countEvents(tx)) === 0) {
-      for (const demo of EVENTS) {
-        await publishGaEventChanged(tx, await insertEvent(tx, demo));
-        events++;
+    if ((await countGaEvents(tx)) === 0) {
+      for (const demo of GA_EVENTS) {
+        await insertGaEvent(tx, demo);
+        gaEvents++;
       }
     }
-    return { concerts, events };
+    return { concerts, gaEvents };
   });
 }

@@ -1,5 +1,6 @@
 import { badRequest, notFound } from '@boxoffice/errors';
 
+/** A general-admission event (SPEC §5 "events"): counted stock, sold by reservations. Not a Kafka event. */
 export interface GaEvent {
   id: string;
   name: string;
@@ -15,7 +16,7 @@ export interface GaEvent {
 
 export interface Reservation {
   id: string;
-  eventId: string;
+  gaEventId: string;
   userId: number;
   noOfTickets: number;
   cancelled: boolean;
@@ -25,7 +26,7 @@ export interface Reservation {
 }
 
 // The messages are the original brief's, word for word: clients may match on them.
-export const eventNotFound = (id: string) => notFound(`Event with event id: ${id} doesn't exist.`);
+export const gaEventNotFound = (id: string) => notFound(`Event with event id: ${id} doesn't exist.`);
 export const reservationNotFound = (id: string) => notFound(`Reservation with reservation id: ${id} doesn't exist.`);
 export const reservationLimitReached = (max: number, eventId: string) =>
   badRequest(

@@ -1,15 +1,14 @@
 import type { Pool } from '@boxoffice/db';
 import { withTransaction } from '@boxoffice/db';
 import {
-  cancelEventReservations,
-  findEvent,
-  insertEvent,
-  listEvents,
-  markEventDeleted,
-  updateEventDetails,
+  cancelGaEventReservations,
+  findGaEvent,
+  insertGaEvent,
+  allGaEvents,
+  markGaEventDeleted,
+  updateGaEventDetails,
 } from '../db/ga-events.repo';
-import { publishGaEventChanged, publishReservationChanged } from '../events/ticket-events';
-import { eventNotFound, type GaEvent } from './ga-events';
+import { gaEventNotFound, type GaEvent } from './ga-events';
 
 export interface NewGaEvent {
   name: string;
@@ -18,48 +17,37 @@ export interface NewGaEvent {
   availability: number;
 }
 
-export function createGaEvent(pool: Pool, input: NewGaEvent): Promise<GaEvent> {
-  return withTransaction(pool, async (tx) => {
-    const event = await insertEvent(tx, input);
-    await publishGaEventChanged(tx, event);
-    return event;
-  });
-}
+export const createGaEvent = (pool: Pool, input: NewGaEvent): Promise<GaEvent> => insertGaEvent(pool, input);
 
 export async function getGaEvent(pool: Pool, id: string): Promise<GaEvent> {
-  const event = await findEvent(pool, id);
-  if (!event) throw eventNotFound(id);
-  return event;
+  const gaEvent = await findGaEvent(pool, id);
+  if (!gaEvent) throw gaEventNotFound(id);
+  return gaEvent;
 }
 
-export const listGaEvents = (pool: Pool) => listEvents(pool);
+export const listGaEvents = (pool: Pool) => allGaEvents(pool);
 
-/** Only the description of an event changes here; its stock moves only through reservations. */
-export function updateGaEvent(
+/** Only the description of a GA event changes here; its stock moves only through reservations. */
+export async function updateGaEvent(
   pool: Pool,
   id: string,
   changes: { name?: string; description?: string; date?: string },
 ): Promise<GaEvent> {
-  return withTransaction(pool, async (tx) => {
-    const event = await updateEventDetails(tx, id, changes);
-    if (!event) throw eventNotFound(id);
-    await publishGaEventChanged(tx, event);
-    return event;
-  });
+  const gaEvent = await updateGaEventDetails(pool, id, changes);
+  if (!gaEvent) throw gaEventNotFound(id);
+  return gaEvent;
 }
 
-/** Deleting an event cancels its live reservations; their tickets go back to stock so the books still balance. */
+/** Deleting a GA event cancels its live reservations; their tickets go back to stock so the books still balance. */
 export function deleteGaEvent(pool: Pool, id: string): Promise<void> {
   return withTransaction(pool, async (tx) => {
-    const event = await findEvent(tx, id, { forUpdate: true });
-    if (!event) throw eventNotFound(id);
-    const cancelled = await cancelEventReservations(tx, id);
-    const deleted = await markEventDeleted(
+    const gaEvent = await findGaEvent(tx, id, { forUpdate: true });
+    if (!gaEvent) throw gaEventNotFound(id);
+    const cancelled = await cancelGaEventReservations(tx, id);
+    await markGaEventDeleted(
       tx,
       id,
       cancelled.reduce((sum, r) => sum + r.noOfTickets, 0),
     );
-    for (const reservation of cancelled) await publishReservationChanged(tx, reservation);
-    await publishGaEventChanged(tx, deleted);
   });
 }

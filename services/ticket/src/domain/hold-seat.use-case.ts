@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from '@boxoffice/db';
+import type { Pool, Transact } from '@boxoffice/db';
 import { badRequest } from '@boxoffice/errors';
 import { liveHoldsOfUserLocked } from '../db/hold-cap.repo';
 import { holdSeatRow, seatOccupancy } from '../db/seating.repo';
-import { publishSeatChanged, publishTicketChanged } from '../events/ticket-events';
-import { idempotent, storedAnswer, type Answer, type IdempotencyRequest } from './idempotency';
+import { publishTicketChanged } from '../events/ticket-events';
 import { seatNotFound, seatTaken, type SeatLocks, type Ticket } from './seating';
 
 export interface HoldDeps {
@@ -20,7 +19,7 @@ const SOLD_LOCK_MS = 24 * 3600 * 1000;
 
 class NotTaken extends Error {}
 
-export const holdLimitReached = (max: number, showtimeId: number) =>
+const holdLimitReached = (max: number, showtimeId: number) =>
   badRequest(
     'HOLD_LIMIT_REACHED',
     `You already hold ${max} seats in this showtime; pay for them or let them go first.`,
@@ -36,7 +35,8 @@ export const holdLimitReached = (max: number, showtimeId: number) =>
   );
 
 /**
- * Holds a seat for a user until now + TTL.
+ * Holds a seat for a user until now + TTL; `transact` runs the write's transaction (the route's Idempotency-Key
+ * joins it).
  *
  * In a storm almost every request loses, so losers are answered from an atomic Redis lock without touching
  * PostgreSQL; only a lock winner writes. The hold itself is the PostgreSQL conditional UPDATE: a Redis lock
@@ -46,35 +46,25 @@ export const holdLimitReached = (max: number, showtimeId: number) =>
 export async function holdSeat(
   deps: HoldDeps,
   input: { userId: number; showtimeId: number; seatId: number },
-  render: (ticket: Ticket) => Answer,
-  idempotency?: IdempotencyRequest,
-): Promise<Answer> {
-  const replay = await storedAnswer(deps.pool, idempotency);
-  if (replay) return replay;
-
+  transact: Transact,
+): Promise<Ticket> {
   const { showtimeId, seatId } = input;
   const attempt = randomUUID(); // becomes the ticket id if this attempt wins
   const lock = await deps.locks.tryLock(showtimeId, seatId, attempt, deps.leaseMs).catch(() => 'unavailable' as const);
   if (lock === 'taken') throw seatTaken(seatId);
 
-  let held: Ticket | undefined;
   try {
-    const answer = await idempotent(deps.pool, idempotency, async (tx) => {
+    const held = await transact(async (tx) => {
       if ((await liveHoldsOfUserLocked(tx, input.userId, showtimeId)) >= deps.maxHoldsPerUser) {
         throw holdLimitReached(deps.maxHoldsPerUser, showtimeId);
       }
       const result = await holdSeatRow(tx, { ticketId: attempt, ...input, ttlSeconds: deps.ttlSeconds });
       if (!result) throw new NotTaken();
-      await publishSeatChanged(tx, result.seat);
       await publishTicketChanged(tx, result.ticket);
-      held = result.ticket;
-      return render(result.ticket);
+      return result.ticket;
     });
-    if (lock === 'won') {
-      if (held) await deps.locks.extendTo(showtimeId, seatId, attempt, held.heldUntil).catch(() => undefined);
-      else await deps.locks.release(showtimeId, seatId, attempt).catch(() => undefined);
-    }
-    return answer;
+    if (lock === 'won') await deps.locks.extendTo(showtimeId, seatId, attempt, held.heldUntil).catch(() => undefined);
+    return held;
   } catch (error) {
     if (!(error instanceof NotTaken)) {
       if (lock === 'won') await deps.locks.release(showtimeId, seatId, attempt).catch(() => undefined);

@@ -1,23 +1,22 @@
 import type { Pool } from '@boxoffice/db';
 import { withTransaction } from '@boxoffice/db';
 import { expireDueHolds, freeSeatsOf } from '../db/seating.repo';
-import { publishSeatChanged, publishTicketChanged } from '../events/ticket-events';
+import { publishTicketChanged } from '../events/ticket-events';
 import type { SeatLocks, Ticket } from './seating';
 
 /**
- * Expires the holds past their deadline and frees their seats, with one ticket.changed (EXPIRED) and one
- * seat.changed (AVAILABLE) per hold, all in one transaction. Returns how many were released.
+ * Expires the holds past their deadline and frees their seats, with one ticket.changed (EXPIRED) per hold, all in
+ * one transaction. Returns how many were released.
  */
 export async function releaseExpiredHolds(deps: { pool: Pool; locks: SeatLocks }, batchSize = 500): Promise<number> {
   const released: Ticket[] = await withTransaction(deps.pool, async (tx) => {
     const expired = await expireDueHolds(tx, batchSize);
     if (expired.length === 0) return [];
-    const seats = await freeSeatsOf(
+    await freeSeatsOf(
       tx,
       expired.map((ticket) => ticket.id),
     );
     for (const ticket of expired) await publishTicketChanged(tx, ticket);
-    for (const seat of seats) await publishSeatChanged(tx, seat);
     return expired;
   });
   // Only after the commit: until then the seat is still held and the lock must keep answering 409.

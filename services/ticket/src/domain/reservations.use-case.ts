@@ -1,9 +1,9 @@
-import type { Pool, Queryable } from '@boxoffice/db';
+import type { Pool, Queryable, Transact } from '@boxoffice/db';
 import { withTransaction } from '@boxoffice/db';
 import { AppError, validationFailed } from '@boxoffice/errors';
 import {
   cancelReservationRow,
-  findEvent,
+  findGaEvent,
   findReservation,
   insertReservation,
   listReservations,
@@ -12,15 +12,13 @@ import {
   setReservationTickets,
   takeFromStock,
 } from '../db/ga-events.repo';
-import { publishGaEventChanged, publishReservationChanged } from '../events/ticket-events';
 import {
-  eventNotFound,
+  gaEventNotFound,
   reservationLimitReached,
   reservationNotFound,
   ticketsNotAvailable,
   type Reservation,
 } from './ga-events';
-import { idempotent, type Answer, type IdempotencyRequest } from './idempotency';
 
 function checkCap(noOfTickets: number, cap: number): void {
   if (noOfTickets > cap) {
@@ -30,36 +28,28 @@ function checkCap(noOfTickets: number, cap: number): void {
   }
 }
 
-/** Takes tickets from stock, telling "no such event" (404) from "not enough left" (400). */
-async function take(tx: Queryable, eventId: string, count: number): Promise<void> {
-  const event = await takeFromStock(tx, eventId, count);
-  if (event) {
-    await publishGaEventChanged(tx, event);
-    return;
-  }
-  if (!(await findEvent(tx, eventId))) throw eventNotFound(eventId);
+/** Takes tickets from stock, telling "no such GA event" (404) from "not enough left" (400). */
+async function take(tx: Queryable, gaEventId: string, count: number): Promise<void> {
+  if (await takeFromStock(tx, gaEventId, count)) return;
+  if (!(await findGaEvent(tx, gaEventId))) throw gaEventNotFound(gaEventId);
   throw ticketsNotAvailable(count);
 }
 
 /**
- * A reservation and the stock it takes commit together. The stock check is the conditional UPDATE itself, so
- * under any concurrency availability + live reserved tickets stays equal to the stock the event started with.
- * One user holds at most `maxPerUser` live reservations of one event (a bot cannot split the stock into many).
+ * A reservation and the stock it takes commit together, in `transact`. The stock check is the conditional UPDATE
+ * itself, so under any concurrency availability + live reserved tickets stays equal to the stock the GA event started
+ * with. One user holds at most `maxPerUser` live reservations of one GA event (a bot cannot split the stock into many).
  */
 export function reserveTickets(
-  pool: Pool,
-  input: { userId: number; eventId: string; noOfTickets: number; cap: number; maxPerUser: number },
-  render: (reservation: Reservation) => Answer,
-  idempotency?: IdempotencyRequest,
-): Promise<Answer> {
+  input: { userId: number; gaEventId: string; noOfTickets: number; cap: number; maxPerUser: number },
+  transact: Transact,
+): Promise<Reservation> {
   checkCap(input.noOfTickets, input.cap);
-  return idempotent(pool, idempotency, async (tx) => {
-    if ((await liveReservationsOfUserLocked(tx, input.userId, input.eventId)) >= input.maxPerUser)
-      throw reservationLimitReached(input.maxPerUser, input.eventId);
-    await take(tx, input.eventId, input.noOfTickets);
-    const reservation = await insertReservation(tx, input);
-    await publishReservationChanged(tx, reservation);
-    return render(reservation);
+  return transact(async (tx) => {
+    if ((await liveReservationsOfUserLocked(tx, input.userId, input.gaEventId)) >= input.maxPerUser)
+      throw reservationLimitReached(input.maxPerUser, input.gaEventId);
+    await take(tx, input.gaEventId, input.noOfTickets);
+    return insertReservation(tx, input);
   });
 }
 
@@ -85,11 +75,9 @@ export function changeReservation(
       throw new AppError(409, 'RESERVATION_CANCELLED', 'This reservation is cancelled; make a new one.');
     const delta = input.noOfTickets - current.noOfTickets;
     if (delta === 0) return current;
-    if (delta > 0) await take(tx, current.eventId, delta);
-    else await publishGaEventChanged(tx, await returnToStock(tx, current.eventId, -delta));
-    const changed = await setReservationTickets(tx, current.id, input.noOfTickets);
-    await publishReservationChanged(tx, changed);
-    return changed;
+    if (delta > 0) await take(tx, current.gaEventId, delta);
+    else await returnToStock(tx, current.gaEventId, -delta);
+    return setReservationTickets(tx, current.id, input.noOfTickets);
   });
 }
 
@@ -99,8 +87,7 @@ export function cancelReservation(pool: Pool, userId: number, id: string): Promi
     const current = await findReservation(tx, id, userId, { forUpdate: true });
     if (!current) throw reservationNotFound(id);
     if (current.cancelled) return;
-    const cancelled = await cancelReservationRow(tx, id);
-    await publishGaEventChanged(tx, await returnToStock(tx, current.eventId, current.noOfTickets));
-    await publishReservationChanged(tx, cancelled);
+    await cancelReservationRow(tx, id);
+    await returnToStock(tx, current.gaEventId, current.noOfTickets);
   });
 }

@@ -1,5 +1,5 @@
-import { PaymentCompleted, type PaymentCompletedPayload } from '@boxoffice/contracts';
-import type { App } from '@boxoffice/http';
+import type { EventEnvelope, PaymentCompletedPayload } from '@boxoffice/contracts';
+import type { Queryable } from '@boxoffice/db';
 import { applyCompletedPayment } from '../domain/confirm-sale.use-case';
 
 /**
@@ -7,25 +7,19 @@ import { applyCompletedPayment } from '../domain/confirm-sale.use-case';
  * The inbox makes a redelivered event a no-op; a payment that arrives after its hold expired is refused with a
  * ticket.sale-refused event, never sold.
  */
-export function consumePayments(app: App): void {
-  app.events.consume({
-    groupId: 'ticket.payments',
-    topics: [PaymentCompleted.topic],
-    handlers: {
-      [PaymentCompleted.type]: async (event, db) => {
-        const payment = event.payload as PaymentCompletedPayload;
-        const sold = await applyCompletedPayment(db, {
-          ticketId: payment.ticketId,
-          paymentId: payment.paymentId,
-          userId: payment.userId,
-        });
-        // the Redis lock keeps answering 409 until its deadline anyway; the sweeper never frees a SOLD seat
-        if (!sold)
-          app.log.warn(
-            { paymentId: payment.paymentId, ticketId: payment.ticketId },
-            'completed payment could not buy its ticket; refusal published',
-          );
-      },
-    },
-  });
-}
+export const sellHeldTicket =
+  (log: { warn(obj: object, msg: string): void }) =>
+  async (event: EventEnvelope<PaymentCompletedPayload>, db: Queryable): Promise<void> => {
+    const payment = event.payload;
+    const sold = await applyCompletedPayment(db, {
+      ticketId: payment.ticketId,
+      paymentId: payment.paymentId,
+      userId: payment.userId,
+    });
+    // the Redis lock keeps answering 409 until its deadline anyway; the sweeper never frees a SOLD seat
+    if (!sold)
+      log.warn(
+        { paymentId: payment.paymentId, ticketId: payment.ticketId },
+        'completed payment could not buy its ticket; refusal published',
+      );
+  };

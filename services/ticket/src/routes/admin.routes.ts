@@ -1,4 +1,4 @@
-import { ErrorBody, isoWithOffset, type App } from '@boxoffice/http';
+import { isoWithOffset, routeGroup, type App } from '@boxoffice/http';
 import { createConcert, createShowtime } from '../domain/catalogue.use-case';
 import {
   ConcertParams,
@@ -8,22 +8,17 @@ import {
   ShowtimeView,
 } from '../schemas/seating.schemas';
 
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody };
-const security = [{ userToken: [] }];
-
 /** Admin: concerts and showtimes with their seat maps. */
 export async function adminRoutes(app: App): Promise<void> {
+  const asAdmin = routeGroup({
+    preHandler: app.requireAdmin,
+    security: [{ userToken: [] }],
+    errors: [401, 403, 404, 422],
+  });
+
   app.post(
     '/admin/concerts',
-    {
-      preHandler: app.requireAdmin,
-      schema: {
-        summary: 'Create a concert (admin)',
-        security,
-        body: CreateConcertBody,
-        response: { 201: ConcertView, ...errors },
-      },
-    },
+    asAdmin('Create a concert (admin)', { body: CreateConcertBody, response: { 201: ConcertView } }),
     async (request, reply) => {
       const concert = await createConcert(app.pg, request.body);
       reply.code(201).header('location', `/concerts/${concert.id}`);
@@ -33,16 +28,11 @@ export async function adminRoutes(app: App): Promise<void> {
 
   app.post(
     '/admin/concerts/:concert_id/showtimes',
-    {
-      preHandler: app.requireAdmin,
-      schema: {
-        summary: 'Create a showtime with its seat map and prices (admin)',
-        security,
-        params: ConcertParams,
-        body: CreateShowtimeBody,
-        response: { 201: ShowtimeView, ...errors },
-      },
-    },
+    asAdmin('Create a showtime with its seat map and prices (admin)', {
+      params: ConcertParams,
+      body: CreateShowtimeBody,
+      response: { 201: ShowtimeView },
+    }),
     async (request, reply) => {
       const showtime = await createShowtime(app.pg, {
         concertId: request.params.concert_id,

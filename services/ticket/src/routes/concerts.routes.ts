@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorBody, isoWithOffset, type App } from '@boxoffice/http';
+import { sha256Digest } from '@boxoffice/db';
+import { IdempotencyHeaders, isoWithOffset, replyIdempotently, routeGroup, type App } from '@boxoffice/http';
 import { browseConcerts, browseSeats, browseShowtimes, ticketsOf } from '../domain/catalogue.use-case';
 import { ticketOf } from '../domain/tickets.use-case';
 import { holdSeat } from '../domain/hold-seat.use-case';
@@ -14,18 +15,9 @@ import {
   TicketParams,
   TicketView,
 } from '../schemas/seating.schemas';
-import { IdempotencyHeaders } from '../schemas/ga-events.schemas';
 import { ticketView } from './views';
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  422: ErrorBody,
-  503: ErrorBody,
-};
+const errors = [400, 401, 403, 404, 409, 422, 503] as const;
 const security = [{ queueToken: [] }];
 
 /** Concert browsing and seat holds: an ACTIVE waiting-room token is the ticket in (SPEC §5). */
@@ -33,6 +25,8 @@ export async function concertsRoutes(
   app: App,
   options: { ttlSeconds: number; leaseMs: number; maxHoldsPerUser: number },
 ): Promise<void> {
+  const asActiveHolder = routeGroup({ preHandler: app.requireActiveQueueToken, security, errors });
+
   const holdDeps = {
     pool: app.pg,
     locks: app.seatLocks,
@@ -40,27 +34,18 @@ export async function concertsRoutes(
     leaseMs: options.leaseMs,
     maxHoldsPerUser: options.maxHoldsPerUser,
   };
+  const store = { pool: app.pg, digest: sha256Digest };
 
-  app.get(
-    '/concerts',
-    {
-      preHandler: app.requireActiveQueueToken,
-      schema: { summary: 'All concerts', security, response: { 200: Type.Array(ConcertView), ...errors } },
-    },
-    async () => (await browseConcerts(app.pg)).map(({ id, name, performer }) => ({ id, name, performer })),
+  app.get('/concerts', asActiveHolder('All concerts', { response: { 200: Type.Array(ConcertView) } }), async () =>
+    (await browseConcerts(app.pg)).map(({ id, name, performer }) => ({ id, name, performer })),
   );
 
   app.get(
     '/concerts/:concert_id',
-    {
-      preHandler: app.requireActiveQueueToken,
-      schema: {
-        summary: "A concert's showtimes with their free seats",
-        security,
-        params: ConcertParams,
-        response: { 200: Type.Array(ShowtimeView), ...errors },
-      },
-    },
+    asActiveHolder("A concert's showtimes with their free seats", {
+      params: ConcertParams,
+      response: { 200: Type.Array(ShowtimeView) },
+    }),
     async (request) =>
       (await browseShowtimes(app.pg, request.params.concert_id)).map((showtime) => ({
         id: showtime.id,
@@ -73,15 +58,7 @@ export async function concertsRoutes(
 
   app.get(
     '/concerts/:concert_id/:showtime_id',
-    {
-      preHandler: app.requireActiveQueueToken,
-      schema: {
-        summary: "A showtime's seats",
-        security,
-        params: ShowtimeParams,
-        response: { 200: Type.Array(SeatView), ...errors },
-      },
-    },
+    asActiveHolder("A showtime's seats", { params: ShowtimeParams, response: { 200: Type.Array(SeatView) } }),
     async (request) =>
       (await browseSeats(app.pg, request.params.concert_id, request.params.showtime_id)).map(
         ({ id, seatNo, price, status }) => ({ id, seatNo, price, status }),
@@ -90,28 +67,20 @@ export async function concertsRoutes(
 
   app.post(
     '/tickets',
-    {
-      preHandler: app.requireActiveQueueToken,
-      schema: {
-        summary: 'Hold a seat for the token holder until SEAT_HOLD_TTL; pay within it or it is released',
-        security,
-        headers: IdempotencyHeaders,
-        body: HoldBody,
-        response: { 201: TicketView, ...errors },
-      },
-    },
+    asActiveHolder('Hold a seat for the token holder until SEAT_HOLD_TTL; pay within it or it is released', {
+      headers: IdempotencyHeaders,
+      body: HoldBody,
+      response: { 201: TicketView },
+    }),
     async (request, reply) => {
       const userId = request.queueToken.userId;
-      const key = request.headers['idempotency-key'];
-      const answer = await holdSeat(
-        holdDeps,
-        { userId, showtimeId: request.body.showtime_id, seatId: request.body.seat_id },
-        (ticket) => ({ status: 201, body: ticketView(ticket), location: `/tickets/${ticket.id}` }),
-        key ? { scope: 'POST /tickets', userId, key, body: request.body } : undefined,
-      );
-      if (answer.location) reply.header('location', answer.location);
-      reply.code(answer.status);
-      return answer.body as ReturnType<typeof ticketView>;
+      const { showtime_id: showtimeId, seat_id: seatId } = request.body;
+      return replyIdempotently(request, reply, {
+        store,
+        userId,
+        run: (transact) => holdSeat(holdDeps, { userId, showtimeId, seatId }, transact),
+        answer: (ticket) => ({ status: 201, body: ticketView(ticket), location: `/tickets/${ticket.id}` }),
+      });
     },
   );
 
@@ -124,16 +93,15 @@ export async function concertsRoutes(
     await app.identifyQueueTokenHolder(request);
   };
 
+  const asTicketOwner = routeGroup({
+    preHandler: identifyTicketOwner,
+    security: [{ userToken: [] }, { queueToken: [] }],
+    errors,
+  });
+
   app.get(
     '/tickets',
-    {
-      preHandler: identifyTicketOwner,
-      schema: {
-        summary: "The caller's tickets, newest first",
-        security: [{ userToken: [] }, { queueToken: [] }],
-        response: { 200: Type.Array(TicketView), ...errors },
-      },
-    },
+    asTicketOwner("The caller's tickets, newest first", { response: { 200: Type.Array(TicketView) } }),
     async (request) => {
       const userId = request.user?.id ?? request.queueToken.userId;
       return (await ticketsOf(app.pg, userId)).map(ticketView);
@@ -142,15 +110,7 @@ export async function concertsRoutes(
 
   app.get(
     '/tickets/:ticket_id',
-    {
-      preHandler: identifyTicketOwner,
-      schema: {
-        summary: "One of the caller's tickets",
-        security: [{ userToken: [] }, { queueToken: [] }],
-        params: TicketParams,
-        response: { 200: TicketView, ...errors },
-      },
-    },
+    asTicketOwner("One of the caller's tickets", { params: TicketParams, response: { 200: TicketView } }),
     async (request) => {
       const userId = request.user?.id ?? request.queueToken.userId;
       return ticketView(await ticketOf(app.pg, userId, request.params.ticket_id));

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { ErrorBody, type App } from '@boxoffice/http';
+import { sha256Digest } from '@boxoffice/db';
+import { IdempotencyHeaders, replyIdempotently, routeGroup, type App } from '@boxoffice/http';
 import { createGaEvent, deleteGaEvent, getGaEvent, listGaEvents, updateGaEvent } from '../domain/ga-events.use-case';
 import {
   cancelReservation,
@@ -9,19 +10,18 @@ import {
   reserveTickets,
 } from '../domain/reservations.use-case';
 import {
-  CreateEventBody,
+  CreateGaEventBody,
   CreateReservationBody,
-  EventIdParams,
-  EventView,
-  IdempotencyHeaders,
+  GaEventIdParams,
+  GaEventView,
   ReservationIdParams,
   ReservationView,
-  UpdateEventBody,
+  UpdateGaEventBody,
   UpdateReservationBody,
 } from '../schemas/ga-events.schemas';
-import { eventView, reservationView } from './views';
+import { gaEventView, reservationView } from './views';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+const errors = [400, 401, 403, 404, 409, 422] as const;
 const security = [{ userToken: [] }];
 
 /** General-admission events with counted stock, and reservations against them (SPEC §5). */
@@ -29,70 +29,48 @@ export async function gaEventsRoutes(
   app: App,
   options: { reservationMaxTickets: number; maxReservationsPerUser: number },
 ): Promise<void> {
+  const asAdmin = routeGroup({ preHandler: app.requireAdmin, security, errors });
+  const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
+
   const cap = options.reservationMaxTickets;
+  const store = { pool: app.pg, digest: sha256Digest };
 
   app.post(
     '/events',
-    {
-      preHandler: app.requireAdmin,
-      schema: {
-        summary: 'Create an event (admin)',
-        security,
-        body: CreateEventBody,
-        response: { 201: EventView, ...errors },
-      },
-    },
+    asAdmin('Create an event (admin)', { body: CreateGaEventBody, response: { 201: GaEventView } }),
     async (request, reply) => {
-      const event = await createGaEvent(app.pg, request.body);
-      reply.code(201).header('location', `/events/${event.id}`);
-      return eventView(event);
+      const gaEvent = await createGaEvent(app.pg, request.body);
+      reply.code(201).header('location', `/events/${gaEvent.id}`);
+      return gaEventView(gaEvent);
     },
   );
 
-  app.get(
-    '/events',
-    {
-      preHandler: app.requireUser,
-      schema: { summary: 'All events', security, response: { 200: Type.Array(EventView), ...errors } },
-    },
-    async () => (await listGaEvents(app.pg)).map(eventView),
+  app.get('/events', asUser('All events', { response: { 200: Type.Array(GaEventView) } }), async () =>
+    (await listGaEvents(app.pg)).map(gaEventView),
   );
 
   app.get(
     '/events/:id',
-    {
-      preHandler: app.requireUser,
-      schema: { summary: 'One event', security, params: EventIdParams, response: { 200: EventView, ...errors } },
-    },
-    async (request) => eventView(await getGaEvent(app.pg, request.params.id)),
+    asUser('One event', { params: GaEventIdParams, response: { 200: GaEventView } }),
+    async (request) => gaEventView(await getGaEvent(app.pg, request.params.id)),
   );
 
   app.patch(
     '/events/:id',
-    {
-      preHandler: app.requireAdmin,
-      schema: {
-        summary: 'Change name, description or date (admin)',
-        security,
-        params: EventIdParams,
-        body: UpdateEventBody,
-        response: { 200: EventView, ...errors },
-      },
-    },
-    async (request) => eventView(await updateGaEvent(app.pg, request.params.id, request.body)),
+    asAdmin('Change name, description or date (admin)', {
+      params: GaEventIdParams,
+      body: UpdateGaEventBody,
+      response: { 200: GaEventView },
+    }),
+    async (request) => gaEventView(await updateGaEvent(app.pg, request.params.id, request.body)),
   );
 
   app.delete(
     '/events/:id',
-    {
-      preHandler: app.requireAdmin,
-      schema: {
-        summary: 'Delete an event and cancel its reservations (admin)',
-        security,
-        params: EventIdParams,
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
+    asAdmin('Delete an event and cancel its reservations (admin)', {
+      params: GaEventIdParams,
+      response: { 204: Type.Null() },
+    }),
     async (request, reply) => {
       await deleteGaEvent(app.pg, request.params.id);
       reply.code(204).send(null);
@@ -101,79 +79,47 @@ export async function gaEventsRoutes(
 
   app.post(
     '/reservations',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'Reserve tickets of an event',
-        security,
-        headers: IdempotencyHeaders,
-        body: CreateReservationBody,
-        response: { 201: ReservationView, ...errors },
-      },
-    },
+    asUser('Reserve tickets of an event', {
+      headers: IdempotencyHeaders,
+      body: CreateReservationBody,
+      response: { 201: ReservationView },
+    }),
     async (request, reply) => {
-      const key = request.headers['idempotency-key'];
-      const answer = await reserveTickets(
-        app.pg,
-        {
-          userId: request.user.id,
-          eventId: request.body.event_id,
-          noOfTickets: request.body.no_of_tickets,
-          cap,
-          maxPerUser: options.maxReservationsPerUser,
-        },
-        (reservation) => ({
+      const userId = request.user.id;
+      const { event_id: gaEventId, no_of_tickets: noOfTickets } = request.body;
+      return replyIdempotently(request, reply, {
+        store,
+        userId,
+        run: (transact) =>
+          reserveTickets({ userId, gaEventId, noOfTickets, cap, maxPerUser: options.maxReservationsPerUser }, transact),
+        answer: (reservation) => ({
           status: 201,
           body: reservationView(reservation),
           location: `/reservations/${reservation.id}`,
         }),
-        key ? { scope: 'POST /reservations', userId: request.user.id, key, body: request.body } : undefined,
-      );
-      if (answer.location) reply.header('location', answer.location);
-      reply.code(answer.status);
-      return answer.body as ReturnType<typeof reservationView>;
+      });
     },
   );
 
   app.get(
     '/reservations',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: "The caller's reservations, newest first",
-        security,
-        response: { 200: Type.Array(ReservationView), ...errors },
-      },
-    },
+    asUser("The caller's reservations, newest first", { response: { 200: Type.Array(ReservationView) } }),
     async (request) => (await listUserReservations(app.pg, request.user.id)).map(reservationView),
   );
 
   app.get(
     '/reservations/:id',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: "One of the caller's reservations",
-        security,
-        params: ReservationIdParams,
-        response: { 200: ReservationView, ...errors },
-      },
-    },
+    asUser("One of the caller's reservations", { params: ReservationIdParams, response: { 200: ReservationView } }),
     async (request) => reservationView(await getReservation(app.pg, request.user.id, request.params.id)),
   );
 
   app.patch(
     '/reservations/:id',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'Change the number of tickets',
-        security,
-        params: ReservationIdParams,
-        body: UpdateReservationBody,
-        response: { 200: ReservationView, ...errors },
-      },
-    },
+    asUser('Change the number of tickets', {
+      params: ReservationIdParams,
+      body: UpdateReservationBody,
+      response: { 200: ReservationView },
+    }),
     async (request) =>
       reservationView(
         await changeReservation(app.pg, {
@@ -187,15 +133,7 @@ export async function gaEventsRoutes(
 
   app.delete(
     '/reservations/:id',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'Cancel; the tickets return to stock',
-        security,
-        params: ReservationIdParams,
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
+    asUser('Cancel; the tickets return to stock', { params: ReservationIdParams, response: { 204: Type.Null() } }),
     async (request, reply) => {
       await cancelReservation(app.pg, request.user.id, request.params.id);
       reply.code(204).send(null);

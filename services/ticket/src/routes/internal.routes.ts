@@ -1,13 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ErrorBody, type App } from '@boxoffice/http';
+import { routeGroup, type App } from '@boxoffice/http';
 import { unauthorized } from '@boxoffice/errors';
 import { confirmSale } from '../domain/confirm-sale.use-case';
 import { findTicketForPayment } from '../domain/tickets.use-case';
 import { ConfirmBody, InternalTicketView, InternalTokenHeaders, TicketParams } from '../schemas/seating.schemas';
 import { internalTicketView } from './views';
 
-const errors = { 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+const errors = [401, 404, 409, 422] as const;
 
 /** Service-to-service routes for the payment service. The public gateway never routes /internal. */
 export async function internalRoutes(app: App, options: { internalToken: string }): Promise<void> {
@@ -18,34 +18,28 @@ export async function internalRoutes(app: App, options: { internalToken: string 
       throw unauthorized('A valid x-internal-token header is required.');
   };
 
+  const asPeer = routeGroup({ preHandler: requireInternal, errors });
+
   app.get(
     '/internal/tickets/:ticket_id',
-    {
-      preHandler: requireInternal,
-      schema: {
-        summary: 'A ticket as the payment service needs it',
-        hide: true,
-        headers: InternalTokenHeaders,
-        params: TicketParams,
-        response: { 200: InternalTicketView, ...errors },
-      },
-    },
+    asPeer('A ticket as the payment service needs it', {
+      hide: true,
+      headers: InternalTokenHeaders,
+      params: TicketParams,
+      response: { 200: InternalTicketView },
+    }),
     async (request) => internalTicketView(await findTicketForPayment(app.pg, request.params.ticket_id)),
   );
 
   app.post(
     '/internal/tickets/:ticket_id/confirm',
-    {
-      preHandler: requireInternal,
-      schema: {
-        summary: 'Sell a held ticket for a completed payment (idempotent per paymentId)',
-        hide: true,
-        headers: InternalTokenHeaders,
-        params: TicketParams,
-        body: ConfirmBody,
-        response: { 200: InternalTicketView, ...errors },
-      },
-    },
+    asPeer('Sell a held ticket for a completed payment (idempotent per paymentId)', {
+      hide: true,
+      headers: InternalTokenHeaders,
+      params: TicketParams,
+      body: ConfirmBody,
+      response: { 200: InternalTicketView },
+    }),
     async (request) =>
       internalTicketView(
         await confirmSale(

@@ -2,19 +2,19 @@ import { isoWithOffset } from '@boxoffice/http';
 import type { GaEvent, Reservation } from '../domain/ga-events';
 import type { Ticket } from '../domain/seating';
 
-export const eventView = (event: GaEvent) => ({
-  id: event.id,
-  name: event.name,
-  description: event.description,
-  date: isoWithOffset(event.date).replace('.000+', '+'), // whole seconds as given: 2047-10-21T09:00:00+00:00
-  availability: event.availability,
-  created_at: isoWithOffset(event.createdAt),
-  updated_at: isoWithOffset(event.updatedAt),
+export const gaEventView = (gaEvent: GaEvent) => ({
+  id: gaEvent.id,
+  name: gaEvent.name,
+  description: gaEvent.description,
+  date: isoWithOffset(gaEvent.date).replace('.000+', '+'), // whole seconds as given: 2047-10-21T09:00:00+00:00
+  availability: gaEvent.availability,
+  created_at: isoWithOffset(gaEvent.createdAt),
+  updated_at: isoWithOffset(gaEvent.updatedAt),
 });
 
 export const reservationView = (reservation: Reservation) => ({
   id: reservation.id,
-  event_id: reservation.eventId,
+  event_id: reservation.gaEventId,
   no_of_tickets: reservation.noOfTickets,
   cancelled: reservation.cancelled,
   created_at: isoWithOffset(reservation.createdAt),

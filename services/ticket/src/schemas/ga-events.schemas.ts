@@ -3,25 +3,25 @@ import { DateTime, Id4, Text, Uuid } from '@boxoffice/http';
 
 const Name = Text({ minLength: 1, maxLength: 200 });
 const Description = Text({ maxLength: 5_000 });
-const EventDate = DateTime({ description: 'ISO-8601 with offset, e.g. 2047-10-21T09:00:00Z' });
+const GaEventDate = DateTime({ description: 'ISO-8601 with offset, e.g. 2047-10-21T09:00:00Z' });
 
-export const CreateEventBody = Type.Object(
+export const CreateGaEventBody = Type.Object(
   {
     name: Name,
     description: Description,
-    date: EventDate,
+    date: GaEventDate,
     availability: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
   },
   { additionalProperties: false },
 );
 
 // availability is deliberately absent: stock moves only through reservations (SPEC §5: 422 "Unknown field.").
-export const UpdateEventBody = Type.Object(
-  { name: Type.Optional(Name), description: Type.Optional(Description), date: Type.Optional(EventDate) },
+export const UpdateGaEventBody = Type.Object(
+  { name: Type.Optional(Name), description: Type.Optional(Description), date: Type.Optional(GaEventDate) },
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const EventView = Type.Object({
+export const GaEventView = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
   description: Type.String(),
@@ -31,9 +31,9 @@ export const EventView = Type.Object({
   updated_at: Type.String(),
 });
 
-export const EventIdParams = Type.Object({ id: Uuid() }, { additionalProperties: false });
+export const GaEventIdParams = Type.Object({ id: Uuid() }, { additionalProperties: false });
 
-export const ReservationIdParams = EventIdParams;
+export const ReservationIdParams = GaEventIdParams;
 
 export const CreateReservationBody = Type.Object(
   { event_id: Uuid(), no_of_tickets: Id4() },
@@ -49,8 +49,4 @@ export const ReservationView = Type.Object({
   cancelled: Type.Boolean(),
   created_at: Type.String(),
   updated_at: Type.String(),
-});
-
-export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });

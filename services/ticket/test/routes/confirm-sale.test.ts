@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PaymentCompleted, TOPICS } from '@boxoffice/contracts';
+import { PaymentCompleted, TOPICS, TicketSaleRefused } from '@boxoffice/contracts';
 import { appendEvent } from '@boxoffice/events';
 import { EventRecorder, waitFor } from '@boxoffice/testing';
 import { TicketHarness, type TestUser } from '../harness';
@@ -171,9 +171,10 @@ describe('selling held tickets: the payment service side', () => {
         ).rowCount === 1,
       { timeoutMs: 20_000 },
     );
-    const refusal = await recorder.waitFor(
+    const refusal = await recorder.waitForEvent(
+      TicketSaleRefused,
       'the refusal',
-      (e) => e.type === 'ticket.sale-refused' && (e.payload as { paymentId: string }).paymentId === late.paymentId,
+      (e) => e.payload.paymentId === late.paymentId,
     );
     expect(refusal.payload).toMatchObject({ ticketId: tooLate.id, reason: 'HOLD_EXPIRED' });
   });

@@ -27,8 +27,8 @@ describe('the ticket service as a real process', () => {
         (SELECT count(*)::int FROM concerts) AS concerts,
         (SELECT count(*)::int FROM showtimes) AS showtimes,
         (SELECT count(*)::int FROM seats WHERE status = 'AVAILABLE') AS seats,
-        (SELECT count(*)::int FROM events) AS events`);
-      expect(rows[0]).toEqual({ concerts: 3, showtimes: 6, seats: 3000, events: 3 });
+        (SELECT count(*)::int FROM ga_events) AS ga_events`);
+      expect(rows[0]).toEqual({ concerts: 3, showtimes: 6, seats: 3000, ga_events: 3 });
     } finally {
       await db.end();
     }

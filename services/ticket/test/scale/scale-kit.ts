@@ -1,5 +1,13 @@
 import pg from 'pg';
-import { PeerPublisher, ServiceProcess, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
+import {
+  PeerPublisher,
+  ServiceProcess,
+  dropDatabase,
+  testEnv,
+  uniqueSuffix,
+  waitFor,
+  waitForActiveInReplica,
+} from '@boxoffice/testing';
 
 export interface ScaleUser {
   id: number;
@@ -100,6 +108,7 @@ export class TicketScaleKit {
       },
       { timeoutMs: 30_000 },
     );
+    await waitForActiveInReplica(this.db, tokens);
     return tokens;
   }
 

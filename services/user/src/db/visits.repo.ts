@@ -1,6 +1,4 @@
 import type { Queryable } from '@boxoffice/db';
-import { applyToReplica } from '@boxoffice/events';
-import type { KnownItem } from '../domain/visits';
 
 /** Newest views looked at to build the recent list: a longer run of one item than this shows it alone. */
 const VIEW_WINDOW = 1_000;
@@ -25,45 +23,4 @@ export async function latestViewedItemIds(db: Queryable, userId: number): Promis
     [userId, VIEW_WINDOW],
   );
   return rows.map((row) => row.item_id);
-}
-
-export function applyItem(db: Queryable, item: Omit<KnownItem, 'revision'>, revision: number) {
-  const { id, name, broadcaster, category, price, stock, deleted } = item;
-  return applyToReplica(
-    db,
-    'items_replica',
-    'id',
-    { id, name, broadcaster, category, price, stock, deleted },
-    revision,
-  );
-}
-
-export async function replicaItems(db: Queryable, ids: number[]): Promise<KnownItem[]> {
-  const { rows } = await db.query<KnownItem>(
-    'SELECT id, name, broadcaster, category, price, stock, deleted, revision FROM items_replica WHERE id = ANY($1::int[])',
-    [ids],
-  );
-  return rows;
-}
-
-export function applyAlarm(
-  db: Queryable,
-  alarm: { userId: number; itemId: number; active: boolean },
-  revision: number,
-) {
-  return applyToReplica(
-    db,
-    'alarms_replica',
-    ['user_id', 'item_id'],
-    { user_id: alarm.userId, item_id: alarm.itemId, active: alarm.active },
-    revision,
-  );
-}
-
-export async function alarmedItemIds(db: Queryable, userId: number): Promise<Set<number>> {
-  const { rows } = await db.query<{ item_id: number }>(
-    'SELECT item_id FROM alarms_replica WHERE user_id = $1 AND active',
-    [userId],
-  );
-  return new Set(rows.map((row) => row.item_id));
 }

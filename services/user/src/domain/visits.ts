@@ -1,20 +1,7 @@
-/** An item as this service knows it: a copy of the item service's state at some revision. */
-export interface KnownItem {
-  id: number;
-  name: string;
-  broadcaster: string;
-  category: string;
-  price: number;
-  stock: number;
-  deleted: boolean;
-  revision: number;
-}
-
-export interface Caller {
-  id: number;
-  /** The caller's USER-TOKEN, passed on when a peer must be asked on the caller's behalf. */
-  token: string;
-}
+import type { Static } from '@sinclair/typebox';
+import type { ItemChangedPayload } from '@boxoffice/contracts';
+import type { Answer, Caller, Lookup } from '@boxoffice/replica';
+import type { RecentItems } from '../schemas/user.schemas';
 
 /** How many items /visit shows (SPEC §1). */
 export const RECENT_LIMIT = 3;
@@ -28,84 +15,34 @@ export function recentFromViews(itemIdsOldestFirst: number[], limit = RECENT_LIM
   return collapsed.reverse().slice(0, limit);
 }
 
-/** One replica fed by a peer's events, with the peer as fallback. */
-export interface ReplicaState {
-  /** The replica has held everything the peer published at least once (not a cold start). */
-  complete(): boolean;
-  /** Its events are flowing right now (Kafka reachable, consumer in its group). */
-  live(): boolean;
-}
-
+/**
+ * Where /visit's parts come from: the views stream (only ever local: the item service publishes views and nobody
+ * else knows them), and the item and alarm replicas, whose owners are asked when they cannot answer (the kernel's
+ * replica rule, @boxoffice/replica).
+ */
 export interface VisitSources {
-  views: ReplicaState & { recentItemIds(userId: number): Promise<number[]> };
-  items: ReplicaState & {
-    fromReplica(ids: number[]): Promise<KnownItem[]>;
-    /** Asks the item service; what it answers is also applied to the replica (revision-guarded). */
-    fromOwner(ids: number[], caller: Caller): Promise<{ items: KnownItem[]; stale: boolean }>;
-  };
-  alarms: ReplicaState & {
-    fromReplica(userId: number): Promise<Set<number>>;
-    fromOwner(caller: Caller): Promise<{ itemIds: Set<number>; stale: boolean }>;
-  };
+  views: { live(): boolean; recentItemIds(userId: number): Promise<number[]> };
+  items: { lookUp(ids: readonly number[], caller: Caller): Promise<Lookup<ItemChangedPayload, number>> };
+  alarms: { ask(caller: Caller): Promise<Answer<ReadonlySet<number>>> };
 }
 
-export interface VisitItem {
-  id: number;
-  name: string;
-  broadcaster: string;
-  category: string;
-  price: number;
-  is_alarm_set: boolean;
-}
+export type VisitItem = Static<typeof RecentItems>['payload'][number];
 
 /**
- * The caller's recently viewed items, newest first, each with the caller's is_alarm_set.
- * - views: only ever from the local stream (the item service publishes them; nobody else knows them);
- * - item details: the replica; items it lacks are asked of the item service; failing that they are left out;
- * - alarms: the replica once complete; while cold, the alarm service; failing that the replica as it is.
- * Anything answered from a fallback that failed, a cache, or a replica whose events are not flowing is stale.
+ * The caller's recently viewed items, newest first, each with the caller's is_alarm_set. Items deleted since, and
+ * items neither the replica nor the item service can describe, are left out. The answer is stale when any part is.
  */
 export async function recentlyViewed(
   sources: VisitSources,
   caller: Caller,
 ): Promise<{ payload: VisitItem[]; stale: boolean }> {
   const ids = await sources.views.recentItemIds(caller.id);
-  let stale = !sources.views.live();
-  const [items, alarms] = await Promise.all([itemsFor(sources.items, ids, caller), alarmsFor(sources.alarms, caller)]);
-  stale ||= items.stale || alarms.stale;
+  const [items, alarms] = await Promise.all([sources.items.lookUp(ids, caller), sources.alarms.ask(caller)]);
   const payload = ids.flatMap((id) => {
     const item = items.found.get(id);
     if (!item || item.deleted) return [];
     const { name, broadcaster, category, price } = item;
-    return [{ id, name, broadcaster, category, price, is_alarm_set: alarms.itemIds.has(id) }];
+    return [{ id, name, broadcaster, category, price, is_alarm_set: alarms.value.has(id) }];
   });
-  return { payload, stale };
-}
-
-async function itemsFor(items: VisitSources['items'], ids: number[], caller: Caller) {
-  const found = new Map((await items.fromReplica(ids)).map((item) => [item.id, item]));
-  let stale = !items.live();
-  const absent = ids.filter((id) => !found.has(id));
-  if (absent.length > 0) {
-    try {
-      const owner = await items.fromOwner(absent, caller);
-      owner.items.forEach((item) => found.set(item.id, item));
-      stale ||= owner.stale;
-    } catch {
-      stale = true;
-    }
-  }
-  return { found, stale };
-}
-
-async function alarmsFor(
-  alarms: VisitSources['alarms'],
-  caller: Caller,
-): Promise<{ itemIds: Set<number>; stale: boolean }> {
-  if (alarms.complete()) return { itemIds: await alarms.fromReplica(caller.id), stale: !alarms.live() };
-  try {
-    return await alarms.fromOwner(caller);
-  } catch {
-    return { itemIds: await alarms.fromReplica(caller.id), stale: true };
-  }
+  return { payload, stale: !sources.views.live() || items.stale || alarms.stale };
 }

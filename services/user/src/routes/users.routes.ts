@@ -1,10 +1,10 @@
-import type { App } from '@boxoffice/http';
-import { ErrorBody } from '@boxoffice/http';
+import { errorResponses, routeGroup, type App } from '@boxoffice/http';
 import { notFound } from '@boxoffice/errors';
 import { findById, listUsers } from '../db/users.repo';
 import { login } from '../domain/login.use-case';
 import { registerUser } from '../domain/register-user.use-case';
 import { viewOf } from '../domain/user';
+import { recentlyViewed, type VisitSources } from '../domain/visits';
 import {
   LoginBody,
   Me,
@@ -16,19 +16,16 @@ import {
   UserWithToken,
 } from '../schemas/user.schemas';
 
-const errors = { 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody };
+const errors = [401, 404, 409, 422] as const;
 
-export async function usersRoutes(app: App): Promise<void> {
+export async function usersRoutes(app: App, options: { visits: VisitSources }): Promise<void> {
+  const asUser = routeGroup({ preHandler: app.requireUser, security: [{ userToken: [] }], errors });
+
   app.get(
     '/',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'All users, id descending; access tokens only on your own row (all of them for an admin)',
-        security: [{ userToken: [] }],
-        response: { 200: UserList, ...errors },
-      },
-    },
+    asUser('All users, id descending; access tokens only on your own row (all of them for an admin)', {
+      response: { 200: UserList },
+    }),
     async (request) => {
       const users = await listUsers(app.pg);
       return { count: users.length, payload: users.map((user) => viewOf(user, request.user)) };
@@ -37,17 +34,11 @@ export async function usersRoutes(app: App): Promise<void> {
 
   app.get(
     '/visit',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary:
-          "The caller's recently viewed items, newest first, at most 3; consecutive views of one item count once",
-        security: [{ userToken: [] }],
-        response: { 200: RecentItems, ...errors },
-      },
-    },
+    asUser("The caller's recently viewed items, newest first, at most 3; consecutive views of one item count once", {
+      response: { 200: RecentItems },
+    }),
     async (request, reply) => {
-      const { payload, stale } = await app.recentlyViewed({
+      const { payload, stale } = await recentlyViewed(options.visits, {
         id: request.user.id,
         token: String(request.headers['user-token']),
       });
@@ -58,28 +49,15 @@ export async function usersRoutes(app: App): Promise<void> {
 
   app.get(
     '/users/me',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'Who this USER-TOKEN belongs to (used by other services while their replica catches up)',
-        security: [{ userToken: [] }],
-        response: { 200: Me, ...errors },
-      },
-    },
+    asUser('Who this USER-TOKEN belongs to (used by other services while their replica catches up)', {
+      response: { 200: Me },
+    }),
     async (request) => ({ id: request.user.id, name: request.user.name, role: request.user.role }),
   );
 
   app.get(
     '/users/:id',
-    {
-      preHandler: app.requireUser,
-      schema: {
-        summary: 'One user',
-        security: [{ userToken: [] }],
-        params: UserIdParams,
-        response: { 200: UserListEntry, ...errors },
-      },
-    },
+    asUser('One user', { params: UserIdParams, response: { 200: UserListEntry } }),
     async (request) => {
       const user = await findById(app.pg, request.params.id);
       if (!user) throw notFound(`User with id: ${request.params.id} doesn't exist.`);
@@ -93,7 +71,7 @@ export async function usersRoutes(app: App): Promise<void> {
       schema: {
         summary: 'Register; answers with the new access token',
         body: RegisterBody,
-        response: { 201: UserWithToken, ...errors },
+        response: { 201: UserWithToken, ...errorResponses(...errors) },
       },
     },
     async (request, reply) => {
@@ -109,7 +87,7 @@ export async function usersRoutes(app: App): Promise<void> {
       schema: {
         summary: 'Exchange login id and password for the access token',
         body: LoginBody,
-        response: { 200: UserWithToken, ...errors },
+        response: { 200: UserWithToken, ...errorResponses(...errors) },
       },
     },
     async (request) => {

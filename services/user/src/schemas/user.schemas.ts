@@ -1,8 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { CountedList, Id4, StringEnum, Text } from '@boxoffice/http';
 
-export const UserTokenHeader = Type.Object({ 'user-token': Type.Optional(Type.String({ maxLength: 500 })) });
-
 export const RegisterBody = Type.Object(
   {
     name: Text({ minLength: 1, maxLength: 100 }),

@@ -1,4 +1,8 @@
-import { recentFromViews, recentlyViewed, type KnownItem, type VisitSources } from '../../src/domain/visits';
+import type { ItemChangedPayload } from '@boxoffice/contracts';
+import type { Lookup } from '@boxoffice/replica';
+import { recentFromViews, recentlyViewed, type VisitSources } from '../../src/domain/visits';
+
+type KnownItem = ItemChangedPayload & { revision: number };
 
 const item = (id: number, extra: Partial<KnownItem> = {}): KnownItem => ({
   id,
@@ -12,38 +16,29 @@ const item = (id: number, extra: Partial<KnownItem> = {}): KnownItem => ({
   ...extra,
 });
 
+/** The replica rules themselves (owner asked when the replica cannot answer) are @boxoffice/replica's suite. */
 function sources(
-  overrides: {
+  options: {
     views?: number[];
-    replicaItems?: KnownItem[];
-    ownerItems?: KnownItem[] | Error;
+    items?: KnownItem[];
+    itemsLookup?: Partial<Lookup<ItemChangedPayload, number>>;
     alarms?: number[];
-    alarmsComplete?: boolean;
-    ownerAlarms?: number[] | Error;
+    alarmsStale?: boolean;
     live?: boolean;
   } = {},
 ): VisitSources {
-  const live = () => overrides.live ?? true;
   return {
-    views: { complete: () => true, live, recentItemIds: async () => recentFromViews(overrides.views ?? []) },
+    views: { live: () => options.live ?? true, recentItemIds: async () => recentFromViews(options.views ?? []) },
     items: {
-      complete: () => true,
-      live,
-      fromReplica: async (ids) => (overrides.replicaItems ?? []).filter((i) => ids.includes(i.id)),
-      fromOwner: async (ids) => {
-        if (overrides.ownerItems instanceof Error) throw overrides.ownerItems;
-        return { items: (overrides.ownerItems ?? []).filter((i) => ids.includes(i.id)), stale: false };
-      },
+      lookUp: async (ids) => ({
+        found: new Map((options.items ?? []).filter((i) => ids.includes(i.id)).map((i) => [i.id, i])),
+        missing: [],
+        unresolved: [],
+        stale: false,
+        ...options.itemsLookup,
+      }),
     },
-    alarms: {
-      complete: () => overrides.alarmsComplete ?? true,
-      live,
-      fromReplica: async () => new Set(overrides.alarms ?? []),
-      fromOwner: async () => {
-        if (overrides.ownerAlarms instanceof Error) throw overrides.ownerAlarms;
-        return { itemIds: new Set(overrides.ownerAlarms ?? []), stale: false };
-      },
-    },
+    alarms: { ask: async () => ({ value: new Set(options.alarms ?? []), stale: options.alarmsStale ?? false }) },
   };
 }
 
@@ -65,7 +60,7 @@ describe('recently viewed items (SPEC §1 /visit)', () => {
 
   it('when the replicas know everything, then the items come with the caller’s alarms and nothing is stale', async () => {
     const result = await recentlyViewed(
-      sources({ views: [1, 2, 3], replicaItems: [item(1), item(2), item(3)], alarms: [2] }),
+      sources({ views: [1, 2, 3], items: [item(1), item(2), item(3)], alarms: [2] }),
       caller,
     );
     expect(result.stale).toBe(false);
@@ -76,30 +71,25 @@ describe('recently viewed items (SPEC §1 /visit)', () => {
     ]);
   });
 
-  it('when the items replica lacks an item, then the item service is asked; when it cannot answer, the item is left out and the answer is stale', async () => {
-    const asked = await recentlyViewed(
-      sources({ views: [1, 2], replicaItems: [item(1)], ownerItems: [item(2)] }),
-      caller,
-    );
-    expect(asked).toMatchObject({ stale: false, payload: [{ id: 2 }, { id: 1 }] });
+  it('when an item cannot be described by the replica nor the item service, then it is left out and the answer is stale', async () => {
     const failed = await recentlyViewed(
-      sources({ views: [1, 2], replicaItems: [item(1)], ownerItems: new Error('down') }),
+      sources({ views: [1, 2], items: [item(1)], itemsLookup: { unresolved: [2], stale: true } }),
       caller,
     );
     expect(failed).toMatchObject({ stale: true, payload: [{ id: 1 }] });
   });
 
-  it('when the alarms replica is cold, then the alarm service decides; when it is down too, the replica answers, stale', async () => {
-    const base = { views: [1], replicaItems: [item(1)], alarms: [], alarmsComplete: false };
-    expect((await recentlyViewed(sources({ ...base, ownerAlarms: [1] }), caller)).payload[0]!.is_alarm_set).toBe(true);
-    const failed = await recentlyViewed(sources({ ...base, ownerAlarms: new Error('down') }), caller);
-    expect(failed.stale).toBe(true);
-    expect(failed.payload[0]!.is_alarm_set).toBe(false);
+  it('when the alarm state may be behind the alarm service, then so is the answer', async () => {
+    const result = await recentlyViewed(
+      sources({ views: [1], items: [item(1)], alarms: [1], alarmsStale: true }),
+      caller,
+    );
+    expect(result).toMatchObject({ stale: true, payload: [{ id: 1, is_alarm_set: true }] });
   });
 
-  it('when a viewed item was deleted, then it is left out; when events are not flowing, then stale', async () => {
+  it('when a viewed item was deleted, then it is left out; when views are not flowing, then stale', async () => {
     const result = await recentlyViewed(
-      sources({ views: [1, 2], replicaItems: [item(1), item(2, { deleted: true })], live: false }),
+      sources({ views: [1, 2], items: [item(1), item(2, { deleted: true })], live: false }),
       caller,
     );
     expect(result).toMatchObject({ stale: true, payload: [{ id: 1 }] });

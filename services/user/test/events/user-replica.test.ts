@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { TOPICS, UserChanged, type UserChangedPayload } from '@boxoffice/contracts';
+import { TOPICS, UserChanged } from '@boxoffice/contracts';
 import { createPool, ensureDatabase, migrate, type Pool } from '@boxoffice/db';
 import { EVENTS_MIGRATIONS, EventConsumer, applyToReplica, createEventBus, type EventBus } from '@boxoffice/events';
 import type { App } from '@boxoffice/http';
@@ -32,30 +32,22 @@ describe('a second service builds a replica of users from Kafka', () => {
       topicPrefix: env.KAFKA_TOPIC_PREFIX,
       logger: quiet,
     });
-    consumer = new EventConsumer({
-      bus,
-      pool: replicaPool,
-      groupId: 'reader',
-      topics: [TOPICS.users],
-      handlers: {
-        [UserChanged.type]: async (event, db) => {
-          const user = event.payload as UserChangedPayload;
-          await applyToReplica(
-            db,
-            'users_replica',
-            'id',
-            {
-              id: user.id,
-              name: user.name,
-              role: user.role,
-              access_token_sha256: user.accessTokenSha256,
-              deleted: user.deleted,
-            },
-            event.aggregateVersion,
-          );
-          await db.query('UPDATE users_replica SET times_applied = times_applied + 1 WHERE id = $1', [user.id]);
+    consumer = new EventConsumer({ bus, pool: replicaPool, groupId: 'reader' }).on(UserChanged, async (event, db) => {
+      const user = event.payload;
+      await applyToReplica(
+        db,
+        'users_replica',
+        'id',
+        {
+          id: user.id,
+          name: user.name,
+          role: user.role,
+          access_token_sha256: user.accessTokenSha256,
+          deleted: user.deleted,
         },
-      },
+        event.aggregateVersion,
+      );
+      await db.query('UPDATE users_replica SET times_applied = times_applied + 1 WHERE id = $1', [user.id]);
     });
     consumer.start();
   });

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { defineEvent } from '@boxoffice/contracts';
+import { createPool, ensureDatabase, migrate, withTransaction, type Pool } from '@boxoffice/db';
+import { EVENTS_MIGRATIONS, appendEvent, createEventBus, type EventBus, type Logger } from '@boxoffice/events';
+import { dropDatabase, testEnv } from '@boxoffice/testing';
+
+/** The widgets of the fixtures' widgets_replica. */
+export const WidgetChanged = defineEvent({
+  type: 'widget.changed',
+  version: 1,
+  topic: 'test.widgets',
+  aggregateType: 'widget',
+  payload: Type.Object({ id: Type.String(), name: Type.String() }),
+});
+
+export const quiet: Logger = process.env.DEBUG_EVENTS
+  ? { debug: console.log, info: console.log, warn: console.log, error: console.log }
+  : { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface TestBed {
+  env: Record<string, string>;
+  databaseUrl: string;
+  pool: Pool;
+  bus: EventBus;
+  close(): Promise<void>;
+}
+
+/** A fresh database with the events tables and the tables of `fixtures/` (a folder beside the tests), and a bus. */
+export async function eventsTestBed(fixtures: string, logger: Logger = quiet): Promise<TestBed> {
+  const env = testEnv('events');
+  const databaseUrl = env.DATABASE_URL!;
+  await ensureDatabase(databaseUrl);
+  const pool = createPool(databaseUrl);
+  await migrate(pool, [EVENTS_MIGRATIONS, { namespace: 'test', directory: path.join(__dirname, '..', fixtures) }]);
+  const bus = createEventBus({
+    brokers: env.KAFKA_BROKERS!,
+    clientId: fixtures,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+    logger,
+  });
+  return {
+    env,
+    databaseUrl,
+    pool,
+    bus,
+    async close() {
+      await pool.end();
+      await dropDatabase(databaseUrl);
+    },
+  };
+}
+
+/** A widget's change, committed with its event in the outbox (keyed by `aggregateId`, the widget's id by default). */
+export const appendWidget = (pool: Pool, id: string, name: string, revision = 1, aggregateId = id) =>
+  withTransaction(pool, (tx) =>
+    appendEvent(tx, 'test', WidgetChanged, { aggregateId, aggregateVersion: revision, payload: { id, name } }),
+  );

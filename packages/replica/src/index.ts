@@ -1,0 +1,3 @@
+export * from './replica-table';
+export * from './peer-client';
+export * from './owned-replica';

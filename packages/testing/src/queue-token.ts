@@ -1,0 +1,51 @@
+import { waitFor } from './wait';
+
+/**
+ * A waiting-room token from a real queue service (POST /tokens with the user's USER-TOKEN), returned once
+ * GET /tokens shows it in the wanted status.
+ */
+export async function queueTokenOf(
+  queueUrl: string,
+  user: { id: number; token: string },
+  status: 'ACTIVE' | 'WAITING' = 'ACTIVE',
+): Promise<string> {
+  const joined = await fetch(`${queueUrl}/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-token': user.token },
+    body: JSON.stringify({ userId: user.id }),
+  });
+  if (joined.status !== 201) throw new Error(`queue join: ${joined.status} ${await joined.text()}`);
+  const { token } = (await joined.json()) as { token: string };
+  await waitFor(`a ${status} queue token`, async () => {
+    const polled = await fetch(`${queueUrl}/tokens`, { headers: { authorization: `Bearer ${token}` } });
+    return polled.ok && ((await polled.json()) as { status: string }).status === status;
+  });
+  return token;
+}
+
+/** The token id (`jti`) of a waiting-room JWT, as the replicas key it. */
+export const tokenIdOf = (jwt: string): string =>
+  (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti.toLowerCase();
+
+/**
+ * Waits until a guard's replica (`queue_tokens_replica` in the database `db` reads) shows these tokens ACTIVE.
+ * Requests judged by a guard whose replica has not heard of a token yet go to the queue-service fallback and its
+ * short timeout: on a loaded machine that is a 503, which is not what a suite about holds or payments tests.
+ */
+export async function waitForActiveInReplica(
+  db: { query<R extends object>(text: string, values: unknown[]): Promise<{ rows: R[] }> },
+  tokens: string[],
+): Promise<void> {
+  const ids = tokens.map(tokenIdOf);
+  await waitFor(
+    'the tokens ACTIVE in the replica',
+    async () =>
+      (
+        await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM queue_tokens_replica WHERE token_id = ANY($1) AND status = 'ACTIVE'",
+          [ids],
+        )
+      ).rows[0]!.n === new Set(ids).size,
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+}
