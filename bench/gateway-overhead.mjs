@@ -14,6 +14,7 @@ import {
   SECONDS,
   drive,
   freePort,
+  ratios,
   runId,
   startBaselineProcess,
   startService,
@@ -284,7 +285,7 @@ try {
         ]),
       ),
     }),
-    ratios: ratiosOf('gateway'),
+    ratios: ratios(ratiosOf('gateway')),
   });
 } finally {
   for (const child of comparedChildren) child.kill('SIGTERM');
