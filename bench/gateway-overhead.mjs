@@ -66,6 +66,24 @@ function cpuUsedSince(what, before) {
   return counted > 0 ? used : undefined;
 }
 
+/**
+ * Time a process's threads have spent runnable but waiting for a core, in µs (Linux schedstat: on-CPU ns, run-queue
+ * ns, slices); undefined where the kernel does not keep it. Per second of a run it says how much the machine's other
+ * work held the process back: on a shared 2-core machine that, not the process's own CPU, can bound a run.
+ */
+function runQueueMicrosOf(pid) {
+  if (pid === undefined) return undefined;
+  try {
+    let waited = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      waited += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[1]) / 1000;
+    }
+    return waited;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The PostgreSQL backends serving a database: processes titled `postgres: <user> <database> …`. */
 function backendsOf(database) {
   const pids = [];
@@ -86,6 +104,9 @@ function backendsOf(database) {
 function measure(options, processes) {
   const latencies = [];
   const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, what]) => [name, cpuReading(what)]));
+  const waited = { user: processes.user, gateway: processes.gateway };
+  const waitedBefore = Object.fromEntries(Object.entries(waited).map(([name, pid]) => [name, runQueueMicrosOf(pid)]));
+  const startedAt = performance.now();
   return new Promise((resolve, reject) => {
     const instance = autocannon({ connections: 100, duration: SECONDS, ...options }, (error, result) => {
       if (error) return reject(error);
@@ -108,6 +129,18 @@ function measure(options, processes) {
         errors: result.errors,
         timeouts: result.timeouts,
         cpuMicrosPerRequest,
+        // ms per second of the run that the process was ready to run but had no core
+        runQueueMsPerSecond: Object.fromEntries(
+          Object.entries(waited).map(([name, pid]) => {
+            const now = runQueueMicrosOf(pid);
+            const before = waitedBefore[name];
+            const seconds = (performance.now() - startedAt) / 1000;
+            return [
+              name,
+              now === undefined || before === undefined ? null : Math.round((now - before) / 1000 / seconds),
+            ];
+          }),
+        ),
       });
     });
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -149,6 +182,9 @@ function versusDirect(direct, gateway) {
     directLoadCpuUs: direct.cpuMicrosPerRequest.load,
     gatewayCpuUs: gateway.cpuMicrosPerRequest.gateway,
     gatewayUserCpuUs: gateway.cpuMicrosPerRequest.user,
+    directUserRunQueueMs: direct.runQueueMsPerSecond.user,
+    gatewayRunQueueMs: gateway.runQueueMsPerSecond.gateway,
+    gatewayUserRunQueueMs: gateway.runQueueMsPerSecond.user,
   };
 }
 
@@ -247,6 +283,9 @@ try {
     userServiceCpuMicrosPerRequest: medianOf(saturated, name, 'directUserCpuUs'),
     postgresCpuMicrosPerRequest: medianOf(saturated, name, 'directPostgresCpuUs'),
     loadGeneratorCpuMicrosPerRequest: medianOf(saturated, name, 'directLoadCpuUs'),
+    // saturated, per second of a run: how long the gateway, and the user service behind it, waited for a core
+    gatewayRunQueueMsPerSecond: medianOf(saturated, name, 'gatewayRunQueueMs'),
+    userServiceRunQueueMsPerSecondDirect: medianOf(saturated, name, 'directUserRunQueueMs'),
     // Saturated, every process shares the two cores, so the hop can cost no less than its share of all the CPU a
     // request takes: the overhead the saturated figure would show if nothing else changed.
     saturatedOverheadFloorPercent: round(

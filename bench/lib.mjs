@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -133,7 +134,10 @@ export function writeResult(prefix, data) {
   mkdirSync(dir, { recursive: true });
   const at = new Date().toISOString();
   const file = path.join(dir, `${prefix}-${at.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ at, profile: PROFILE, connections: CONNECTIONS, ...data }, null, 2)}\n`);
+  // how busy the machine was with everything else: on a shared 2-core machine it moves every absolute figure
+  const machine = { cores: os.availableParallelism(), loadAverage1m: Number(os.loadavg()[0].toFixed(1)) };
+  const recorded = { at, profile: PROFILE, connections: CONNECTIONS, machine, ...data };
+  writeFileSync(file, `${JSON.stringify(recorded, null, 2)}\n`);
   console.log(JSON.stringify(data, null, 2));
   console.log(`[bench] wrote ${path.relative(ROOT, file)}`);
 }
