@@ -36,6 +36,14 @@ export const SCENARIOS = [
     ratios: ['joinsVsBaseline', 'pollingThroughputVsBaseline'],
   },
   {
+    name: 'waiting-room-streams',
+    script: 'queue-streams.mjs',
+    prefix: 'queue-streams',
+    about:
+      '10,000 open GET /tokens/stream on one queue instance, then admission at 12,000/min: memory per waiter, admission → client sees ACTIVE',
+    ratios: [],
+  },
+  {
     name: 'item-list',
     script: 'item-list.mjs',
     prefix: 'item-list',
