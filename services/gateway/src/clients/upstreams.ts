@@ -62,14 +62,7 @@ export class Upstreams {
     let lastError: unknown;
     for (const instance of balancer.order()) {
       try {
-        const response = await this.pools.get(instance)!.request({
-          method: request.method,
-          path: request.path,
-          headers: request.headers,
-          body: request.body,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
-        });
+        const response = await this.pools.get(instance)!.request(this.withTimeouts(request));
         balancer.markUp(instance);
         return Object.assign(response, { instance });
       } catch (error) {
@@ -112,20 +105,15 @@ export class Upstreams {
             else reject(error);
           },
         };
-        this.pools.get(instance)!.dispatch(
-          {
-            method: request.method,
-            path: request.path,
-            headers: request.headers,
-            body: request.body,
-            headersTimeout: this.timeoutMs,
-            bodyTimeout: this.timeoutMs,
-          },
-          handler,
-        );
+        this.pools.get(instance)!.dispatch(this.withTimeouts(request), handler);
       };
       attempt(0);
     });
+  }
+
+  /** A request as undici takes it, with the gateway's timeouts for the answer's headers and for each body chunk. */
+  private withTimeouts({ method, path, headers, body }: UpstreamRequest | ForwardedRequest) {
+    return { method, path, headers, body, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs };
   }
 
   /** Marks an instance down when it could not be reached; says whether the request may go to the next one. */
