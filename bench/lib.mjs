@@ -130,7 +130,7 @@ export function summarize(name, result) {
 }
 
 export function writeResult(prefix, data) {
-  const dir = path.join(ROOT, 'bench', 'results');
+  const dir = process.env.BENCH_RESULTS_DIR ?? path.join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const at = new Date().toISOString();
   const file = path.join(dir, `${prefix}-${at.replace(/[:.]/g, '-')}.json`);

@@ -13,7 +13,8 @@ import { NAMED_RATIOS, meetsTarget, ratiosLine, targetText } from './ratios.mjs'
 import { PROFILES, postgresFor } from './run-profiles.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
-const RESULTS = path.join(BENCH, 'results');
+/** Where results are read and the report written; BENCH_RESULTS_DIR elsewhere (test/bench writes there). */
+const RESULTS = process.env.BENCH_RESULTS_DIR ?? path.join(BENCH, 'results');
 
 /**
  * The scenarios, in the order of the benchmark issue; each script writes bench/results/<prefix>-<time>.json.

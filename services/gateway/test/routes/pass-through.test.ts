@@ -1,9 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { App } from '@boxoffice/http';
-import { testEnv, uniqueSuffix } from '@boxoffice/testing';
-import { buildApp } from '../../src/app';
-import { readConfig } from '../../src/config';
+import { buildTestGateway } from '../support/test-gateway';
 
 type Upstream = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -36,15 +34,11 @@ describe('gateway pass-through: answers stream through, hop-by-hop headers stay 
     upstream = http.createServer((request, response) => answer(request, response));
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const upstreamUrl = `http://127.0.0.1:${(upstream.address() as net.AddressInfo).port}`;
-    gateway = await buildApp(
-      readConfig({
-        ...testEnv('gateway'),
-        TICKET_SERVICE_URLS: upstreamUrl,
-        RATE_LIMIT_MAX: '100000',
-        RATE_LIMIT_IP_MAX: '100000',
-        KAFKA_TOPIC_PREFIX: `t${uniqueSuffix()}.`,
-      }),
-    );
+    gateway = await buildTestGateway({
+      TICKET_SERVICE_URLS: upstreamUrl,
+      RATE_LIMIT_MAX: '100000',
+      RATE_LIMIT_IP_MAX: '100000',
+    });
     await gateway.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
