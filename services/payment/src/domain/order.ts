@@ -1,6 +1,6 @@
-import type { OrderLine, OrderStatus } from '@boxoffice/contracts';
+import type { OrderLine, OrderStatus, PaymentStatus } from '@boxoffice/contracts';
 
-export type { OrderLine, OrderStatus };
+export type { OrderLine, OrderStatus, PaymentStatus };
 export type PaymentMethod = 'points' | 'card';
 
 export interface Order {
@@ -10,6 +10,7 @@ export interface Order {
   items: OrderLine[];
   amount: number;
   paymentMethod: PaymentMethod | null;
+  paymentStatus: PaymentStatus | null;
   reason: string | null;
   stockStatus: string | null;
   revision: number;
@@ -26,13 +27,15 @@ export interface OrderHistoryEntry {
 
 /**
  * The order saga's state machine. pending → stock_locked (item service locked) | rejected (it could not) |
- * cancelled (TTL); stock_locked → paid | payment_failed (card declined) | cancelled (TTL). The last three end it.
+ * payment_failed (card declined before the lock came) | cancelled (TTL, settlement deadline, shopper);
+ * stock_locked → paid | payment_failed (card declined) | cancelled; paid → cancelled (the shopper, before
+ * shipping: refunded). rejected, payment_failed and cancelled end it.
  */
 const NEXT: Record<OrderStatus, OrderStatus[]> = {
-  pending: ['stock_locked', 'rejected', 'cancelled'],
+  pending: ['stock_locked', 'rejected', 'payment_failed', 'cancelled'],
   stock_locked: ['paid', 'payment_failed', 'cancelled'],
   rejected: [],
-  paid: [],
+  paid: ['cancelled'],
   payment_failed: [],
   cancelled: [],
 };

@@ -21,29 +21,23 @@ import {
   PayOrderBody,
 } from '../schemas/order.schemas';
 
-/** SPEC §6: 200 when points paid the order, 202 while the card gateway has yet to settle the charge. */
-function paymentProcessed(paid: OrderPayment): HttpAnswer<Static<typeof PaymentProcessed>> {
-  return paid.method === 'points'
-    ? {
-        status: 200,
-        body: {
-          code: 200,
-          message: 'Payment successful',
-          orderId: paid.orderId,
-          paymentStatus: 'completed',
-          transactionId: paid.transactionId,
-        },
-      }
-    : {
-        status: 202,
-        body: {
-          code: 202,
-          message: 'Payment processing',
-          orderId: paid.orderId,
-          paymentStatus: 'processing',
-          transactionId: paid.chargeId,
-        },
-      };
+/**
+ * SPEC §6: 200 when points paid a stock_locked order; 202 `processing` while the money waits for the stock lock
+ * (paid at checkout) or the card gateway's settlement: GET /api/orders/{orderId} then says how it ended.
+ */
+function paymentProcessed(payment: OrderPayment): HttpAnswer<Static<typeof PaymentProcessed>> {
+  const completed = payment.status === 'completed';
+  return {
+    status: completed ? 200 : 202,
+    body: {
+      code: completed ? 200 : 202,
+      message: completed ? 'Payment successful' : 'Payment processing',
+      orderId: payment.orderId,
+      paymentStatus: payment.status,
+      transactionId: payment.transactionId,
+    },
+    location: completed ? undefined : `/api/orders/${payment.orderId}`,
+  };
 }
 
 const errors = [400, 401, 404, 409, 422, 503] as const;
@@ -94,7 +88,7 @@ export async function ordersRoutes(
   app.post(
     '/api/payment/process',
     asUser(
-      'Pay a stock_locked order by points (200 completed) or card (202 processing; settled by the gateway callback)',
+      'Pay an order, also while it is pending: points on a stock_locked order are 200 completed; otherwise 202 processing until the stock lock (or the card settlement) decides, as GET /api/orders/{orderId} shows',
       { headers: IdempotencyHeaders, body: PayOrderBody, response: { 200: PaymentProcessed, 202: PaymentProcessed } },
     ),
     async (request, reply) => {
@@ -126,6 +120,7 @@ export async function ordersRoutes(
         amount: order.amount,
         items: order.items,
         paymentMethod: order.paymentMethod,
+        paymentStatus: order.paymentStatus,
         reason: order.reason,
         stockStatus: order.stockStatus,
         card: charge ? { last4: charge.cardLast4, status: charge.status, declineCode: charge.declineCode } : null,

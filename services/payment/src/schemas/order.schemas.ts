@@ -61,6 +61,12 @@ export const OrderView = Type.Object({
   amount: Type.Integer(),
   items: Type.Array(Type.Object({ productId: Type.Integer(), quantity: Type.Integer() })),
   paymentMethod: Type.Union([StringEnum(['points', 'card'] as const), Type.Null()]),
+  paymentStatus: Type.Union([
+    StringEnum(['processing', 'completed', 'failed', 'refunded', 'voided'] as const, {
+      description: 'processing: held until the stock lock or card settlement; refunded / voided: given back',
+    }),
+    Type.Null(),
+  ]),
   reason: Nullable(Type.String()),
   stockStatus: Nullable(Type.String()),
   card: Type.Union([

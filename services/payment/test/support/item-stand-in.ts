@@ -23,6 +23,9 @@ export class ItemStandIn {
   readonly published: StockLockChangedPayload[] = [];
   readonly orderEvents: EventEnvelope<OrderChangedPayload>[] = [];
   private readonly locks = new Map<string, { status: StockLockChangedPayload['status']; version: number }>();
+  /** While true, pending orders wait in `deferred` for `answerDeferred` instead of being locked at once. */
+  deferLocks = false;
+  private readonly deferred = new Map<string, OrderChangedPayload>();
   private consumer: Consumer | undefined;
 
   constructor(private readonly kit: PaymentKit) {}
@@ -68,6 +71,21 @@ export class ItemStandIn {
     await this.consumer?.disconnect();
   }
 
+  /** Whether a pending order is waiting for its (deferred) stock lock. */
+  isDeferred(orderId: string): boolean {
+    return this.deferred.has(orderId);
+  }
+
+  /** Answers a deferred order's stock lock now: locked (stock taken) or rejected (stock untouched). */
+  async answerDeferred(orderId: string, outcome: 'lock' | 'reject'): Promise<void> {
+    const order = this.deferred.get(orderId);
+    if (!order) throw new Error(`order ${orderId} is not waiting for its lock`);
+    this.deferred.delete(orderId);
+    if (outcome === 'reject') return this.answer(order, 'rejected', 'INSUFFICIENT_STOCK');
+    order.items.forEach((line) => this.stock.set(line.productId, this.stock.get(line.productId)! - line.quantity));
+    return this.answer(order, 'locked', null);
+  }
+
   private async answer(
     order: OrderChangedPayload,
     status: StockLockChangedPayload['status'],
@@ -85,13 +103,21 @@ export class ItemStandIn {
     this.orderEvents.push(event);
     const order = event.payload;
     const lock = this.locks.get(order.orderId);
-    if (order.status === 'pending' && !lock) {
+    if (order.status === 'pending' && !lock && this.deferLocks) {
+      this.deferred.set(order.orderId, order);
+      return undefined;
+    }
+    if (order.status === 'pending' && !lock && !this.deferred.has(order.orderId)) {
       const short = order.items.find((line) => (this.stock.get(line.productId) ?? 0) < line.quantity);
       if (short) return this.answer(order, 'rejected', 'INSUFFICIENT_STOCK');
       order.items.forEach((line) => this.stock.set(line.productId, this.stock.get(line.productId)! - line.quantity));
       return this.answer(order, 'locked', null);
     }
     if (order.status === 'paid' && lock?.status === 'locked') return this.answer(order, 'committed', null);
+    if (order.status === 'cancelled' && lock?.status === 'committed') {
+      order.items.forEach((line) => this.stock.set(line.productId, this.stock.get(line.productId)! + line.quantity));
+      return this.answer(order, 'released', order.reason);
+    }
     if ((order.status === 'payment_failed' || order.status === 'cancelled') && lock?.status === 'locked') {
       order.items.forEach((line) => this.stock.set(line.productId, this.stock.get(line.productId)! + line.quantity));
       return this.answer(order, 'released', order.reason);
