@@ -41,7 +41,16 @@ const REASONS: Record<string, string> = {
   CARD_DECLINED: 'the card was declined',
   INSUFFICIENT_FUNDS: 'the card has insufficient funds',
   ORDER_TTL: 'it was not paid in time',
+  CANCELLED_BY_SHOPPER: 'you asked for it',
+  CARD_SETTLEMENT_TIMEOUT: 'the card payment was not confirmed in time',
 };
+/** What became of the money held or paid for an order that ended (order.changed `paymentStatus`). */
+const moneyBack = (order: OrderChangedPayload) =>
+  order.paymentStatus === 'refunded'
+    ? ` Your payment of ${order.amount} was refunded.`
+    : order.paymentStatus === 'voided'
+      ? ' The card charge was voided: nothing was taken.'
+      : '';
 const because = (reason: string | null) =>
   reason ? ` because ${REASONS[reason] ?? reason.toLowerCase().replaceAll('_', ' ')}` : '';
 const units = (order: OrderChangedPayload) => order.items.reduce((sum, line) => sum + line.quantity, 0);
@@ -67,7 +76,7 @@ export function orderNotification(order: OrderChangedPayload): Draft | undefined
       return {
         ...base,
         subject: 'Order could not be placed',
-        message: `Your order ${order.orderId} could not be placed${because(order.reason)}.`,
+        message: `Your order ${order.orderId} could not be placed${because(order.reason)}.${moneyBack(order)}`,
       };
     case 'paid':
       return {
@@ -85,7 +94,7 @@ export function orderNotification(order: OrderChangedPayload): Draft | undefined
       return {
         ...base,
         subject: 'Order cancelled',
-        message: `Your order ${order.orderId} was cancelled${because(order.reason)}. The items were released.`,
+        message: `Your order ${order.orderId} was cancelled${because(order.reason)}. The items were released.${moneyBack(order)}`,
       };
     default:
       return undefined;

@@ -9,13 +9,18 @@ import {
   type HttpAnswer,
 } from '@boxoffice/http';
 import { latestChargeOfOrder } from '../db/card-charges.repo';
-import { findOrder, historyOfOrder } from '../db/orders.repo';
+import { findOrder, historyOfOrder, ordersOfUser } from '../db/orders.repo';
+import { cancelOrder } from '../domain/cancel-order.use-case';
+import type { Order } from '../domain/order';
 import { createOrder, type CreateOrderDeps } from '../domain/create-order.use-case';
 import { orderNotFound, payOrder, type OrderPayment, type PayOrderDeps } from '../domain/pay-order.use-case';
 import {
   CreateOrderBody,
   OrderCreated,
+  OrderList,
+  OrderListQuery,
   OrderParams,
+  OrderSummary,
   OrderView,
   PaymentProcessed,
   PayOrderBody,
@@ -37,6 +42,24 @@ function paymentProcessed(payment: OrderPayment): HttpAnswer<Static<typeof Payme
       transactionId: payment.transactionId,
     },
     location: completed ? undefined : `/api/orders/${payment.orderId}`,
+  };
+}
+
+/** An order as its owner sees it in a list (GET /api/orders) and, with its history, alone. */
+export function orderSummary(order: Order) {
+  return {
+    orderId: order.id,
+    userId: order.userId,
+    status: order.status,
+    amount: order.amount,
+    items: order.items,
+    paymentMethod: order.paymentMethod,
+    paymentStatus: order.paymentStatus,
+    reason: order.reason,
+    stockStatus: order.stockStatus,
+    expiresAt: isoWithOffset(order.expiresAt),
+    createdAt: isoWithOffset(order.createdAt),
+    updatedAt: isoWithOffset(order.updatedAt),
   };
 }
 
@@ -103,32 +126,57 @@ export async function ordersRoutes(
     },
   );
 
+  /** One order with its card (last 4 only) and its history of statuses. */
+  async function orderView(order: Order) {
+    const [history, charge] = await Promise.all([
+      historyOfOrder(app.pg, order.id),
+      latestChargeOfOrder(app.pg, order.id),
+    ]);
+    return {
+      ...orderSummary(order),
+      card: charge ? { last4: charge.cardLast4, status: charge.status, declineCode: charge.declineCode } : null,
+      history: history.map((entry) => ({ status: entry.status, reason: entry.reason, at: isoWithOffset(entry.at) })),
+    };
+  }
+
+  app.get(
+    '/api/orders',
+    asUser('Your orders, newest first (paginated: offset, limit ≤ 100, default 20); count is how many you have', {
+      querystring: OrderListQuery,
+      response: { 200: OrderList },
+    }),
+    async (request) => {
+      const { offset = 0, limit = 20 } = request.query;
+      const page = await ordersOfUser(app.pg, request.user.id, { offset, limit });
+      return { count: page.total, payload: page.orders.map(orderSummary) };
+    },
+  );
+
   app.get(
     '/api/orders/:orderId',
     asUser('One of your orders with its status history', { params: OrderParams, response: { 200: OrderView } }),
     async (request) => {
       const order = await findOrder(app.pg, request.params.orderId);
       if (!order || order.userId !== request.user.id) throw orderNotFound(request.params.orderId);
-      const [history, charge] = await Promise.all([
-        historyOfOrder(app.pg, order.id),
-        latestChargeOfOrder(app.pg, order.id),
-      ]);
-      return {
-        orderId: order.id,
-        userId: order.userId,
-        status: order.status,
-        amount: order.amount,
-        items: order.items,
-        paymentMethod: order.paymentMethod,
-        paymentStatus: order.paymentStatus,
-        reason: order.reason,
-        stockStatus: order.stockStatus,
-        card: charge ? { last4: charge.cardLast4, status: charge.status, declineCode: charge.declineCode } : null,
-        expiresAt: isoWithOffset(order.expiresAt),
-        createdAt: isoWithOffset(order.createdAt),
-        updatedAt: isoWithOffset(order.updatedAt),
-        history: history.map((entry) => ({ status: entry.status, reason: entry.reason, at: isoWithOffset(entry.at) })),
-      };
+      return orderView(order);
+    },
+  );
+
+  app.post(
+    '/api/orders/:orderId/cancel',
+    asUser(
+      'Cancel your order: before payment the stock is released; after payment (not shipped) it is refunded and released; the notification service tells you. Cancelling a cancelled order answers it as it is',
+      { headers: IdempotencyHeaders, params: OrderParams, response: { 200: OrderSummary } },
+    ),
+    async (request, reply) => {
+      const userId = request.user.id;
+      const { orderId } = request.params;
+      return replyIdempotently(request, reply, {
+        store: options.idempotency,
+        userId,
+        run: (transact) => cancelOrder(options.pay, { userId, orderId }, transact),
+        answer: (order) => ({ status: 200, body: orderSummary(order) }),
+      });
     },
   );
 }

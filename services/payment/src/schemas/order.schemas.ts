@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Id4, Int8, StringEnum, Text, Uuid } from '@boxoffice/http';
+import { CountedList, Id4, Int4, Int8, StringEnum, Text, Uuid } from '@boxoffice/http';
 
 const OrderLine = Type.Object(
   {
@@ -54,7 +54,7 @@ export const OrderParams = Type.Object({ orderId: Uuid() }, { additionalProperti
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const OrderView = Type.Object({
+export const OrderSummary = Type.Object({
   orderId: Type.String({ format: 'uuid' }),
   userId: Type.Integer(),
   status: StringEnum(['pending', 'stock_locked', 'rejected', 'paid', 'payment_failed', 'cancelled'] as const),
@@ -69,15 +69,29 @@ export const OrderView = Type.Object({
   ]),
   reason: Nullable(Type.String()),
   stockStatus: Nullable(Type.String()),
+  expiresAt: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const OrderView = Type.Object({
+  ...OrderSummary.properties,
   card: Type.Union([
     Type.Object({ last4: Type.String(), status: Type.String(), declineCode: Nullable(Type.String()) }),
     Type.Null(),
   ]),
-  expiresAt: Type.String(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
   history: Type.Array(Type.Object({ status: Type.String(), reason: Nullable(Type.String()), at: Type.String() })),
 });
+
+export const OrderListQuery = Type.Object(
+  {
+    offset: Type.Optional(Int4({ minimum: 0, default: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+export const OrderList = CountedList(OrderSummary);
 
 export const GatewayCallbackBody = Type.Object(
   {
