@@ -11,6 +11,8 @@ export const ItemChangedPayload = Type.Object({
   price: Type.Integer(),
   stock: Type.Integer(),
   deleted: Type.Boolean(),
+  /** The item's public product code (seed 003's "P001"), unique when set; optional: older events lack it. */
+  code: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type ItemChangedPayload = Static<typeof ItemChangedPayload>;
 

@@ -1,21 +1,21 @@
 import type { Queryable } from '@boxoffice/db';
 import type { Item, ItemChanges, NewItem } from '../domain/item';
 
-const COLUMNS = 'id, name, broadcaster, category, price, stock, deleted, revision';
+const COLUMNS = 'id, name, broadcaster, category, price, stock, deleted, revision, code';
 
 export async function insertItem(db: Queryable, item: NewItem & { id?: number }): Promise<Item> {
   const { rows } = await db.query<Item>(
-    `INSERT INTO items (id, name, broadcaster, category, price, stock)
-     VALUES (COALESCE($1, nextval('items_id_seq')), $2, $3, $4, $5, $6)
+    `INSERT INTO items (id, name, broadcaster, category, price, stock, code)
+     VALUES (COALESCE($1, nextval('items_id_seq')), $2, $3, $4, $5, $6, $7)
      RETURNING ${COLUMNS}`,
-    [item.id ?? null, item.name, item.broadcaster, item.category, item.price, item.stock],
+    [item.id ?? null, item.name, item.broadcaster, item.category, item.price, item.stock, item.code ?? null],
   );
   return rows[0]!;
 }
 
 /** Applies the given fields and bumps the revision; undefined when there is no such live item. */
 export async function updateItem(db: Queryable, id: number, changes: ItemChanges): Promise<Item | undefined> {
-  const fields = (['name', 'broadcaster', 'category', 'price', 'stock'] as const).filter(
+  const fields = (['name', 'broadcaster', 'category', 'price', 'stock', 'code'] as const).filter(
     (field) => changes[field] !== undefined,
   );
   const sets = fields.map((field, index) => `${field} = $${index + 2}`);

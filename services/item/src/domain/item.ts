@@ -7,9 +7,11 @@ export interface Item {
   stock: number;
   deleted: boolean;
   revision: number;
+  /** Public product code (e.g. P001), or null. */
+  code: string | null;
 }
 
-export type NewItem = Pick<Item, 'name' | 'broadcaster' | 'category' | 'price' | 'stock'>;
+export type NewItem = Pick<Item, 'name' | 'broadcaster' | 'category' | 'price' | 'stock'> & { code?: string | null };
 export type ItemChanges = Partial<NewItem>;
 
 /** What shoppers see of an item (SPEC §2): no stock, plus whether they set an alarm on it. */
@@ -20,6 +22,7 @@ export interface ShopperItemView {
   category: string;
   price: number;
   is_alarm_set: boolean;
+  product_code: string | null;
 }
 
 export const shopperView = (item: Item, alarmed: ReadonlySet<number>): ShopperItemView => ({
@@ -29,6 +32,7 @@ export const shopperView = (item: Item, alarmed: ReadonlySet<number>): ShopperIt
   category: item.category,
   price: item.price,
   is_alarm_set: alarmed.has(item.id),
+  product_code: item.code,
 });
 
 /** What admins see after a change: the shopper's fields and the stock. */

@@ -21,6 +21,15 @@ const fields = {
   category: Text({ minLength: 1, maxLength: 100 }),
   price: Int4({ minimum: 0, description: 'in won; integers only' }),
   stock: Int4({ minimum: 0 }),
+  code: Type.Optional(
+    Type.Union([
+      Type.String({
+        pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$',
+        description: 'public product code, unique (e.g. P001); null clears it',
+      }),
+      Type.Null(),
+    ]),
+  ),
 };
 
 export const CreateItemBody = Type.Object(fields, { additionalProperties: false });
@@ -34,6 +43,7 @@ export const ShopperItem = Type.Object({
   category: Type.String(),
   price: Type.Integer(),
   is_alarm_set: Type.Boolean({ description: 'whether the caller set an alarm on this item' }),
+  product_code: Type.Union([Type.String(), Type.Null()], { description: 'public product code (e.g. P001)' }),
 });
 
 export const AdminItem = Type.Object({ ...ShopperItem.properties, stock: Type.Integer() });
@@ -61,5 +71,6 @@ export const ReplicaItem = Type.Object({
   stock: Type.Integer(),
   deleted: Type.Boolean(),
   revision: Type.Integer(),
+  code: Type.Union([Type.String(), Type.Null()]),
 });
 export const ReplicaItemList = CountedList(ReplicaItem);

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient, Transact } from '@boxoffice/db';
-import { conflict, notFound } from '@boxoffice/errors';
+import { conflict, notFound, validationFailed } from '@boxoffice/errors';
 import { attachAuthorization, insertCharge } from '../db/card-charges.repo';
 import { balanceOf, debit } from '../db/ledger.repo';
 import { findOrder, moveOrder, setPayment } from '../db/orders.repo';
 import { publishOrderChanged } from '../events/order-events';
 import { last4, readCard, type Card } from './card';
 import type { CardGateway } from './card-gateway';
-import type { Order, PaymentMethod } from './order';
+import { checkPayer, paymentMethodOf, wholeAmount, type Order, type PaymentMethod } from './order';
 import { notEnoughPoints } from './points.use-case';
 
 export interface PayOrderDeps {
@@ -28,8 +28,12 @@ export type OrderPayment = {
 export interface PayOrderInput {
   userId: number;
   orderId: string;
-  paymentMethod: PaymentMethod;
+  /** As sent: seed 003's credit_card is the card, its paypal a 422. */
+  paymentMethod: Parameters<typeof paymentMethodOf>[0];
   paymentDetails?: Record<string, unknown>;
+  /** Seed 003's optional fields: checked against the caller and the order, never trusted. */
+  bodyUserId?: number | string;
+  paymentAmount?: number;
 }
 
 export const orderNotFound = (orderId: string) => notFound(`Order with order id: ${orderId} doesn't exist.`);
@@ -37,6 +41,17 @@ export const orderNotFound = (orderId: string) => notFound(`Order with order id:
 async function payableOrder(tx: PoolClient, input: PayOrderInput): Promise<Order> {
   const order = await findOrder(tx, input.orderId, { forUpdate: true });
   if (!order || order.userId !== input.userId) throw orderNotFound(input.orderId);
+  if (input.paymentAmount !== undefined && wholeAmount('paymentAmount', input.paymentAmount) !== order.amount)
+    throw validationFailed(`paymentAmount must be the order's amount (${order.amount}).`, [
+      {
+        location: 'body',
+        param: 'paymentAmount',
+        value: input.paymentAmount,
+        error: 'AmountMismatch',
+        msg: `Expected ${order.amount}.`,
+        expected: order.amount,
+      },
+    ]);
   if (order.paymentStatus === 'processing')
     // issue 19 item 7: one payment at a time; a card still settling cannot be overtaken by points
     throw conflict('PAYMENT_IN_PROGRESS', `A ${order.paymentMethod} payment for this order is already in progress.`);
@@ -102,7 +117,9 @@ async function payByCard(tx: PoolClient, deps: PayOrderDeps, order: Order, card:
  * pay it at once. Not enough points is a 400 and keeps nothing; a second payment while one is in progress is 409.
  */
 export async function payOrder(deps: PayOrderDeps, input: PayOrderInput, transact: Transact): Promise<OrderPayment> {
-  const card = input.paymentMethod === 'card' ? readCard(input.paymentDetails) : undefined;
+  checkPayer(input.userId, input.bodyUserId);
+  const method: PaymentMethod = paymentMethodOf(input.paymentMethod);
+  const card = method === 'card' ? readCard(input.paymentDetails) : undefined;
   return transact(async (tx): Promise<OrderPayment> => {
     const order = await payableOrder(tx, input);
     return card ? payByCard(tx, deps, order, card) : payByPoints(tx, order);

@@ -22,6 +22,7 @@ import {
   OrderParams,
   OrderSummary,
   OrderView,
+  PaymentFailed,
   PaymentProcessed,
   PayOrderBody,
 } from '../schemas/order.schemas';
@@ -76,6 +77,8 @@ export async function ordersRoutes(
   },
 ): Promise<void> {
   const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
+  // its refusals carry seed 003's paymentStatus "failed" beside the SPEC error: documented per status below
+  const asPayer = routeGroup({ preHandler: app.requireUser, security, errors: [] });
 
   app.post(
     '/api/orders/create',
@@ -88,11 +91,11 @@ export async function ordersRoutes(
       const userId = request.user.id;
       const token = String(request.headers['user-token']);
       const deps = { ...options.create, fetchItems: (ids: number[]) => options.fetchItems(ids, token) };
-      const { orderAmount, items } = request.body;
+      const { orderAmount, items, userId: bodyUserId } = request.body;
       return replyIdempotently(request, reply, {
         store: options.idempotency,
         userId,
-        run: (transact) => createOrder(deps, { userId, orderAmount, items }, transact),
+        run: (transact) => createOrder(deps, { userId, bodyUserId, orderAmount, items }, transact),
         answer: (order) => ({
           status: 201,
           // a new order is pending until the item service answers its stock lock
@@ -110,17 +113,34 @@ export async function ordersRoutes(
 
   app.post(
     '/api/payment/process',
-    asUser(
-      'Pay an order, also while it is pending: points on a stock_locked order are 200 completed; otherwise 202 processing until the stock lock (or the card settlement) decides, as GET /api/orders/{orderId} shows',
-      { headers: IdempotencyHeaders, body: PayOrderBody, response: { 200: PaymentProcessed, 202: PaymentProcessed } },
-    ),
+    {
+      ...asPayer(
+        'Pay an order, also while it is pending: points on a stock_locked order are 200 completed; otherwise 202 processing until the stock lock (or the card settlement) decides, as GET /api/orders/{orderId} shows',
+        {
+          headers: IdempotencyHeaders,
+          body: PayOrderBody,
+          response: {
+            200: PaymentProcessed,
+            202: PaymentProcessed,
+            ...Object.fromEntries(errors.map((status) => [status, PaymentFailed])),
+          },
+        },
+      ),
+      preSerialization: async (_request, reply, payload: unknown) =>
+        reply.statusCode >= 400 ? { ...(payload as object), paymentStatus: 'failed' } : payload,
+    },
     async (request, reply) => {
       const userId = request.user.id;
-      const { orderId, paymentMethod, paymentDetails } = request.body;
+      const { orderId, paymentMethod, paymentDetails, userId: bodyUserId, paymentAmount } = request.body;
       return replyIdempotently(request, reply, {
         store: options.idempotency,
         userId,
-        run: (transact) => payOrder(options.pay, { userId, orderId, paymentMethod, paymentDetails }, transact),
+        run: (transact) =>
+          payOrder(
+            options.pay,
+            { userId, orderId, paymentMethod, paymentDetails, bodyUserId, paymentAmount },
+            transact,
+          ),
         answer: paymentProcessed,
       });
     },

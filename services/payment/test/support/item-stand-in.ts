@@ -30,7 +30,7 @@ export class ItemStandIn {
 
   constructor(private readonly kit: PaymentKit) {}
 
-  async items(items: { id: number; price: number; stock: number; name?: string }[]): Promise<void> {
+  async items(items: { id: number; price: number; stock: number; name?: string; code?: string }[]): Promise<void> {
     items.forEach((item) => this.stock.set(item.id, item.stock));
     await this.kit.publish(
       ItemChanged,
@@ -45,6 +45,7 @@ export class ItemStandIn {
           price: item.price,
           stock: item.stock,
           deleted: false,
+          code: item.code ?? null,
         },
       })),
     );
