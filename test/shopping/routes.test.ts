@@ -1,8 +1,8 @@
 import { ADMIN_TOKEN, as, newItem, newUser, startShoppingStack, waitFor, type ShoppingStack } from './stack';
 
 const ITEM_FIELDS = ['broadcaster', 'category', 'id', 'is_alarm_set', 'name', 'price'];
-/** The item service's own views add the public product code (issue 15). */
-const SHOPPER_ITEM_FIELDS = [...ITEM_FIELDS, 'product_code'].sort();
+/** The item service's own views add the public product code and the next broadcast's start (issue 15). */
+const SHOPPER_ITEM_FIELDS = [...ITEM_FIELDS, 'next_broadcast_at', 'product_code'].sort();
 
 describe('shopping routes (SPEC §1–§3): item, alarm and user /visit wired together', () => {
   let stack: ShoppingStack;
@@ -33,7 +33,10 @@ describe('shopping routes (SPEC §1–§3): item, alarm and user /visit wired to
         price: 78900,
         is_alarm_set: false,
         product_code: 'P050',
+        next_broadcast_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/),
       });
+      // the demo schedule puts every item on air within the next days
+      expect(Date.parse(response.body.payload[0].next_broadcast_at)).toBeGreaterThan(Date.now());
     });
 
     it('when offset and limit are given, then that page comes, count still the total; a limit over 500 is 422', async () => {
@@ -93,6 +96,7 @@ describe('shopping routes (SPEC §1–§3): item, alarm and user /visit wired to
         stock: 3,
         is_alarm_set: false,
         product_code: null,
+        next_broadcast_at: null,
       });
 
       const changed = await as(ADMIN_TOKEN).patch(`${stack.item.url}/${id}`, { price: 9900 });

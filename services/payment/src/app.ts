@@ -3,7 +3,7 @@ import { ItemChanged, OrderChanged, PaymentCompleted, StockLockChanged, UserChan
 import { hmacSha256Digest, type IdempotencyStore } from '@boxoffice/db';
 import type { App } from '@boxoffice/http';
 import { queueGuardPlugin } from '@boxoffice/queue-guard';
-import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
+import { bootService, scheduleJob, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
 import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { PaymentConfig } from './config';
 import { itemClient } from './clients/item.client';
@@ -16,7 +16,7 @@ import { gatewayCallbackRoutes } from './routes/gateway-callback.routes';
 import { ordersRoutes } from './routes/orders.routes';
 import type { PayTicketDeps } from './domain/pay-ticket.use-case';
 import { reconcilePayments } from './domain/reconcile-payments.use-case';
-import { scheduleJob } from './plugins/background-jobs';
+
 import { paymentsRoutes } from './routes/payments.routes';
 import { pointsRoutes } from './routes/points.routes';
 

@@ -111,3 +111,29 @@ export function paymentNotification(payment: PaymentCompletedPayload): Draft {
     message: `Your payment of ${payment.amount} points for ticket ${payment.ticketId} is complete.`,
   };
 }
+
+/** An alarm whose item goes on air soon, not reminded yet (one per slot and user). */
+export interface DueReminder {
+  userId: number;
+  itemId: number;
+  itemName: string;
+  slotId: number;
+  channel: string;
+  startsAt: Date;
+}
+
+/**
+ * The reminder of seed 004's alarm: "tell me when this item is on air". Its trigger names the slot and the user,
+ * so each slot reminds each user once, however many instances sweep and however often they restart.
+ */
+export function broadcastReminder(due: DueReminder, now = new Date()): Draft {
+  const minutes = Math.round((due.startsAt.getTime() - now.getTime()) / 60_000);
+  const when = minutes > 0 ? `in ${minutes} minute${minutes === 1 ? '' : 's'}` : 'now';
+  return {
+    userId: due.userId,
+    channel: 'email',
+    trigger: `broadcast:${due.slotId}:${due.userId}`,
+    subject: 'On air soon',
+    message: `${due.itemName} is on air on ${due.channel} ${when} (${due.startsAt.toISOString()}).`,
+  };
+}

@@ -1,3 +1,8 @@
+import { isoWithOffset } from '@boxoffice/http';
+import type { BroadcastSlot } from '@boxoffice/contracts';
+
+export type { BroadcastSlot };
+
 export interface Item {
   id: number;
   name: string;
@@ -9,6 +14,8 @@ export interface Item {
   revision: number;
   /** Public product code (e.g. P001), or null. */
   code: string | null;
+  /** Its broadcast slots not ended yet, by start (ISO date-times). */
+  broadcasts: BroadcastSlot[];
 }
 
 export type NewItem = Pick<Item, 'name' | 'broadcaster' | 'category' | 'price' | 'stock'> & { code?: string | null };
@@ -23,6 +30,13 @@ export interface ShopperItemView {
   price: number;
   is_alarm_set: boolean;
   product_code: string | null;
+  next_broadcast_at: string | null;
+}
+
+/** The start of the item's broadcast on air now or next (its slots are by start), or null. */
+export function nextBroadcastAt(item: Pick<Item, 'broadcasts'>, now = Date.now()): string | null {
+  const next = item.broadcasts.find((slot) => Date.parse(slot.endsAt) > now);
+  return next ? isoWithOffset(next.startsAt) : null;
 }
 
 export const shopperView = (item: Item, alarmed: ReadonlySet<number>): ShopperItemView => ({
@@ -33,6 +47,7 @@ export const shopperView = (item: Item, alarmed: ReadonlySet<number>): ShopperIt
   price: item.price,
   is_alarm_set: alarmed.has(item.id),
   product_code: item.code,
+  next_broadcast_at: nextBroadcastAt(item),
 });
 
 /** What admins see after a change: the shopper's fields and the stock. */

@@ -10,6 +10,7 @@ import {
   syncIdSequence,
   updateItem,
 } from '../db/items.repo';
+import { insertSlot } from '../db/broadcast-slots.repo';
 import { publishItemChanged, publishItemViewed } from '../events/item-events';
 import { DEMO_ITEMS } from './demo-items';
 import { itemNotFound, type Item, type ItemChanges, type NewItem } from './item';
@@ -74,14 +75,35 @@ export const itemsByIds = (pool: Pool, ids: number[]) => findItemsByIds(pool, id
 /** Demo item n has the product code P00n (seed 003 names products P001, P002, ...). */
 export const demoProductCode = (id: number) => `P${String(id).padStart(3, '0')}`;
 
+const HOUR = 3_600_000;
+
+/**
+ * The demo items' broadcasts, spread over the next three days: item n goes on air (n - 1) × 90 minutes after the
+ * next full hour, for an hour, on its own broadcaster's channel.
+ */
+export function demoBroadcastStart(now: Date): (itemId: number) => Date {
+  const nextHour = Math.ceil(now.getTime() / HOUR) * HOUR;
+  return (itemId) => new Date(nextHour + (itemId - 1) * 1.5 * HOUR);
+}
+
 /** Loads the 50 demo items on first start only: an empty table (never any item) is the sign of a first start. */
 export async function loadDemoItems(pool: Pool): Promise<number> {
   if ((await countAllItems(pool)) > 0) return 0;
   return withTransaction(pool, async (tx) => {
     await tx.query('LOCK TABLE items IN EXCLUSIVE MODE'); // two instances starting together load it once
     if ((await countAllItems(tx)) > 0) return 0;
-    for (const demo of DEMO_ITEMS)
-      await publishItemChanged(tx, await insertItem(tx, { ...demo, code: demoProductCode(demo.id) }));
+    const schedule = demoBroadcastStart(new Date());
+    for (const demo of DEMO_ITEMS) {
+      await insertItem(tx, { ...demo, code: demoProductCode(demo.id) });
+      const startsAt = schedule(demo.id);
+      await insertSlot(tx, {
+        itemId: demo.id,
+        channel: demo.broadcaster,
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + HOUR),
+      });
+      await publishItemChanged(tx, (await findLiveItem(tx, demo.id))!);
+    }
     await syncIdSequence(tx);
     return DEMO_ITEMS.length;
   });

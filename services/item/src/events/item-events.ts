@@ -17,6 +17,7 @@ export function publishItemChanged(db: Queryable, item: Item) {
       stock: item.stock,
       deleted: item.deleted,
       code: item.code,
+      broadcasts: item.broadcasts,
     },
   });
 }
