@@ -1,4 +1,3 @@
-import { isoWithOffset } from '@boxoffice/http';
 import type { BroadcastSlot } from '@boxoffice/contracts';
 
 export type { BroadcastSlot };
@@ -33,10 +32,12 @@ export interface ShopperItemView {
   next_broadcast_at: string | null;
 }
 
-/** The start of the item's broadcast on air now or next (its slots are by start), or null. */
+/**
+ * The start of the item's broadcast on air now or next (its slots are by start), or null; as stored, an ISO
+ * date-time with its +00:00 offset (SPEC §0).
+ */
 export function nextBroadcastAt(item: Pick<Item, 'broadcasts'>, now = Date.now()): string | null {
-  const next = item.broadcasts.find((slot) => Date.parse(slot.endsAt) > now);
-  return next ? isoWithOffset(next.startsAt) : null;
+  return item.broadcasts.find((slot) => Date.parse(slot.endsAt) > now)?.startsAt ?? null;
 }
 
 export const shopperView = (item: Item, alarmed: ReadonlySet<number>): ShopperItemView => ({
