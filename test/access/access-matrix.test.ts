@@ -116,7 +116,25 @@ const ROUTES: Record<Exclude<StackService, 'gateway'>, Record<string, RouteSpec>
   queue: {
     'POST /tokens': { guard: 'user', path: () => '/tokens', body: () => ({ userId: BOB.id }) },
     'GET /tokens': { guard: 'queueJwt', path: () => '/tokens' },
+    'GET /tokens/stream': { guard: 'queueJwt', path: () => '/tokens/stream' },
     'GET /.well-known/jwks.json': { guard: 'public', path: () => '/.well-known/jwks.json' },
+    'GET /rooms': { guard: 'public', path: () => '/rooms' },
+    'GET /rooms/{room_id}': { guard: 'public', path: () => '/rooms/default' },
+    'POST /admin/rooms': {
+      guard: 'admin',
+      path: () => '/admin/rooms',
+      body: () => ({ name: 'Matrix sale', concertId: 9_999, maxActive: 1 }),
+    },
+    'GET /admin/rooms': { guard: 'admin', path: () => '/admin/rooms' },
+    'GET /admin/rooms/{room_id}': { guard: 'admin', path: () => '/admin/rooms/default' },
+    'PATCH /admin/rooms/{room_id}': {
+      guard: 'admin',
+      path: () => '/admin/rooms/default',
+      body: () => ({ maxActive: 1 }),
+    },
+    'POST /admin/rooms/{room_id}/open': { guard: 'admin', path: () => '/admin/rooms/default/open' },
+    'POST /admin/rooms/{room_id}/suspend': { guard: 'admin', path: () => '/admin/rooms/default/suspend' },
+    'POST /admin/rooms/{room_id}/close': { guard: 'admin', path: () => '/admin/rooms/default/close' },
   },
   ticket: {
     'POST /admin/concerts': {

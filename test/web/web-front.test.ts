@@ -119,7 +119,8 @@ describe('the web front in a real browser', () => {
     await page.waitForURL('**/line?next=%2Fshows');
     await page.getByText('You are next in line').waitFor();
     await page.getByText('Status: waiting').waitFor();
-    await page.getByText(/Estimated wait: at most/).waitFor();
+    // the one ACTIVE place is taken for 10 minutes and nobody was admitted since: no pace to estimate from yet
+    await page.getByText(/Estimated wait: not known yet/).waitFor();
     await checkPage(page, 'waiting-room');
 
     // a reload keeps the place: the same token, still waiting

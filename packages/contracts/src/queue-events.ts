@@ -12,9 +12,17 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.U
 export const QueueTokenChangedPayload = Type.Object({
   tokenId: Type.String({ format: 'uuid' }),
   userId: Type.Integer(),
+  /** The waiting room the token is for (`default`, or a concert's room); absent in events from before rooms. */
+  roomId: Type.Optional(Type.String()),
   status: Type.Union([Type.Literal('WAITING'), Type.Literal('ACTIVE'), Type.Literal('EXPIRED')]),
-  /** Why it ended: its ACTIVE time ran out, its user paid, or its user stopped polling while waiting. */
-  reason: Type.Union([Type.Literal('ttl'), Type.Literal('paid'), Type.Literal('abandoned'), Type.Null()]),
+  /** Why it ended: its ACTIVE time ran out, its user paid, its user stopped polling while waiting, its room closed. */
+  reason: Type.Union([
+    Type.Literal('ttl'),
+    Type.Literal('paid'),
+    Type.Literal('abandoned'),
+    Type.Literal('closed'),
+    Type.Null(),
+  ]),
   issuedAt: Type.String({ format: 'date-time' }),
   activatedAt: Nullable(Type.String({ format: 'date-time' })),
   /** When an ACTIVE token stops being ACTIVE unless it ends earlier. */
@@ -25,10 +33,38 @@ export const QueueTokenChangedPayload = Type.Object({
 });
 export type QueueTokenChangedPayload = Static<typeof QueueTokenChangedPayload>;
 
-export const QueueTokenChanged = defineEvent({
-  type: 'queue.token.changed',
-  version: 1,
-  topic: TOPICS.queueTokens,
-  aggregateType: 'queue-token',
-  payload: QueueTokenChangedPayload,
+export const QueueTokenChanged = defineEvent(
+  'queue.token.changed',
+  TOPICS.queueTokens,
+  'queue-token',
+  QueueTokenChangedPayload,
+);
+
+/**
+ * A waiting room after a change (created, settings changed, opened, suspended, closed). `aggregateVersion` is the
+ * room's revision. A room guards one concert's routes while it is not CLOSED: services guarding concert routes
+ * keep a replica of these to refuse a token of another room (the default room guards concerts without a room).
+ */
+export const QueueRoomChangedPayload = Type.Object({
+  roomId: Type.String(),
+  name: Type.String(),
+  /** The concert the room guards; null for the default room. */
+  concertId: Type.Union([Type.Integer(), Type.Null()]),
+  state: Type.Union([Type.Literal('CREATED'), Type.Literal('OPEN'), Type.Literal('SUSPENDED'), Type.Literal('CLOSED')]),
+  maxActive: Type.Integer(),
+  admissionRatePerMinute: Type.Union([Type.Integer(), Type.Null()]),
+  sessionSeconds: Type.Integer(),
+  queueingMethod: Type.Union([Type.Literal('fifo'), Type.Literal('random')]),
+  saleStartsAt: Nullable(Type.String({ format: 'date-time' })),
+  maxWaiting: Type.Union([Type.Integer(), Type.Null()]),
+  abandonSeconds: Type.Integer(),
+  updatedAt: Type.String({ format: 'date-time' }),
 });
+export type QueueRoomChangedPayload = Static<typeof QueueRoomChangedPayload>;
+
+export const QueueRoomChanged = defineEvent(
+  'queue.room.changed',
+  TOPICS.queueRooms,
+  'queue-room',
+  QueueRoomChangedPayload,
+);

@@ -6,6 +6,8 @@
 export const TOPICS = {
   users: 'user.users',
   queueTokens: 'queue.tokens',
+  /** Waiting rooms (settings and state), keyed by room id. */
+  queueRooms: 'queue.rooms',
   payments: 'payment.payments',
   /** Shopping orders (the order saga), keyed by order id. */
   orders: 'payment.orders',

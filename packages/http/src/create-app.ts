@@ -192,6 +192,10 @@ function documentKernelAnswers(app: FastifyInstance): void {
   });
 }
 
+// Credentials a client may have to put in the query (EventSource cannot set headers): kept out of every log line.
+const QUERY_CREDENTIALS = /([?&](?:token|access_token)=)[^&#]*/gi;
+export const withoutQueryCredentials = (url: string) => url.replace(QUERY_CREDENTIALS, '$1[redacted]');
+
 function registerObservability(app: FastifyInstance, service: string): void {
   const registry = new client.Registry();
   registry.setDefaultLabels({ service });
@@ -219,7 +223,12 @@ function registerObservability(app: FastifyInstance, service: string): void {
     duration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
     const level = reply.statusCode >= 500 ? 'error' : 'info';
     request.log[level](
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: withoutQueryCredentials(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request done',
     );
   });

@@ -4,6 +4,7 @@ import { ResilientClient } from '@boxoffice/resilience';
 import { TokenChangeChannel } from './change-channel';
 import { JwksCache } from './jwks-cache';
 import { stateFromQueueService } from './queue-status';
+import { assertAdmits, ConcertRooms } from './room-check';
 import { StatusCache } from './status-cache';
 import { activeHolder, anyHolder, type QueueTokenHolder } from './token-check';
 import { consumeTokenChanges, latestOf, stateFromReplica } from './token-replica';
@@ -22,6 +23,15 @@ declare module 'fastify' {
     requireActiveQueueToken(request: FastifyRequest): Promise<void>;
     /** preHandler: a valid (signed, unexpired) queue token in any status → request.queueToken; else 401. */
     identifyQueueTokenHolder(request: FastifyRequest): Promise<void>;
+    /**
+     * A preHandler for a concert's routes: requireActiveQueueToken, then 403 (WrongRoom) unless the token is of the
+     * room that guards the concert `concertOf` names (undefined: no such concert here; the route answers for it).
+     */
+    requireActiveQueueTokenFor(
+      concertOf: (request: FastifyRequest) => number | undefined | Promise<number | undefined>,
+    ): (request: FastifyRequest) => Promise<void>;
+    /** 403 (WrongRoom) unless this holder's token is of the room that guards the concert; for use-cases. */
+    assertQueueTokenAdmits(holder: QueueTokenHolder, concertId: number): Promise<void>;
   }
 }
 
@@ -41,6 +51,8 @@ export interface QueueGuardOptions {
    * Default 30 s.
    */
   activeCacheMs?: number;
+  /** How long which room guards a concert is reused; a new room takes effect within this (plus its event). Default 2 s. */
+  roomCacheMs?: number;
   issuer?: string;
 }
 
@@ -49,7 +61,8 @@ export interface QueueGuardOptions {
  * each verified token is remembered until its `exp`. Whether it is ACTIVE comes from a local replica fed by
  * queue.token.changed events; a token the replica does not show ACTIVE yet is asked of the queue service through a
  * circuit breaker, so a user admitted a moment ago is not turned away while the event is in flight. Statuses are
- * cached in memory, long only while every change is heard on the change channel (docs/decisions.md §10).
+ * cached in memory, long only while every change is heard on the change channel (docs/decisions.md §10). A concert's
+ * routes also check that the token is of the waiting room guarding that concert (requireActiveQueueTokenFor).
  * Needs the postgres, redis and events plugins.
  */
 export const queueGuardPlugin = fp<QueueGuardOptions>(
@@ -78,7 +91,13 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
       jwksClient.shutdown();
       statusClient.shutdown();
     });
-    consumeTokenChanges(app, options.consumerGroup, (change) => channel.broadcast(change));
+    const consumer = consumeTokenChanges(app, options.consumerGroup, (change) => channel.broadcast(change));
+    const rooms = new ConcertRooms({
+      db: app.pg,
+      queueService: statusClient,
+      replicaComplete: () => consumer.hasCaughtUp,
+      cacheMs: options.roomCacheMs ?? 2_000,
+    });
 
     async function stateOf(token: string, claims: QueueTokenClaims): Promise<KnownState> {
       const now = Date.now();
@@ -99,6 +118,18 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
     app.decorate('identifyQueueTokenHolder', async (request: FastifyRequest) => {
       request.queueToken = await anyHolder(verifier, stateOf, request);
     });
+    app.decorate(
+      'requireActiveQueueTokenFor',
+      (concertOf: (request: FastifyRequest) => number | undefined | Promise<number | undefined>) =>
+        async (request: FastifyRequest) => {
+          request.queueToken = await activeHolder(verifier, stateOf, request);
+          const concertId = await concertOf(request);
+          if (concertId !== undefined) await assertAdmits(request.queueToken, concertId, rooms);
+        },
+    );
+    app.decorate('assertQueueTokenAdmits', (holder: QueueTokenHolder, concertId: number) =>
+      assertAdmits(holder, concertId, rooms),
+    );
   },
   { name: 'queue-guard', dependencies: ['postgres', 'redis', 'events'] },
 );

@@ -8,7 +8,19 @@ export interface QueueTokenHolder {
   tokenId: string;
   userId: number;
   status: QueueTokenStatus;
+  /** The waiting room it was issued in. */
+  roomId: string;
+  /** The concert that room guards; null for the default room. */
+  concertId: number | null;
 }
+
+const holderOf = (claims: QueueTokenClaims, status: QueueTokenStatus): QueueTokenHolder => ({
+  tokenId: claims.tokenId,
+  userId: claims.userId,
+  status,
+  roomId: claims.roomId,
+  concertId: claims.concertId,
+});
 
 type StateOf = (token: string, claims: QueueTokenClaims) => Promise<KnownState>;
 
@@ -45,7 +57,7 @@ export async function activeHolder(
       },
     ]);
   }
-  return { tokenId: claims.tokenId, userId: claims.userId, status: state.status };
+  return holderOf(claims, state.status);
 }
 
 /** A valid (signed, unexpired) queue token in any status; else 401. */
@@ -63,5 +75,5 @@ export async function anyHolder(
     if (!(error instanceof AppError) || error.status !== 503) throw error;
     status = 'WAITING';
   }
-  return { tokenId: claims.tokenId, userId: claims.userId, status };
+  return holderOf(claims, status);
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { QueueTokenChanged } from '@boxoffice/contracts';
+import { QueueRoomChanged, QueueTokenChanged } from '@boxoffice/contracts';
 import type { Queryable } from '@boxoffice/db';
-import { applyToReplica } from '@boxoffice/events';
+import { applyToReplica, type EventConsumer } from '@boxoffice/events';
+import { replicaTable } from '@boxoffice/replica';
 import type { QueueTokenClaims } from './token-verifier';
 import { activeFor, type CacheTimes, type KnownState, type QueueTokenStatus, type TokenChange } from './token-state';
 
@@ -20,18 +21,26 @@ export async function findReplicaToken(db: Queryable, tokenId: string): Promise<
   return rows[0];
 }
 
+/** Which room guards which concert: queue_rooms_replica, fed by queue.room.changed. */
+export const roomsReplica = replicaTable(QueueRoomChanged, {
+  table: 'queue_rooms_replica',
+  key: 'roomId',
+  fields: ['concertId', 'state'],
+});
+
 /**
- * Keeps the replica from queue.token.changed and hands each change that was news to `applied`. The instances of a
- * service share one consumer group, so each event reaches only one of them.
+ * Keeps the replicas from queue.token.changed and queue.room.changed, and hands each token change that was news to
+ * `applied`. The instances of a service share one consumer group, so each event reaches only one of them.
  */
 export function consumeTokenChanges(
   app: FastifyInstance,
   consumerGroup: string,
   applied: (change: TokenChange) => void,
-): void {
-  // a replica only: each event touches its own aggregate's row
-  app.events
+): EventConsumer {
+  // replicas only: each event touches its own aggregate's row
+  return app.events
     .consumer(`${consumerGroup}.queue-guard`, { partitionsConcurrently: 3 })
+    .on(QueueRoomChanged, roomsReplica.applyEvent)
     .on(QueueTokenChanged, async (event, db) => {
       const token = event.payload;
       const isNews = await applyToReplica(

@@ -6,7 +6,14 @@ export interface QueueTokenClaims {
   userId: number;
   /** The JWT's `exp`, in milliseconds. */
   expiresAtMs: number;
+  /** The waiting room it was issued in (claim `room`; tokens from before rooms: the default room). */
+  roomId: string;
+  /** The concert that room guards (claim `concert`); null for the default room, which guards every other concert. */
+  concertId: number | null;
 }
+
+/** The room of tokens that name none, and the room that guards every concert without a room of its own. */
+export const DEFAULT_ROOM = 'default';
 
 export const QUEUE_TOKEN_ISSUER = 'boxoffice-queue';
 /** The only algorithm accepted: anything else (`none`, HS256 with the public key as secret, ...) is refused. */
@@ -15,6 +22,9 @@ export const QUEUE_TOKEN_ALGORITHM = 'EdDSA';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USER_ID = /^[1-9][0-9]{0,9}$/;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const ROOM_ID = /^(default|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const isConcertId = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 2_147_483_647;
 
 /** The queue token of a request: `Authorization: Bearer <jwt>`, else the `QUEUE-TOKEN` header. */
 export function queueTokenOf(headers: Record<string, string | string[] | undefined>): string | undefined {
@@ -60,10 +70,15 @@ export class QueueTokenVerifier {
         currentDate: new Date(nowMs),
       });
       if (!payload.jti || !UUID.test(payload.jti) || !payload.sub || !USER_ID.test(payload.sub)) return undefined;
+      const { room = DEFAULT_ROOM, concert } = payload as { room?: unknown; concert?: unknown };
+      if (typeof room !== 'string' || !ROOM_ID.test(room)) return undefined;
+      if (concert !== undefined && !isConcertId(concert)) return undefined;
       const claims: QueueTokenClaims = {
         tokenId: payload.jti.toLowerCase(),
         userId: Number(payload.sub),
         expiresAtMs: payload.exp! * 1000,
+        roomId: room,
+        concertId: concert ?? null,
       };
       this.remember(token, claims);
       return claims;

@@ -46,7 +46,13 @@ describe('queue-guard: queue tokens verified offline, ACTIVE from a replica with
   it('when the token is ACTIVE, then the guarded route runs and knows the holder', async () => {
     const response = await concerts(bearer(active.token));
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ tokenId: active.uuid, userId: active.user.id, status: 'ACTIVE' });
+    expect(response.json()).toEqual({
+      tokenId: active.uuid,
+      userId: active.user.id,
+      status: 'ACTIVE',
+      roomId: 'default',
+      concertId: null,
+    });
     const viaHeader = await concerts({ 'queue-token': active.token });
     expect(viaHeader.statusCode).toBe(200);
   });
@@ -71,7 +77,13 @@ describe('queue-guard: queue tokens verified offline, ACTIVE from a replica with
     expect(body.errors.detail).toEqual([expect.objectContaining({ error: 'WaitingInQueue', waitingNo: 0 })]);
     const tickets = await guarded.inject({ method: 'GET', url: '/tickets', headers: bearer(waiting.token) });
     expect(tickets.statusCode).toBe(200);
-    expect(tickets.json()).toEqual({ tokenId: waiting.uuid, userId: waiting.user.id, status: 'WAITING' });
+    expect(tickets.json()).toEqual({
+      tokenId: waiting.uuid,
+      userId: waiting.user.id,
+      status: 'WAITING',
+      roomId: 'default',
+      concertId: null,
+    });
   });
 
   it('when the token is missing, malformed or alg none, then 401', async () => {
@@ -118,6 +130,8 @@ describe('queue-guard: queue tokens verified offline, ACTIVE from a replica with
     const expired = await kit.app.queue.signer.sign({
       tokenId: active.uuid,
       userId: active.user.id,
+      roomId: 'default',
+      concertId: null,
       issuedAtMs: now - 120_000,
       expiresAtMs: now - 60_000,
     });

@@ -1,18 +1,19 @@
 import { waitFor } from './wait';
 
 /**
- * A waiting-room token from a real queue service (POST /tokens with the user's USER-TOKEN), returned once
- * GET /tokens shows it in the wanted status.
+ * A waiting-room token from a real queue service (POST /tokens with the user's USER-TOKEN; in the default room, or
+ * in the room `where` names), returned once GET /tokens shows it in the wanted status.
  */
 export async function queueTokenOf(
   queueUrl: string,
   user: { id: number; token: string },
   status: 'ACTIVE' | 'WAITING' = 'ACTIVE',
+  where: { roomId?: string; concertId?: number } = {},
 ): Promise<string> {
   const joined = await fetch(`${queueUrl}/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'user-token': user.token },
-    body: JSON.stringify({ userId: user.id }),
+    body: JSON.stringify({ userId: user.id, ...where }),
   });
   if (joined.status !== 201) throw new Error(`queue join: ${joined.status} ${await joined.text()}`);
   const { token } = (await joined.json()) as { token: string };
@@ -48,4 +49,19 @@ export async function waitForActiveInReplica(
       ).rows[0]!.n === new Set(ids).size,
     { timeoutMs: 60_000, intervalMs: 100 },
   );
+}
+
+/** A waiting room for a concert, OPEN at once, created on a real queue service by an admin; returns its id. */
+export async function queueRoomOf(
+  queueUrl: string,
+  admin: { token: string },
+  settings: { concertId: number; maxActive?: number; name?: string } & Record<string, unknown>,
+): Promise<string> {
+  const created = await fetch(`${queueUrl}/admin/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-token': admin.token },
+    body: JSON.stringify({ name: `sale of concert ${settings.concertId}`, maxActive: 10, state: 'OPEN', ...settings }),
+  });
+  if (created.status !== 201) throw new Error(`queue room: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { id: string }).id;
 }

@@ -74,9 +74,13 @@ export class TicketHarness {
     return this.userService.announceUsers(count, { role, replicas: [this.app.pg, this.queue.pg] });
   }
 
-  /** A waiting-room token from the real queue service, once it is in the wanted status. */
-  async queueToken(user: TestUser, status: 'ACTIVE' | 'WAITING' = 'ACTIVE'): Promise<string> {
-    const token = await queueTokenOf(this.queueUrl, user, status);
+  /** A waiting-room token from the real queue service (default room, or `where`), once it is in the wanted status. */
+  async queueToken(
+    user: TestUser,
+    status: 'ACTIVE' | 'WAITING' = 'ACTIVE',
+    where: { roomId?: string; concertId?: number } = {},
+  ): Promise<string> {
+    const token = await queueTokenOf(this.queueUrl, user, status, where);
     if (status === 'ACTIVE') await waitForActiveInReplica(this.app.pg, [token]);
     return token;
   }

@@ -7,8 +7,13 @@ export interface QueueStanding {
   uuid: string;
   waitingNo: number;
   status: QueueStatus;
-  estimatedWaitSeconds?: number;
+  /** From the pace the line has moved at lately; null while that is not known yet (see waitEstimate). */
+  estimatedWaitSeconds?: number | null;
+  waitEstimate?: 'OBSERVED' | 'NOT_KNOWN_YET' | 'NO_WAIT';
   expiresAt: string;
+  /** The waiting room (`default`, or a concert's); GET /tokens/stream pushes the same body (docs/waiting-room.md). */
+  roomId?: string;
+  roomStatus?: 'CREATED' | 'PRE_QUEUE' | 'OPEN' | 'SUSPENDED' | 'CLOSED';
 }
 
 export interface IssuedToken extends QueueStanding {

@@ -95,11 +95,14 @@ export function WaitingRoomPage({ query, user }: PageProps) {
               </>
             )}
           </p>
-          {standing.estimatedWaitSeconds !== undefined && (
+          {typeof standing.estimatedWaitSeconds === 'number' && (
             <p>
-              Estimated wait: at most <strong>{formatWait(standing.estimatedWaitSeconds)}</strong>
-              {standing.estimatedWaitSeconds >= 60 && ' (usually less: people finish early)'}.
+              Estimated wait: <strong>{formatWait(standing.estimatedWaitSeconds)}</strong>, at the pace the line has
+              moved lately.
             </p>
+          )}
+          {standing.estimatedWaitSeconds === null && (
+            <p>Estimated wait: not known yet (the line has not moved enough to tell).</p>
           )}
         </div>
       )}

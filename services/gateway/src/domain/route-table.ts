@@ -23,6 +23,9 @@ export const ROUTES: Route[] = [
   { publicPrefix: '/api/users', service: 'user', upstreamPrefix: '' },
   { publicPrefix: '/tokens', service: 'queue', upstreamPrefix: '/tokens' },
   { publicPrefix: '/.well-known/jwks.json', service: 'queue', upstreamPrefix: '/.well-known/jwks.json' },
+  { publicPrefix: '/rooms', service: 'queue', upstreamPrefix: '/rooms' },
+  // waiting-room administration (admin USER-TOKEN checked by the queue service); the rest of /admin is the ticket's
+  { publicPrefix: '/admin/rooms', service: 'queue', upstreamPrefix: '/admin/rooms' },
   { publicPrefix: '/concerts', service: 'ticket', upstreamPrefix: '/concerts' },
   { publicPrefix: '/tickets', service: 'ticket', upstreamPrefix: '/tickets' },
   { publicPrefix: '/events', service: 'ticket', upstreamPrefix: '/events' },

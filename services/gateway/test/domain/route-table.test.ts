@@ -15,6 +15,10 @@ describe('route table', () => {
     ['/api/users/visit', 'user', '/visit'],
     ['/tokens', 'queue', '/tokens'],
     ['/.well-known/jwks.json', 'queue', '/.well-known/jwks.json'],
+    ['/tokens/stream?token=x', 'queue', '/tokens/stream?token=x'],
+    ['/rooms', 'queue', '/rooms'],
+    ['/admin/rooms/default', 'queue', '/admin/rooms/default'],
+    ['/admin/roomsx', 'ticket', '/admin/roomsx'],
     ['/concerts/1/2', 'ticket', '/concerts/1/2'],
     ['/events/abc', 'ticket', '/events/abc'],
     ['/reservations', 'ticket', '/reservations'],
@@ -86,6 +90,8 @@ describe('route table', () => {
     expect(publicPathFor('item', '/api/inventory/lock')).toBe('/api/inventory/lock');
     expect(publicPathFor('item', '/{item_id}')).toBe('/api/items/{item_id}');
     expect(publicPathFor('ticket', '/internal/tickets/{id}')).toBeUndefined();
+    expect(publicPathFor('queue', '/admin/rooms/{room_id}')).toBe('/admin/rooms/{room_id}');
+    expect(publicPathFor('queue', '/rooms')).toBe('/rooms');
   });
 });
 

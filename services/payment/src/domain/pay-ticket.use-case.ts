@@ -48,7 +48,8 @@ export interface PaymentIdempotency {
  * Pays a held ticket with points (SPEC §6).
  *
  * 1. Ask the ticket service for the ticket: its price is the amount (never the client's number); a ticket that
- *    is not the payer's, already sold or past its hold is refused before anything is charged.
+ *    is not the payer's, of a concert whose waiting room the payer's token is not of, already sold or past its
+ *    hold is refused before anything is charged.
  * 2. One transaction: a PENDING payment (at most one live payment per ticket) + the USE ledger row. Not enough
  *    points → 400 and nothing kept.
  * 3. The ticket service's idempotent confirm (keyed by the payment id). Sold → COMPLETED; refused → FAILED and
@@ -66,7 +67,12 @@ const alreadyPaid = (ticketId: string, paymentId: string) =>
 
 export async function payTicket(
   deps: PayTicketDeps,
-  input: { userId: number; ticketId: string },
+  input: {
+    userId: number;
+    ticketId: string;
+    /** Refuses (throws) a payer whose waiting-room token is not of the room that guards this concert. */
+    admitsConcert?: (concertId: number) => Promise<void>;
+  },
   key?: PaymentIdempotency,
 ): Promise<Payment> {
   const idempotency = key?.request;
@@ -80,6 +86,7 @@ export async function payTicket(
   // Another user's ticket answers exactly like a missing one: a 403 would confirm the id exists (SPEC §0, issue 9).
   if (!ticket || ticket.userId !== input.userId)
     throw notFound(`Ticket with ticket id: ${input.ticketId} doesn't exist.`);
+  if (input.admitsConcert && ticket.concertId !== undefined) await input.admitsConcert(ticket.concertId);
   if (ticket.status === 'SOLD') {
     // Sold to one of the caller's payments: the same 409 as a twin that loses on the payment row, whichever of the
     // two a late duplicate meets first (a retry that wants the payment back sends its Idempotency-Key).

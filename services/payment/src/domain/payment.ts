@@ -20,6 +20,8 @@ export interface Payment {
 export interface TicketInfo {
   id: string;
   userId: number;
+  /** The concert it is a seat of: the payer's waiting-room token must be of that concert's room. */
+  concertId?: number;
   price: number;
   status: 'HELD' | 'SOLD' | 'EXPIRED';
   heldUntil: string;

@@ -45,7 +45,11 @@ export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps })
       const key = request.headers['idempotency-key'];
       const payment = await payTicket(
         options.deps,
-        { userId, ticketId: request.body.ticket_id },
+        {
+          userId,
+          ticketId: request.body.ticket_id,
+          admitsConcert: (concertId) => app.assertQueueTokenAdmits(request.queueToken, concertId),
+        },
         key ? { request: { scope, userId, key, body: request.body }, stored: keysRead.get(request) } : undefined,
       );
       const answer = paymentAnswer(payment);

@@ -120,9 +120,13 @@ export class TicketStack {
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
 
-  /** A waiting-room token from the real queue service, once it is in the wanted status. */
-  async queueToken(user: TestUser, status: 'ACTIVE' | 'WAITING' = 'ACTIVE'): Promise<string> {
-    const token = await queueTokenOf(this.queueUrl, user, status);
+  /** A waiting-room token from the real queue service (default room, or `where`), once it is in the wanted status. */
+  async queueToken(
+    user: TestUser,
+    status: 'ACTIVE' | 'WAITING' = 'ACTIVE',
+    where: { roomId?: string; concertId?: number } = {},
+  ): Promise<string> {
+    const token = await queueTokenOf(this.queueUrl, user, status, where);
     if (status === 'ACTIVE') await waitForActiveInReplica(this.ticketDb, [token]);
     return token;
   }
@@ -133,7 +137,11 @@ export class TicketStack {
   }
 
   /** An admin creates a concert with one showtime of `seats` seats at `price`; returns the seat ids. */
-  async showtime(admin: TestUser, seats: number, price: number): Promise<{ showtimeId: number; seatIds: number[] }> {
+  async showtime(
+    admin: TestUser,
+    seats: number,
+    price: number,
+  ): Promise<{ concertId: number; showtimeId: number; seatIds: number[] }> {
     const adminQueueToken = await this.queueToken(admin);
     const headers = { 'user-token': admin.token };
     const concert = await this.ticketCall('POST', '/admin/concerts', {
@@ -154,7 +162,7 @@ export class TicketStack {
       headers: { authorization: `Bearer ${adminQueueToken}` },
     });
     const seatIds = Array.isArray(seatsList.body) ? seatsList.body.map((seat: { id: number }) => seat.id) : [];
-    return { showtimeId: showtime.body.id, seatIds };
+    return { concertId: concert.body.id, showtimeId: showtime.body.id, seatIds };
   }
 
   /** Holds a seat for the token's user; returns the ticket id. */

@@ -1,24 +1,40 @@
-import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { unavailable } from '@boxoffice/errors';
+import { DEFAULT_ROOM, type Room, type RoomStatus } from '../domain/room';
 import type {
   AdmissionRound,
   EndReason,
+  JoinOutcome,
   QueueLine,
-  QueuePolicy,
   TokenState,
   TokenStatus,
   TokenView,
 } from '../domain/queue-token';
-import { ADMIT, END_FOR_PAYMENT, JOIN, POLL } from './queue-line.lua';
+import { ADMIT } from './admission.lua';
+import { fieldsOf, lineCall, num, type LineScripts } from './line-scripts';
+import { END_FOR_PAYMENT, JOIN, POLL, STREAM_STATUS } from './queue-line.lua';
+import { roomOf } from './rooms.redis';
 
-type Described = [string, string, number, string, string, string, string, string];
-
-const num = (value: string | undefined): number | null => (value ? Number(value) : null);
+/** The describe() reply of the scripts (see line-prelude.lua.ts). */
+type Described = [
+  string,
+  string,
+  number,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 
 function toView(row: Described): TokenView | undefined {
-  const [tokenId, status, waitingNo, jwt, activeExpiresAt, expiredAt, tokenExpiresAt, userId] = row;
+  const [tokenId, status, waitingNo, jwt, activeExpiresAt, expiredAt, tokenExpiresAt, userId, ...room] = row;
   if (!status) return undefined;
+  const [roomId, roomStatus, observedPerMinute, concertId, saleStartsAt] = room;
   return {
     tokenId,
     userId: Number(userId),
@@ -28,23 +44,24 @@ function toView(row: Described): TokenView | undefined {
     activeExpiresAtMs: num(activeExpiresAt),
     expiredAtMs: num(expiredAt),
     tokenExpiresAtMs: Number(tokenExpiresAt),
+    roomId: roomId || DEFAULT_ROOM,
+    roomStatus: (roomStatus || 'OPEN') as RoomStatus,
+    observedPerMinute: num(observedPerMinute),
+    concertId: num(concertId),
+    saleStartsAtMs: num(saleStartsAt),
   };
 }
 
 /** The journal stream's consumer group: recorders of all instances share it, so each entry is recorded once. */
 const RECORDERS = 'recorders';
 
-export interface JournalEntry {
-  entryId: string;
-  state: TokenState;
-}
+export type JournalEntry = { entryId: string } & ({ kind: 'token'; state: TokenState } | { kind: 'room'; room: Room });
 
-function toState(fields: string[]): TokenState {
-  const f: Record<string, string> = {};
-  for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+function toTokenState(id: string, f: Record<string, string>): TokenState {
   return {
-    tokenId: f.tokenId!,
+    tokenId: id,
     userId: Number(f.userId),
+    roomId: f.room || DEFAULT_ROOM,
     status: f.status as TokenStatus,
     reason: (f.reason || null) as EndReason | null,
     joinSeq: Number(f.seq),
@@ -58,75 +75,97 @@ function toState(fields: string[]): TokenState {
   };
 }
 
-/** Redis failing is a dependency being down, never the client's fault: 503 with Retry-After. */
-async function lineCall<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw Object.assign(unavailable('The waiting line is unavailable right now; try again shortly.', 2), {
-      cause: error,
-    });
-  }
+function toEntry([entryId, flat]: [string, string[]]): JournalEntry {
+  const f = fieldsOf(flat);
+  // entries journalled before rooms existed carry tokenId and no kind
+  if (f.kind === 'room') return { entryId, kind: 'room', room: roomOf(f.id!, f) };
+  return { entryId, kind: 'token', state: toTokenState(f.id ?? f.tokenId!, f) };
 }
 
-/** The waiting line kept in Redis, every operation one atomic script (see queue-line.lua.ts). */
+/** The waiting lines kept in Redis, every operation one atomic script (see queue-line.lua.ts, admission.lua.ts). */
 export class RedisQueueLine implements QueueLine {
-  constructor(
-    private readonly redis: Redis,
-    readonly prefix: string,
-  ) {}
+  constructor(private readonly scripts: LineScripts) {}
 
-  private script(lua: string, args: (string | number)[]): Promise<unknown> {
-    // evalsha with a fallback to eval: ioredis does that for commands defined with defineCommand, but those are
-    // per client and this client is shared, so it is done here the same way.
-    return this.redis.evalsha(shaOf(lua), 0, this.prefix, ...args).catch((error: Error) => {
-      if (!error.message.includes('NOSCRIPT')) throw error;
-      return this.redis.eval(lua, 0, this.prefix, ...args);
-    });
+  get prefix(): string {
+    return this.scripts.prefix;
   }
 
-  join(input: { tokenId: string; userId: number; jwt: string; tokenExpiresAtMs: number; nowMs: number }) {
+  private get redis(): Redis {
+    return this.scripts.redis;
+  }
+
+  join(input: {
+    tokenId: string;
+    userId: number;
+    roomId: string;
+    jwt: string;
+    tokenExpiresAtMs: number;
+    randomScore: number;
+    nowMs: number;
+  }): Promise<JoinOutcome> {
     return lineCall(async () => {
-      const [created, ...row] = (await this.script(JOIN, [
+      const [outcome, ...rest] = (await this.scripts.run(JOIN, [
         input.nowMs,
         input.tokenId,
         input.userId,
         input.jwt,
         input.tokenExpiresAtMs,
-      ])) as [number, ...Described];
-      return { created: created === 1, token: toView(row)! };
+        input.roomId,
+        input.randomScore,
+      ])) as [string, ...unknown[]];
+      if (outcome === 'CREATED' || outcome === 'EXISTING')
+        return { outcome, token: toView(rest as unknown as Described)! };
+      if (outcome === 'FULL') return { outcome, waiting: Number(rest[0]), observedPerMinute: num(rest[1] as string) };
+      return { outcome: outcome as 'NO_ROOM' | 'NOT_OPEN' | 'CLOSED' };
     });
   }
 
   poll(tokenId: string, nowMs: number) {
-    return lineCall(async () => toView((await this.script(POLL, [nowMs, tokenId])) as Described));
+    return lineCall(async () => toView((await this.scripts.run(POLL, [nowMs, tokenId])) as Described));
   }
 
-  admit({ nowMs, policy, batch }: { nowMs: number; policy: QueuePolicy; batch: number }): Promise<AdmissionRound> {
+  standings(tokenIds: string[], nowMs: number) {
     return lineCall(async () => {
-      const [expired, abandoned, admitted] = (await this.script(ADMIT, [
-        nowMs,
-        policy.maxActive,
-        policy.activeTtlMs,
-        nowMs - policy.abandonTtlMs,
-        batch,
-      ])) as number[];
-      return { expired: expired!, abandoned: abandoned!, admitted: admitted! };
+      if (tokenIds.length === 0) return [];
+      const rows = (await this.scripts.run(STREAM_STATUS, [nowMs, ...tokenIds])) as Described[];
+      return rows.map(toView);
     });
   }
 
-  endActiveTokenOfPayer({ userId, paidAtMs, nowMs }: { userId: number; paidAtMs: number; nowMs: number }) {
-    return lineCall(
-      async () => ((await this.script(END_FOR_PAYMENT, [nowMs, userId, paidAtMs])) as string | null) ?? undefined,
-    );
+  roomIds(): Promise<string[]> {
+    return lineCall(() => this.redis.smembers(`${this.prefix}rooms`));
   }
 
-  counts() {
+  admit({ roomId, nowMs, batch }: { roomId: string; nowMs: number; batch: number }): Promise<AdmissionRound> {
+    return lineCall(async () => {
+      const [expired, abandoned, admitted, closedOut, waiting, active] = (await this.scripts.run(ADMIT, [
+        nowMs,
+        roomId,
+        batch,
+      ])) as number[];
+      return {
+        expired: expired!,
+        abandoned: abandoned!,
+        admitted: admitted!,
+        closedOut: closedOut!,
+        waiting: waiting!,
+        active: active!,
+      };
+    });
+  }
+
+  endActiveTokensOfPayer({ userId, paidAtMs, nowMs }: { userId: number; paidAtMs: number; nowMs: number }) {
+    return lineCall(async () => (await this.scripts.run(END_FOR_PAYMENT, [nowMs, userId, paidAtMs])) as string[]);
+  }
+
+  /** How many are ACTIVE and WAITING in a room's line right now. */
+  counts(roomId = DEFAULT_ROOM) {
+    const line = roomId === DEFAULT_ROOM ? this.prefix : `${this.prefix}room:${roomId}:`;
     return lineCall(async () => {
       const [[, active], [, waiting]] = (await this.redis
         .multi()
-        .zcard(`${this.prefix}active`)
-        .zcard(`${this.prefix}waiting`)
+        .zcard(`${line}active`)
+        .zcard(`${line}waiting`)
         .exec()) as [[null, number], [null, number]];
       return { active, waiting };
     });
@@ -159,7 +198,7 @@ export class RedisQueueLine implements QueueLine {
       options.count,
     )) as [string, [string, string[]][]];
     const stale = claimed[1].filter((entry) => entry && entry[1]);
-    if (stale.length > 0) return stale.map(([entryId, fields]) => ({ entryId, state: toState(fields) }));
+    if (stale.length > 0) return stale.map(toEntry);
     const fresh = (await blockingClient.xreadgroup(
       'GROUP',
       RECORDERS,
@@ -172,7 +211,7 @@ export class RedisQueueLine implements QueueLine {
       key,
       '>',
     )) as [string, [string, string[]][]][] | null;
-    return (fresh?.[0]?.[1] ?? []).map(([entryId, fields]) => ({ entryId, state: toState(fields) }));
+    return (fresh?.[0]?.[1] ?? []).map(toEntry);
   }
 
   /** Recorded: acknowledged and removed, so the stream holds only what is not in PostgreSQL yet. */
@@ -190,14 +229,4 @@ export class RedisQueueLine implements QueueLine {
   async journalLength(): Promise<number> {
     return this.redis.xlen(`${this.prefix}journal`);
   }
-}
-
-const shas = new Map<string, string>();
-function shaOf(lua: string): string {
-  let sha = shas.get(lua);
-  if (!sha) {
-    sha = createHash('sha1').update(lua).digest('hex');
-    shas.set(lua, sha);
-  }
-  return sha;
 }

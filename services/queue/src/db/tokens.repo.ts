@@ -6,6 +6,7 @@ const at = (ms: number | null) => (ms === null ? null : new Date(ms));
 const COLUMNS = [
   ['id', 'uuid'],
   ['user_id', 'int'],
+  ['room_id', 'text'],
   ['status', 'text'],
   ['reason', 'text'],
   ['join_seq', 'bigint'],
@@ -21,6 +22,7 @@ const COLUMNS = [
 const rowOf = (state: TokenState) => [
   state.tokenId,
   state.userId,
+  state.roomId,
   state.status,
   state.reason,
   state.joinSeq,

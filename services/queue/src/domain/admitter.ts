@@ -1,4 +1,4 @@
-import type { AdmissionRound, QueueLine, QueuePolicy } from './queue-token';
+import type { AdmissionRound, QueueLine } from './queue-token';
 
 interface Log {
   warn(obj: object, msg?: string): void;
@@ -6,9 +6,9 @@ interface Log {
 }
 
 /**
- * Refills free ACTIVE slots from the head of the line every `intervalMs` (and at once when told a slot opened).
- * Every instance runs one; each round is one atomic script, so together they never exceed the maximum and
- * always admit in arrival order.
+ * Refills free ACTIVE slots from the head of each room's line every `intervalMs` (and at once when told a slot
+ * opened). Every instance runs one; each room's round is one atomic script, so together they never exceed a
+ * room's capacity or rate and always admit in line order. `onRound` hears every room's outcome (metrics).
  */
 export class Admitter {
   private timer: NodeJS.Timeout | undefined;
@@ -18,9 +18,9 @@ export class Admitter {
 
   constructor(
     private readonly line: QueueLine,
-    private readonly policy: QueuePolicy,
     private readonly intervalMs: number,
     private readonly log: Log,
+    private readonly onRound: (roomId: string, round: AdmissionRound) => void = () => undefined,
     private readonly batch = 500,
   ) {}
 
@@ -47,27 +47,43 @@ export class Admitter {
     this.schedule(0);
   }
 
-  /** One round, for callers that need it done before they go on. */
-  async round(nowMs = Date.now()): Promise<AdmissionRound> {
-    let total: AdmissionRound = { expired: 0, abandoned: 0, admitted: 0 };
+  /** One round of every room, for callers that need it done before they go on. */
+  async round(nowMs = Date.now()): Promise<Map<string, AdmissionRound>> {
+    const rooms = await this.line.roomIds();
+    const rounds = await Promise.all(
+      rooms.map(async (roomId) => [roomId, await this.roomRound(roomId, nowMs)] as const),
+    );
+    return new Map(rounds);
+  }
+
+  private async roomRound(roomId: string, nowMs: number): Promise<AdmissionRound> {
+    let total: AdmissionRound | undefined;
     // a full batch means more may be due right now: keep going rather than wait a tick
     for (;;) {
-      const round = await this.line.admit({ nowMs, policy: this.policy, batch: this.batch });
+      const round = await this.line.admit({ roomId, nowMs, batch: this.batch });
       total = {
-        expired: total.expired + round.expired,
-        abandoned: total.abandoned + round.abandoned,
-        admitted: total.admitted + round.admitted,
+        expired: (total?.expired ?? 0) + round.expired,
+        abandoned: (total?.abandoned ?? 0) + round.abandoned,
+        admitted: (total?.admitted ?? 0) + round.admitted,
+        closedOut: (total?.closedOut ?? 0) + round.closedOut,
+        waiting: round.waiting,
+        active: round.active,
       };
-      if (round.expired < this.batch && round.abandoned < this.batch && round.admitted < this.batch) return total;
+      const full = [round.expired, round.abandoned, round.admitted, round.closedOut].some((n) => n >= this.batch);
+      if (!full) break;
     }
+    this.onRound(roomId, total);
+    return total;
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.round()
-        .then((round) => {
-          if (round.admitted + round.expired + round.abandoned > 0) this.log.debug({ ...round }, 'admission round');
+        .then((rounds) => {
+          for (const [roomId, round] of rounds)
+            if (round.admitted + round.expired + round.abandoned + round.closedOut > 0)
+              this.log.debug({ roomId, ...round }, 'admission round');
         })
         .catch((error: unknown) => this.log.warn({ err: error }, 'admission round failed; retrying on the next tick'))
         .finally(() => {

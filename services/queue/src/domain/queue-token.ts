@@ -1,5 +1,8 @@
+import type { RoomStatus } from './room';
+
 export type TokenStatus = 'WAITING' | 'ACTIVE' | 'EXPIRED';
-export type EndReason = 'ttl' | 'paid' | 'abandoned';
+/** Its ACTIVE time ran out, its user paid, its user stopped showing up while waiting, or its room closed. */
+export type EndReason = 'ttl' | 'paid' | 'abandoned' | 'closed';
 
 /** A token as the line sees it now. */
 export interface TokenView {
@@ -14,12 +17,20 @@ export interface TokenView {
   expiredAtMs: number | null;
   /** The JWT's `exp`. */
   tokenExpiresAtMs: number;
+  roomId: string;
+  roomStatus: RoomStatus;
+  /** The concert the room guards; null for the default room. */
+  concertId: number | null;
+  /** The room's observed admissions per minute; null while not known yet. */
+  observedPerMinute: number | null;
+  saleStartsAtMs: number | null;
 }
 
 /** One state of a token, as journalled by the line and recorded in the database. */
 export interface TokenState {
   tokenId: string;
   userId: number;
+  roomId: string;
   status: TokenStatus;
   reason: EndReason | null;
   joinSeq: number;
@@ -32,48 +43,59 @@ export interface TokenState {
   revision: number;
 }
 
+/** The default room's settings (from the service's configuration) and what holds for every token. */
 export interface QueuePolicy {
   maxActive: number;
   activeTtlMs: number;
   abandonTtlMs: number;
+  /** The JWT's lifetime: the longest anyone may wait and then be ACTIVE. */
   tokenLifetimeMs: number;
+  /** The default room's admission rate; null: capacity alone limits it. */
+  admissionRatePerMinute: number | null;
 }
 
 export interface AdmissionRound {
   expired: number;
   abandoned: number;
   admitted: number;
+  /** Waiting users sent away because their room closed. */
+  closedOut: number;
+  /** The room's line after the round. */
+  waiting: number;
+  active: number;
 }
 
+export type JoinOutcome =
+  | { outcome: 'CREATED' | 'EXISTING'; token: TokenView }
+  | { outcome: 'NO_ROOM' | 'NOT_OPEN' | 'CLOSED' }
+  | { outcome: 'FULL'; waiting: number; observedPerMinute: number | null };
+
 /**
- * The waiting line (FIFO by arrival, at most `maxActive` ACTIVE). Every operation is atomic, whichever instance
- * calls it, and every change of a token is journalled for the recorder.
+ * The waiting lines, one per room (line order, at most the room's capacity ACTIVE). Every operation is atomic,
+ * whichever instance calls it, and every change of a token is journalled for the recorder.
  */
 export interface QueueLine {
-  /** Puts a user in the line with a new token, unless the user holds a live one: then that one is returned. */
+  /**
+   * Puts a user in a room's line with a new token, unless the user holds a live one there: then that one is
+   * returned. `randomScore` orders a random room's pre-queue (a CSPRNG draw, 0 ≤ score < 2^48).
+   */
   join(input: {
     tokenId: string;
     userId: number;
+    roomId: string;
     jwt: string;
     tokenExpiresAtMs: number;
+    randomScore: number;
     nowMs: number;
-  }): Promise<{ created: boolean; token: TokenView }>;
+  }): Promise<JoinOutcome>;
   /** A token's status; polling a WAITING token also keeps its place. Undefined when the line never saw it. */
   poll(tokenId: string, nowMs: number): Promise<TokenView | undefined>;
-  /** Expires ACTIVE tokens past their time and abandoned WAITING ones, then admits the head of the line into free slots. */
-  admit(input: { nowMs: number; policy: QueuePolicy; batch: number }): Promise<AdmissionRound>;
-  /** Ends the user's ACTIVE token if it was issued before the payment; returns its id when it did. */
-  endActiveTokenOfPayer(input: { userId: number; paidAtMs: number; nowMs: number }): Promise<string | undefined>;
-  /** How many are ACTIVE and WAITING right now. */
-  counts(): Promise<{ active: number; waiting: number }>;
-}
-
-/**
- * An upper bound: everyone ahead, admitted `maxActive` at a time, each batch using its full ACTIVE time. Users who
- * pay early or leave only make it shorter.
- */
-export function estimatedWaitSeconds(view: Pick<TokenView, 'status' | 'waitingNo'>, policy: QueuePolicy): number {
-  if (view.status !== 'WAITING') return 0;
-  const rounds = Math.ceil((view.waitingNo + 1) / policy.maxActive);
-  return Math.round((rounds * policy.activeTtlMs) / 1000);
+  /** The status of many tokens at once (their JWTs left out); each WAITING one counts as present. */
+  standings(tokenIds: string[], nowMs: number): Promise<(TokenView | undefined)[]>;
+  /** The rooms the admitter serves. */
+  roomIds(): Promise<string[]>;
+  /** One admission round of one room (see ADMIT). */
+  admit(input: { roomId: string; nowMs: number; batch: number }): Promise<AdmissionRound>;
+  /** Ends the user's ACTIVE tokens issued before the payment; returns their ids. */
+  endActiveTokensOfPayer(input: { userId: number; paidAtMs: number; nowMs: number }): Promise<string[]>;
 }

@@ -88,9 +88,21 @@ export class TokenSigner {
     return this.state.verifier;
   }
 
-  /** sub = the user id, jti = the token id. Ed25519 signatures are deterministic: same claims, same JWT. */
-  sign(claims: { tokenId: string; userId: number; issuedAtMs: number; expiresAtMs: number }): Promise<string> {
-    return new SignJWT({})
+  /**
+   * sub = the user id, jti = the token id, room = the waiting room's id, concert = the concert that room guards
+   * (absent for the default room). Ed25519 signatures are deterministic: same claims, same JWT.
+   */
+  sign(claims: {
+    tokenId: string;
+    userId: number;
+    roomId: string;
+    concertId: number | null;
+    issuedAtMs: number;
+    expiresAtMs: number;
+  }): Promise<string> {
+    return new SignJWT(
+      claims.concertId === null ? { room: claims.roomId } : { room: claims.roomId, concert: claims.concertId },
+    )
       .setProtectedHeader({ alg: QUEUE_TOKEN_ALGORITHM, kid: this.state.signingKey.kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setSubject(String(claims.userId))

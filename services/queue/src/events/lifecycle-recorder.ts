@@ -4,8 +4,11 @@ import { redisReady } from '@boxoffice/resilience';
 import { withTransaction, type Pool } from '@boxoffice/db';
 import type { PoolClient } from 'pg';
 import { insertHistory, storedRevisions, upsertTokenStates } from '../db/tokens.repo';
+import { storedRoomRevisions, upsertRoom } from '../db/rooms.repo';
 import type { TokenState } from '../domain/queue-token';
-import type { RedisQueueLine } from '../db/queue-line.redis';
+import type { Room } from '../domain/room';
+import type { JournalEntry, RedisQueueLine } from '../db/queue-line.redis';
+import { publishRoomChanged } from './room-events';
 import { publishTokenChanged } from './token-events';
 
 interface Log {
@@ -13,9 +16,9 @@ interface Log {
 }
 
 /**
- * Moves the line's journal (a Redis stream written by the same scripts that change tokens) into PostgreSQL: each
- * state is stored, its transition added to the history, and its event put in the outbox, in one transaction per
- * batch. Entries are acknowledged only after the commit, so a crash re-records them (idempotently: revisions),
+ * Moves the line's journal (a Redis stream written by the same scripts that change tokens and rooms) into
+ * PostgreSQL: each state is stored (a token's transition also added to its history) and its event put in the
+ * outbox, in one transaction per batch. Entries are acknowledged only after the commit, so a crash re-records them (idempotently: revisions),
  * and entries a dead instance left pending are claimed by the others after `claimIdleMs`.
  */
 export class LifecycleRecorder {
@@ -44,7 +47,24 @@ export class LifecycleRecorder {
    * Every state newer than what is stored is published, in journal order (a token admitted and expired within one
    * batch still has its ACTIVE event); the table gets only each token's newest state.
    */
-  private async record(tx: PoolClient, states: TokenState[]): Promise<void> {
+  private async record(tx: PoolClient, entries: JournalEntry[]): Promise<void> {
+    const rooms = entries.flatMap((entry) => (entry.kind === 'room' ? [entry.room] : []));
+    if (rooms.length > 0) await this.recordRooms(tx, rooms);
+    const states = entries.flatMap((entry) => (entry.kind === 'token' ? [entry.state] : []));
+    if (states.length > 0) await this.recordTokens(tx, states);
+  }
+
+  private async recordRooms(tx: PoolClient, rooms: Room[]): Promise<void> {
+    const stored = await storedRoomRevisions(tx, [...new Set(rooms.map((room) => room.id))]);
+    for (const room of rooms) {
+      if (room.revision <= (stored.get(room.id) ?? 0)) continue; // recorded before (a redelivery)
+      await publishRoomChanged(tx, room);
+      await upsertRoom(tx, room);
+      stored.set(room.id, room.revision);
+    }
+  }
+
+  private async recordTokens(tx: PoolClient, states: TokenState[]): Promise<void> {
     const stored = await storedRevisions(tx, [...new Set(states.map((state) => state.tokenId))]);
     const newest = new Map<string, TokenState>();
     for (const state of states) {
@@ -68,12 +88,7 @@ export class LifecycleRecorder {
         }
         const entries = await this.line.readJournal(this.blockingClient, this.consumer, this.options);
         if (entries.length > 0) {
-          await withTransaction(this.pool, (tx) =>
-            this.record(
-              tx,
-              entries.map((entry) => entry.state),
-            ),
-          );
+          await withTransaction(this.pool, (tx) => this.record(tx, entries));
           await this.line.ackJournal(entries.map((entry) => entry.entryId));
         }
         failures = 0;

@@ -3,7 +3,7 @@ import { endTokenOnPayment } from '../domain/end-token-on-payment.use-case';
 import type { QueueLine } from '../domain/queue-token';
 
 /**
- * payment.completed → the payer's ACTIVE token ends. Redis is changed inside the inbox transaction's handler: if
+ * payment.completed → the payer's ACTIVE tokens end. Redis is changed inside the inbox transaction's handler: if
  * the commit then fails the event comes again, and ending an already ended token changes nothing.
  */
 export const endPayersToken =
@@ -11,9 +11,9 @@ export const endPayersToken =
   async (event: EventEnvelope<PaymentCompletedPayload>): Promise<void> => {
     const payment = event.payload;
     const ended = await endTokenOnPayment(deps, payment);
-    if (ended)
+    if (ended.length > 0)
       log.info(
-        { tokenId: ended, userId: payment.userId, paymentId: payment.paymentId },
+        { tokenIds: ended, userId: payment.userId, paymentId: payment.paymentId },
         'queue token ended: its user paid',
       );
   };

@@ -14,6 +14,7 @@ export function publishTokenChanged(db: Queryable, state: TokenState) {
     payload: {
       tokenId: state.tokenId,
       userId: state.userId,
+      roomId: state.roomId,
       status: state.status,
       reason: state.reason,
       issuedAt: iso(state.issuedAtMs)!,

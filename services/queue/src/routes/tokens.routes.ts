@@ -1,33 +1,28 @@
-import { errorResponses, isoWithOffset, routeGroup, type App } from '@boxoffice/http';
+import { errorResponses, routeGroup, type App } from '@boxoffice/http';
 import { queueTokenOf } from '@boxoffice/queue-guard';
 import { joinQueue, type JoinDeps } from '../domain/join-queue.use-case';
 import { pollToken } from '../domain/poll-token.use-case';
-import { estimatedWaitSeconds, type TokenView } from '../domain/queue-token';
 import { IssuedToken, JoinBody, Jwks, TokenStatusBody } from '../schemas/queue.schemas';
+import { expiresAtOf, standingBody } from './standing-view';
 
-const errors = [401, 403, 422, 503] as const;
-
-function expiresAtOf(view: TokenView): string {
-  const ms =
-    view.status === 'ACTIVE'
-      ? view.activeExpiresAtMs
-      : view.status === 'EXPIRED'
-        ? (view.expiredAtMs ?? view.activeExpiresAtMs)
-        : null;
-  return isoWithOffset(new Date(ms ?? view.tokenExpiresAtMs));
-}
+const errors = [401, 403, 404, 409, 422, 429, 503] as const;
 
 export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
   const asUser = routeGroup({ preHandler: app.requireUser, security: [{ userToken: [] }], errors });
 
   app.post(
     '/tokens',
-    asUser('Join the waiting line; a user with a live token gets the same token back', {
-      body: JoinBody,
-      response: { 201: IssuedToken },
-    }),
+    asUser(
+      'Join a waiting room (the default one, or roomId / concertId); a user with a live token there gets the same token back',
+      {
+        description:
+          '404 unknown room; 409 ROOM_NOT_OPEN / ROOM_CLOSED; 429 QUEUE_FULL with Retry-After when the room holds its most waiting users.',
+        body: JoinBody,
+        response: { 201: IssuedToken },
+      },
+    ),
     async (request, reply) => {
-      const { token } = await joinQueue(deps, request.user.id, request.body.userId);
+      const { token } = await joinQueue(deps, request.user.id, request.body);
       reply.code(201).header('location', '/tokens');
       return {
         token: token.jwt,
@@ -35,6 +30,7 @@ export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
         waitingNo: token.waitingNo,
         status: token.status,
         expiresAt: expiresAtOf(token),
+        roomId: token.roomId,
       };
     },
   );
@@ -43,21 +39,12 @@ export async function tokensRoutes(app: App, deps: JoinDeps): Promise<void> {
     '/tokens',
     {
       schema: {
-        summary: 'Where your queue token stands; polling also keeps your place',
+        summary: 'Where your queue token stands, with an estimated wait; polling also keeps your place',
         security: [{ queueToken: [] }],
-        response: { 200: TokenStatusBody, ...errorResponses(...errors) },
+        response: { 200: TokenStatusBody, ...errorResponses(401, 422, 503) },
       },
     },
-    async (request) => {
-      const view = await pollToken(deps, queueTokenOf(request.headers));
-      return {
-        uuid: view.tokenId,
-        waitingNo: view.waitingNo,
-        status: view.status,
-        estimatedWaitSeconds: estimatedWaitSeconds(view, deps.policy),
-        expiresAt: expiresAtOf(view),
-      };
-    },
+    async (request) => standingBody(await pollToken(deps, queueTokenOf(request.headers))),
   );
 
   app.get(

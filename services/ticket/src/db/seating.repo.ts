@@ -14,6 +14,7 @@ interface TicketRow {
   payment_id: string | null;
   revision: number;
   concert_name: string;
+  concert_id: number;
   venue: string;
 }
 
@@ -40,6 +41,7 @@ const toTicket = (row: TicketRow): Ticket => ({
   paymentId: row.payment_id,
   revision: row.revision,
   concertName: row.concert_name,
+  concertId: row.concert_id,
   venue: row.venue,
 });
 
@@ -54,7 +56,7 @@ const toSeat = (row: SeatRow): Seat => ({
 });
 
 const TICKET_WITH_CONTEXT = `
-  SELECT t.*, c.name AS concert_name, sh.venue
+  SELECT t.*, c.name AS concert_name, sh.concert_id, sh.venue
   FROM tickets t JOIN showtimes sh ON sh.id = t.showtime_id JOIN concerts c ON c.id = sh.concert_id`;
 
 // ---- catalogue ---------------------------------------------------------------------------------------------
@@ -154,7 +156,7 @@ export async function holdSeatRow(
        SELECT $1, $2, showtime_id, id, seat_no, price, 'HELD', now() + make_interval(secs => $5) FROM seat
        RETURNING *
      )
-     SELECT ticket.*, seat.revision AS seat_revision, c.name AS concert_name, sh.venue
+     SELECT ticket.*, seat.revision AS seat_revision, c.name AS concert_name, sh.concert_id, sh.venue
      FROM ticket JOIN seat ON true JOIN showtimes sh ON sh.id = ticket.showtime_id JOIN concerts c ON c.id = sh.concert_id`,
     [hold.ticketId, hold.userId, hold.showtimeId, hold.seatId, hold.ttlSeconds],
   );
@@ -219,7 +221,7 @@ export async function sellTicketRow(
        WHERE id = $1 AND status = 'HELD' AND held_until > now() AND user_id = $2
        RETURNING *
      )
-     SELECT sold.*, c.name AS concert_name, sh.venue
+     SELECT sold.*, c.name AS concert_name, sh.concert_id, sh.venue
      FROM sold JOIN showtimes sh ON sh.id = sold.showtime_id JOIN concerts c ON c.id = sh.concert_id`,
     [id, userId, paymentId],
   );
@@ -247,7 +249,7 @@ export async function expireDueHolds(db: Queryable, limit: number): Promise<Tick
        UPDATE tickets t SET status = 'EXPIRED', revision = t.revision + 1, updated_at = now()
        FROM due WHERE t.id = due.id RETURNING t.*
      )
-     SELECT expired.*, c.name AS concert_name, sh.venue
+     SELECT expired.*, c.name AS concert_name, sh.concert_id, sh.venue
      FROM expired JOIN showtimes sh ON sh.id = expired.showtime_id JOIN concerts c ON c.id = sh.concert_id`,
     [limit],
   );

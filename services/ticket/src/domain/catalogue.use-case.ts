@@ -60,3 +60,20 @@ export async function browseSeats(pool: Pool, concertId: number, showtimeId: num
 }
 
 export const ticketsOf = (pool: Pool, userId: number): Promise<Ticket[]> => listUserTickets(pool, userId);
+
+/**
+ * The concert of a showtime, remembered: a showtime never moves to another concert, and the hold path asks it on
+ * every request (to check the waiting room). undefined: no such showtime (the hold answers 404 itself).
+ */
+export function showtimeConcerts(pool: Pool): (showtimeId: number) => Promise<number | undefined> {
+  const known = new Map<number, number>();
+  return async (showtimeId) => {
+    const remembered = known.get(showtimeId);
+    if (remembered !== undefined) return remembered;
+    const showtime = await findShowtime(pool, showtimeId);
+    if (!showtime) return undefined;
+    if (known.size >= 100_000) known.clear();
+    known.set(showtimeId, showtime.concertId);
+    return showtime.concertId;
+  };
+}

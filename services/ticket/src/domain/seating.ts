@@ -41,6 +41,7 @@ export interface Ticket {
   paymentId: string | null;
   revision: number;
   concertName: string;
+  concertId: number;
   venue: string;
 }
 

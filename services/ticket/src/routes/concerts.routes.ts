@@ -2,7 +2,13 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Digest } from '@boxoffice/db';
 import { IdempotencyHeaders, isoWithOffset, replyIdempotently, routeGroup, type App } from '@boxoffice/http';
-import { browseConcerts, browseSeats, browseShowtimes, ticketsOf } from '../domain/catalogue.use-case';
+import {
+  browseConcerts,
+  browseSeats,
+  browseShowtimes,
+  showtimeConcerts,
+  ticketsOf,
+} from '../domain/catalogue.use-case';
 import { ticketOf } from '../domain/tickets.use-case';
 import { holdSeat } from '../domain/hold-seat.use-case';
 import {
@@ -20,12 +26,29 @@ import { ticketView } from './views';
 const errors = [400, 401, 403, 404, 409, 422, 503] as const;
 const security = [{ queueToken: [] }];
 
-/** Concert browsing and seat holds: an ACTIVE waiting-room token is the ticket in (SPEC §5). */
+/**
+ * Concert browsing and seat holds: an ACTIVE waiting-room token is the ticket in (SPEC §5), and for a concert's
+ * own routes a token of the room that guards that concert (docs/waiting-room.md).
+ */
 export async function concertsRoutes(
   app: App,
   options: { ttlSeconds: number; leaseMs: number; maxHoldsPerUser: number },
 ): Promise<void> {
   const asActiveHolder = routeGroup({ preHandler: app.requireActiveQueueToken, security, errors });
+  // a concert's own routes: the token must also be of the waiting room that guards that concert
+  const concertOfShowtime = showtimeConcerts(app.pg);
+  const asConcertHolder = routeGroup({
+    preHandler: app.requireActiveQueueTokenFor((request) => (request.params as { concert_id: number }).concert_id),
+    security,
+    errors,
+  });
+  const asSeatHolder = routeGroup({
+    preHandler: app.requireActiveQueueTokenFor((request) =>
+      concertOfShowtime((request.body as { showtime_id: number }).showtime_id),
+    ),
+    security,
+    errors,
+  });
 
   const holdDeps = {
     pool: app.pg,
@@ -42,7 +65,7 @@ export async function concertsRoutes(
 
   app.get(
     '/concerts/:concert_id',
-    asActiveHolder("A concert's showtimes with their free seats", {
+    asConcertHolder("A concert's showtimes with their free seats", {
       params: ConcertParams,
       response: { 200: Type.Array(ShowtimeView) },
     }),
@@ -58,7 +81,7 @@ export async function concertsRoutes(
 
   app.get(
     '/concerts/:concert_id/:showtime_id',
-    asActiveHolder("A showtime's seats", { params: ShowtimeParams, response: { 200: Type.Array(SeatView) } }),
+    asConcertHolder("A showtime's seats", { params: ShowtimeParams, response: { 200: Type.Array(SeatView) } }),
     async (request) =>
       (await browseSeats(app.pg, request.params.concert_id, request.params.showtime_id)).map(
         ({ id, seatNo, price, status }) => ({ id, seatNo, price, status }),
@@ -67,7 +90,7 @@ export async function concertsRoutes(
 
   app.post(
     '/tickets',
-    asActiveHolder('Hold a seat for the token holder until SEAT_HOLD_TTL; pay within it or it is released', {
+    asSeatHolder('Hold a seat for the token holder until SEAT_HOLD_TTL; pay within it or it is released', {
       headers: IdempotencyHeaders,
       body: HoldBody,
       response: { 201: TicketView },

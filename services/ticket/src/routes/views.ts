@@ -38,6 +38,7 @@ export const internalTicketView = (ticket: Ticket) => ({
   id: ticket.id,
   userId: ticket.userId,
   showtimeId: ticket.showtimeId,
+  concertId: ticket.concertId,
   seatId: ticket.seatId,
   seatNo: ticket.seatNo,
   price: ticket.price,

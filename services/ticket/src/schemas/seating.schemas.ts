@@ -37,6 +37,8 @@ export const InternalTicketView = Type.Object({
   id: Type.String({ format: 'uuid' }),
   userId: Type.Integer(),
   showtimeId: Type.Integer(),
+  /** The payment service checks the payer's waiting-room token against it. */
+  concertId: Type.Integer(),
   seatId: Type.Integer(),
   seatNo: Type.String(),
   price: Type.Integer(),
