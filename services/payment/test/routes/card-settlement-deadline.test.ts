@@ -1,6 +1,5 @@
 import { waitFor } from '@boxoffice/testing';
-import { ItemStandIn } from '../support/item-stand-in';
-import { PaymentKit, type TestUser } from '../support/payment-kit';
+import { orderSagaFixture } from '../support/item-stand-in';
 
 const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '123' };
 
@@ -10,27 +9,14 @@ const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '
  * the order cannot be paid by points as well.
  */
 describe('card settlement deadline: a charge that never settles ends the order, releases the stock and is voided', () => {
-  const kit = new PaymentKit({ CARD_SETTLE_DELAY_MS: '600000', CARD_SETTLEMENT_DEADLINE_SECONDS: '2' });
-  const items = new ItemStandIn(kit);
-  let user: TestUser;
-
-  beforeAll(async () => {
-    await kit.start();
-    await items.start();
-    await items.items([{ id: 301, price: 2_000, stock: 10 }]);
-    await waitFor(
-      'items in the replica',
-      async () => (await kit.app.pg.query('SELECT 1 FROM items_replica')).rowCount === 1,
-      { timeoutMs: 30_000 },
-    );
-    [user] = await kit.users(1);
-  });
-  afterAll(async () => {
-    await items.stop();
-    await kit.stop();
+  const { kit, items, users } = orderSagaFixture({
+    env: { CARD_SETTLE_DELAY_MS: '600000', CARD_SETTLEMENT_DEADLINE_SECONDS: '2' },
+    catalogue: [{ id: 301, price: 2_000, stock: 10 }],
+    userCount: 1,
   });
 
   it('when the settlement does not come within the deadline, then cancelled (CARD_SETTLEMENT_TIMEOUT), stock released, charge voided; points could not pay it meanwhile', async () => {
+    const user = users[0]!;
     await kit.call('POST', '/points', { user, body: { point: 5_000, pointType: 'CHARGE' } });
     const created = await kit.call('POST', '/api/orders/create', {
       user,

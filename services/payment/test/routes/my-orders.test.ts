@@ -1,37 +1,19 @@
 import { waitFor } from '@boxoffice/testing';
-import { ItemStandIn } from '../support/item-stand-in';
-import { PaymentKit, type TestUser } from '../support/payment-kit';
+import { orderSagaFixture } from '../support/item-stand-in';
+import type { TestUser } from '../support/payment-kit';
 
 const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '123' };
 
 /** Issue 15 item 2: a shopper lists their orders and cancels one, before or after paying. */
 describe('my orders: GET /api/orders and POST /api/orders/{id}/cancel', () => {
-  const kit = new PaymentKit({ CARD_SETTLE_DELAY_MS: '100' });
-  const items = new ItemStandIn(kit);
-  let users: TestUser[];
-
-  beforeAll(async () => {
-    await kit.start();
-    await items.start();
-    await items.items([{ id: 401, price: 500, stock: 100 }]);
-    await waitFor(
-      'items in the replica',
-      async () => (await kit.app.pg.query('SELECT 1 FROM items_replica')).rowCount === 1,
-      { timeoutMs: 30_000 },
-    );
-    users = await kit.users(5);
-  });
-  afterAll(async () => {
-    await items.stop();
-    await kit.stop();
+  const { kit, items, users } = orderSagaFixture({
+    env: { CARD_SETTLE_DELAY_MS: '100' },
+    catalogue: [{ id: 401, price: 500, stock: 100 }],
+    userCount: 5,
   });
 
-  const orderOf = async (user: TestUser, id: string) => (await kit.call('GET', `/api/orders/${id}`, { user })).body;
-  const reaches = (user: TestUser, id: string, status: string) =>
-    waitFor(`order ${status}`, async () => {
-      const order = await orderOf(user, id);
-      return order.status === status ? order : undefined;
-    });
+  const orderOf = (user: TestUser, id: string) => kit.orderOf(user, id);
+  const reaches = (user: TestUser, id: string, status: string) => kit.orderReaches(user, id, status);
   async function lockedOrder(user: TestUser, quantity: number): Promise<string> {
     const created = await kit.call('POST', '/api/orders/create', {
       user,

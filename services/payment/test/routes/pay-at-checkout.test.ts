@@ -1,6 +1,6 @@
 import { waitFor } from '@boxoffice/testing';
-import { ItemStandIn } from '../support/item-stand-in';
-import { PaymentKit, type TestUser } from '../support/payment-kit';
+import { orderSagaFixture } from '../support/item-stand-in';
+import type { TestUser } from '../support/payment-kit';
 
 const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '123' };
 
@@ -10,31 +10,19 @@ const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '
  * before the lock, and the test decides whether the lock succeeds.
  */
 describe('paying at checkout: a payment on a pending order waits for the stock lock, then pays or gives the money back', () => {
-  const kit = new PaymentKit({ CARD_SETTLE_DELAY_MS: '100' });
-  const items = new ItemStandIn(kit);
-  let users: TestUser[];
-
-  beforeAll(async () => {
-    await kit.start();
-    await items.start();
-    await items.items([
+  const { kit, items, users } = orderSagaFixture({
+    env: { CARD_SETTLE_DELAY_MS: '100' },
+    catalogue: [
       { id: 201, price: 1_000, stock: 50 },
       { id: 202, price: 300, stock: 50 },
-    ]);
-    await waitFor(
-      'items in the replica',
-      async () => (await kit.app.pg.query('SELECT 1 FROM items_replica')).rowCount === 2,
-      { timeoutMs: 30_000 },
-    );
-    users = await kit.users(5);
+    ],
+    userCount: 5,
+  });
+  beforeAll(() => {
     items.deferLocks = true;
   });
-  afterAll(async () => {
-    await items.stop();
-    await kit.stop();
-  });
 
-  const orderOf = async (user: TestUser, id: string) => (await kit.call('GET', `/api/orders/${id}`, { user })).body;
+  const orderOf = (user: TestUser, id: string) => kit.orderOf(user, id);
   const balanceOf = async (user: TestUser) => (await kit.call('GET', '/points', { user })).body.balance as number;
   async function pendingOrder(user: TestUser, quantity: number): Promise<string> {
     const created = await kit.call('POST', '/api/orders/create', {
@@ -73,10 +61,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
     await lockAsked(orderId);
     const stockBefore = items.stock.get(201)!;
     await items.answerDeferred(orderId, 'lock');
-    const paid = await waitFor('paid', async () => {
-      const order = await orderOf(user, orderId);
-      return order.status === 'paid' ? order : undefined;
-    });
+    const paid = await kit.orderReaches(user, orderId, 'paid');
     expect(paid).toMatchObject({ paymentMethod: 'points', paymentStatus: 'completed', reason: null });
     expect(paid.history.map((entry: { status: string }) => entry.status)).toEqual(['pending', 'stock_locked', 'paid']);
     await waitFor('the stock committed', () =>
@@ -96,10 +81,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
     await lockAsked(orderId);
     const stockBefore = items.stock.get(201)!;
     await items.answerDeferred(orderId, 'reject');
-    const rejected = await waitFor('rejected', async () => {
-      const order = await orderOf(user, orderId);
-      return order.status === 'rejected' ? order : undefined;
-    });
+    const rejected = await kit.orderReaches(user, orderId, 'rejected');
     expect(rejected).toMatchObject({ reason: 'INSUFFICIENT_STOCK', paymentStatus: 'refunded' });
     expect(await balanceOf(user)).toBe(1_000);
     const { rows } = await kit.app.pg.query(
@@ -126,10 +108,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
     expect((await orderOf(user, orderId)).paymentStatus).toBe('processing'); // authorized, not taken yet
     await lockAsked(orderId);
     await items.answerDeferred(orderId, 'lock');
-    const paid = await waitFor('paid', async () => {
-      const order = await orderOf(user, orderId);
-      return order.status === 'paid' ? order : undefined;
-    });
+    const paid = await kit.orderReaches(user, orderId, 'paid');
     expect(paid).toMatchObject({
       paymentMethod: 'card',
       paymentStatus: 'completed',
@@ -148,10 +127,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
     await lockAsked(orderId);
     const stockBefore = items.stock.get(201)!;
     await items.answerDeferred(orderId, 'reject');
-    const rejected = await waitFor('rejected', async () => {
-      const order = await orderOf(user, orderId);
-      return order.status === 'rejected' ? order : undefined;
-    });
+    const rejected = await kit.orderReaches(user, orderId, 'rejected');
     expect(rejected).toMatchObject({ paymentStatus: 'voided', card: { status: 'voided' } });
     // whether the settlement came before or after the rejection, it never pays: the charge stays voided
     const { rows } = await kit.app.pg.query<{ voided_at: Date | null }>(

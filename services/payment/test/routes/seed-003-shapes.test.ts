@@ -1,6 +1,6 @@
 import { waitFor } from '@boxoffice/testing';
-import { ItemStandIn } from '../support/item-stand-in';
-import { PaymentKit, type TestUser } from '../support/payment-kit';
+import { orderSagaFixture } from '../support/item-stand-in';
+import type { TestUser } from '../support/payment-kit';
 
 /**
  * Seed 003's request and answer shapes (issue 15 item 3): product codes, decimal amounts in whole won, the payer's
@@ -8,27 +8,13 @@ import { PaymentKit, type TestUser } from '../support/payment-kit';
  * Bodies are sent as raw JSON text, so `2500.00` reaches the service as the seed writes it.
  */
 describe("seed 003's shapes: product codes, decimal amounts, credit_card, paymentStatus failed", () => {
-  const kit = new PaymentKit({ CARD_SETTLE_DELAY_MS: '100' });
-  const items = new ItemStandIn(kit);
-  let users: TestUser[];
-
-  beforeAll(async () => {
-    await kit.start();
-    await items.start();
-    await items.items([
+  const { kit, users } = orderSagaFixture({
+    env: { CARD_SETTLE_DELAY_MS: '100' },
+    catalogue: [
       { id: 501, price: 1_000, stock: 100, code: 'P001' },
       { id: 502, price: 500, stock: 100, code: 'P002' },
-    ]);
-    await waitFor(
-      'items in the replica',
-      async () => (await kit.app.pg.query('SELECT 1 FROM items_replica WHERE code IS NOT NULL')).rowCount === 2,
-      { timeoutMs: 30_000 },
-    );
-    users = await kit.users(3);
-  });
-  afterAll(async () => {
-    await items.stop();
-    await kit.stop();
+    ],
+    userCount: 3,
   });
 
   async function raw(user: TestUser, path: string, json: string) {

@@ -8,8 +8,8 @@ import {
   type StockLockChangedPayload,
 } from '@boxoffice/contracts';
 import { createEventBus, ensureTopics } from '@boxoffice/events';
-import { uniqueSuffix } from '@boxoffice/testing';
-import type { PaymentKit } from './payment-kit';
+import { uniqueSuffix, waitFor } from '@boxoffice/testing';
+import { PaymentKit, type TestUser } from './payment-kit';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -125,4 +125,37 @@ export class ItemStandIn {
     }
     return undefined;
   }
+}
+
+/**
+ * One test file's order saga: the payment service in-process, the item service played by a stand-in announcing
+ * `catalogue`, and `userCount` users, started before the file's tests and stopped after them. The returned object
+ * is filled in by `beforeAll`.
+ */
+export function orderSagaFixture(options: {
+  env?: Record<string, string>;
+  catalogue: Parameters<ItemStandIn['items']>[0];
+  userCount: number;
+}): { kit: PaymentKit; items: ItemStandIn; users: TestUser[] } {
+  const kit = new PaymentKit(options.env);
+  const fixture = { kit, items: new ItemStandIn(kit), users: [] as TestUser[] };
+  const ids = options.catalogue.map((item) => item.id);
+  beforeAll(async () => {
+    await kit.start();
+    await fixture.items.start();
+    await fixture.items.items(options.catalogue);
+    await waitFor(
+      'the items in the replica',
+      async () =>
+        (await kit.app.pg.query('SELECT 1 FROM items_replica WHERE id = ANY($1::int[])', [ids])).rowCount ===
+        ids.length,
+      { timeoutMs: 30_000 },
+    );
+    fixture.users.push(...(await kit.users(options.userCount)));
+  });
+  afterAll(async () => {
+    await fixture.items.stop();
+    await kit.stop();
+  });
+  return fixture;
 }
