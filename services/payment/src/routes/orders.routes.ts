@@ -64,7 +64,7 @@ export function orderSummary(order: Order) {
   };
 }
 
-const errors = [400, 401, 404, 409, 422, 503] as const;
+const errors = [400, 401, 403, 404, 409, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 export async function ordersRoutes(
