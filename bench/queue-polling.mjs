@@ -7,6 +7,7 @@ import {
   cleanUp,
   connect,
   drive,
+  ratios,
   startBaselineProcess,
   startService,
   summarize,
@@ -124,12 +125,12 @@ const report = {
   pollingMedian: pollSummary,
   baselineMedian: baseSummary,
   rounds,
-  ratios: {
+  ratios: ratios({
     pollingThroughputVsBaseline: +(pollSummary.requestsPerSecond / baseSummary.requestsPerSecond).toFixed(2),
     pollingThroughputVsBaselineMedianOfRounds: median(rounds.map((r) => r.throughputRatio)),
     pollingP99VsBaseline: +(pollSummary.p99Ms / baseSummary.p99Ms).toFixed(2),
-    joinsPerSecondVsBaseline: +(USERS / joinSeconds / baseSummary.requestsPerSecond).toFixed(2),
-  },
+    joinsVsBaseline: +(USERS / joinSeconds / baseSummary.requestsPerSecond).toFixed(2),
+  }),
 };
 writeResult('queue-polling', report);
 process.exit(0);
