@@ -52,7 +52,13 @@ export function replicaTable<S extends TObject, K extends Field<S>, F extends Fi
 
   const apply = (db: Queryable, state: Row, revision: number): Promise<boolean> => {
     const values = state as Record<string, unknown>;
-    const row = Object.fromEntries(columns.map(([field, column]) => [column, values[field]]));
+    // an array goes to a jsonb column as JSON (node-postgres would send it as a PostgreSQL array literal)
+    const row = Object.fromEntries(
+      columns.map(([field, column]) => [
+        column,
+        Array.isArray(values[field]) ? JSON.stringify(values[field]) : values[field],
+      ]),
+    );
     return applyToReplica(db, table, keys, row, revision);
   };
   return {
