@@ -6,7 +6,12 @@ import type { App } from '@boxoffice/http';
 import { keyedReplica, peerClient, queryReplica, replicaTable, type Caller } from '@boxoffice/replica';
 import { PeerPublisher, createPluginHost, dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
 
-const itemsReplica = replicaTable(ItemChanged, { table: 'items_replica', key: 'id' });
+// the user service's items_replica (its migrations build the table): the fields it keeps
+const itemsReplica = replicaTable(ItemChanged, {
+  table: 'items_replica',
+  key: 'id',
+  fields: ['name', 'broadcaster', 'category', 'price', 'stock', 'deleted'],
+});
 const alarmsReplica = replicaTable(AlarmChanged, { table: 'alarms_replica', key: ['userId', 'itemId'] });
 const alarmedItemIds = async (db: Queryable, userId: number) =>
   new Set((await alarmsReplica.select(db, { userId, active: true })).map((alarm) => alarm.itemId));

@@ -65,6 +65,11 @@ export async function tokenStreamRoutes(
           200: { description: 'text/event-stream', type: 'string' },
           204: { type: 'null' },
           ...errorResponses(401, 422, 503),
+          // Node's HTTP server answers a request line and headers over its limit before any route runs
+          431: {
+            description: 'Request header fields too large (a ?token= longer than any JWT we issue)',
+            type: 'null',
+          },
         },
       },
     },
