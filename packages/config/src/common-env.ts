@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { explicitInProduction } from './production';
+import { Secret, explicitInProduction } from './production';
 
 /** Ports and URLs of the native infrastructure that scripts/infra.sh starts. */
 export const INFRA_DEFAULTS = {
@@ -8,8 +8,28 @@ export const INFRA_DEFAULTS = {
   kafkaBrokers: '127.0.0.1:9092',
 } as const;
 
+/** Where each service listens by default on the native stack; a peer's URL setting defaults to it. */
+export const SERVICE_PORTS = { item: 5001, alarm: 6001, user: 7001, queue: 8001, ticket: 8002, payment: 8003 } as const;
+
+/** The base-URL setting of a peer service (e.g. `ITEM_SERVICE_URL: peerUrl('item')`). */
+export const peerUrl = (peer: keyof typeof SERVICE_PORTS) =>
+  Type.String({ pattern: '^https?://', default: `http://127.0.0.1:${SERVICE_PORTS[peer]}` });
+
+/** The secret the services present on each other's /internal routes; the gateway never routes /internal. */
+export const internalTokenEnv = () => ({
+  INTERNAL_API_TOKEN: Secret(
+    'dev-internal-token-change-me',
+    'shared by the services for /internal routes and peer calls',
+  ),
+});
+
+/** Timeout of one call to a peer, in ms; the circuit breaker counts the ones that run over. */
+export const peerTimeoutEnv = () => ({
+  PEER_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 1_000 }),
+});
+
 /** The settings every service has. A service spreads these into its own schema and adds its own. */
-export const commonEnv = (service: string, defaultPort: number) => ({
+export const commonEnv = (service: keyof typeof SERVICE_PORTS | 'gateway', defaultPort: number) => ({
   SERVICE_NAME: Type.String({ default: service }),
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaultPort }),

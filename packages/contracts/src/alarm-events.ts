@@ -13,10 +13,4 @@ export const AlarmChangedPayload = Type.Object({
 });
 export type AlarmChangedPayload = Static<typeof AlarmChangedPayload>;
 
-export const AlarmChanged = defineEvent({
-  type: 'alarm.changed',
-  version: 1,
-  topic: TOPICS.alarms,
-  aggregateType: 'alarm',
-  payload: AlarmChangedPayload,
-});
+export const AlarmChanged = defineEvent('alarm.changed', TOPICS.alarms, 'alarm', AlarmChangedPayload);

@@ -26,4 +26,14 @@ export interface EventContract<S extends TSchema = TSchema> {
   payload: S;
 }
 
-export const defineEvent = <S extends TSchema>(contract: EventContract<S>): EventContract<S> => contract;
+/**
+ * `defineEvent(type, topic, aggregateType, payload)`: a contract is version 1 until its payload changes in a way
+ * old readers cannot take; then it names its version.
+ */
+export const defineEvent = <S extends TSchema>(
+  type: string,
+  topic: string,
+  aggregateType: string,
+  payload: S,
+  version = 1,
+): EventContract<S> => ({ type, version, topic, aggregateType, payload });

@@ -14,13 +14,7 @@ export const ItemChangedPayload = Type.Object({
 });
 export type ItemChangedPayload = Static<typeof ItemChangedPayload>;
 
-export const ItemChanged = defineEvent({
-  type: 'item.changed',
-  version: 1,
-  topic: TOPICS.items,
-  aggregateType: 'item',
-  payload: ItemChangedPayload,
-});
+export const ItemChanged = defineEvent('item.changed', TOPICS.items, 'item', ItemChangedPayload);
 
 /**
  * A user opened an item's detail. Not a state but a fact in a stream: the aggregate is the viewer (key = user
@@ -33,10 +27,4 @@ export const ItemViewedPayload = Type.Object({
 });
 export type ItemViewedPayload = Static<typeof ItemViewedPayload>;
 
-export const ItemViewed = defineEvent({
-  type: 'item.viewed',
-  version: 1,
-  topic: TOPICS.itemViews,
-  aggregateType: 'viewer',
-  payload: ItemViewedPayload,
-});
+export const ItemViewed = defineEvent('item.viewed', TOPICS.itemViews, 'viewer', ItemViewedPayload);

@@ -37,10 +37,4 @@ export const OrderChangedPayload = Type.Object({
 });
 export type OrderChangedPayload = Static<typeof OrderChangedPayload>;
 
-export const OrderChanged = defineEvent({
-  type: 'order.changed',
-  version: 1,
-  topic: TOPICS.orders,
-  aggregateType: 'order',
-  payload: OrderChangedPayload,
-});
+export const OrderChanged = defineEvent('order.changed', TOPICS.orders, 'order', OrderChangedPayload);

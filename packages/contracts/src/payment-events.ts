@@ -12,10 +12,4 @@ export const PaymentCompletedPayload = Type.Object({
 });
 export type PaymentCompletedPayload = Static<typeof PaymentCompletedPayload>;
 
-export const PaymentCompleted = defineEvent({
-  type: 'payment.completed',
-  version: 1,
-  topic: TOPICS.payments,
-  aggregateType: 'payment',
-  payload: PaymentCompletedPayload,
-});
+export const PaymentCompleted = defineEvent('payment.completed', TOPICS.payments, 'payment', PaymentCompletedPayload);

@@ -33,13 +33,12 @@ export const QueueTokenChangedPayload = Type.Object({
 });
 export type QueueTokenChangedPayload = Static<typeof QueueTokenChangedPayload>;
 
-export const QueueTokenChanged = defineEvent({
-  type: 'queue.token.changed',
-  version: 1,
-  topic: TOPICS.queueTokens,
-  aggregateType: 'queue-token',
-  payload: QueueTokenChangedPayload,
-});
+export const QueueTokenChanged = defineEvent(
+  'queue.token.changed',
+  TOPICS.queueTokens,
+  'queue-token',
+  QueueTokenChangedPayload,
+);
 
 /**
  * A waiting room after a change (created, settings changed, opened, suspended, closed). `aggregateVersion` is the
@@ -63,10 +62,9 @@ export const QueueRoomChangedPayload = Type.Object({
 });
 export type QueueRoomChangedPayload = Static<typeof QueueRoomChangedPayload>;
 
-export const QueueRoomChanged = defineEvent({
-  type: 'queue.room.changed',
-  version: 1,
-  topic: TOPICS.queueRooms,
-  aggregateType: 'queue-room',
-  payload: QueueRoomChangedPayload,
-});
+export const QueueRoomChanged = defineEvent(
+  'queue.room.changed',
+  TOPICS.queueRooms,
+  'queue-room',
+  QueueRoomChangedPayload,
+);

@@ -26,10 +26,9 @@ export const StockLockChangedPayload = Type.Object({
 });
 export type StockLockChangedPayload = Static<typeof StockLockChangedPayload>;
 
-export const StockLockChanged = defineEvent({
-  type: 'stock-lock.changed',
-  version: 1,
-  topic: TOPICS.stockLocks,
-  aggregateType: 'stock-lock',
-  payload: StockLockChangedPayload,
-});
+export const StockLockChanged = defineEvent(
+  'stock-lock.changed',
+  TOPICS.stockLocks,
+  'stock-lock',
+  StockLockChangedPayload,
+);

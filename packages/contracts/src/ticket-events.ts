@@ -27,13 +27,7 @@ export const TicketChangedPayload = Type.Object({
   paymentId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
 });
 export type TicketChangedPayload = Static<typeof TicketChangedPayload>;
-export const TicketChanged = defineEvent({
-  type: 'ticket.changed',
-  version: 1,
-  topic: TOPICS.tickets,
-  aggregateType: 'ticket',
-  payload: TicketChangedPayload,
-});
+export const TicketChanged = defineEvent('ticket.changed', TOPICS.tickets, 'ticket', TicketChangedPayload);
 
 /**
  * A completed payment that could not buy its ticket (the hold expired first, or the seat went to another
@@ -46,10 +40,4 @@ export const TicketSaleRefusedPayload = Type.Object({
   reason: Type.String(),
 });
 export type TicketSaleRefusedPayload = Static<typeof TicketSaleRefusedPayload>;
-export const TicketSaleRefused = defineEvent({
-  type: 'ticket.sale-refused',
-  version: 1,
-  topic: TOPICS.tickets,
-  aggregateType: 'ticket',
-  payload: TicketSaleRefusedPayload,
-});
+export const TicketSaleRefused = defineEvent('ticket.sale-refused', TOPICS.tickets, 'ticket', TicketSaleRefusedPayload);

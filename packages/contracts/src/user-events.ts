@@ -15,10 +15,4 @@ export const UserChangedPayload = Type.Object({
 });
 export type UserChangedPayload = Static<typeof UserChangedPayload>;
 
-export const UserChanged = defineEvent({
-  type: 'user.changed',
-  version: 1,
-  topic: TOPICS.users,
-  aggregateType: 'user',
-  payload: UserChangedPayload,
-});
+export const UserChanged = defineEvent('user.changed', TOPICS.users, 'user', UserChangedPayload);

@@ -20,13 +20,7 @@ import { waitFor } from '@boxoffice/testing';
 import { WidgetChanged, appendWidget, eventsTestBed, type TestBed } from './support/test-bed';
 
 /** A contract whose topic the broker refuses for good: the relay's poison row. */
-const Unpublishable = defineEvent({
-  type: 'widget.changed',
-  version: 1,
-  topic: 'test.not a topic!',
-  aggregateType: 'widget',
-  payload: WidgetChanged.payload,
-});
+const Unpublishable = defineEvent('widget.changed', 'test.not a topic!', 'widget', WidgetChanged.payload);
 
 const run = promisify(execFile);
 const OPS = path.join(__dirname, '..', '..', '..', 'scripts', 'ops.mjs');

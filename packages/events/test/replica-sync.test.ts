@@ -12,13 +12,12 @@ import {
 import { waitFor } from '@boxoffice/testing';
 import { eventsTestBed, type TestBed } from './support/test-bed';
 
-const PairChanged = defineEvent({
-  type: 'pair.changed',
-  version: 1,
-  topic: 'test.pairs',
-  aggregateType: 'pair',
-  payload: Type.Object({ left: Type.Integer(), right: Type.Integer(), label: Type.String() }),
-});
+const PairChanged = defineEvent(
+  'pair.changed',
+  'test.pairs',
+  'pair',
+  Type.Object({ left: Type.Integer(), right: Type.Integer(), label: Type.String() }),
+);
 
 describe('replicas keyed by several columns, and knowing when a replica is complete', () => {
   let bed: TestBed;

@@ -1,19 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Secret, commonEnv, loadConfig } from '@boxoffice/config';
+import { commonEnv, internalTokenEnv, loadConfig, peerTimeoutEnv, peerUrl } from '@boxoffice/config';
 
 export const AlarmConfigSchema = Type.Object({
   ...commonEnv('alarm', 6001),
   /** Asked for items the local items replica does not hold (cold start, event in flight). */
-  ITEM_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:5001' }),
+  ITEM_SERVICE_URL: peerUrl('item'),
   /** Asked for a USER-TOKEN the local users replica does not know yet. */
-  USER_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:7001' }),
-  /** Timeout of one call to a peer, in ms; the circuit breaker counts the ones that run over. */
-  PEER_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 1_000 }),
-  /** Peers holding it may send notifications to anyone (POST /api/notification/send); same default as theirs. */
-  INTERNAL_API_TOKEN: Secret(
-    'dev-internal-token-change-me',
-    'shared by the services for /internal routes and peer calls',
-  ),
+  USER_SERVICE_URL: peerUrl('user'),
+  ...peerTimeoutEnv(),
+  // peers holding it may send notifications to anyone (POST /api/notification/send)
+  ...internalTokenEnv(),
 });
 export type AlarmConfig = Static<typeof AlarmConfigSchema>;
 

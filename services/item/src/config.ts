@@ -1,19 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Secret, commonEnv, loadConfig } from '@boxoffice/config';
+import { commonEnv, internalTokenEnv, loadConfig, peerTimeoutEnv, peerUrl } from '@boxoffice/config';
 
 export const ItemConfigSchema = Type.Object({
   ...commonEnv('item', 5001),
   /** Asked for a user's alarms only while the local alarms replica is still cold. */
-  ALARM_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:6001' }),
+  ALARM_SERVICE_URL: peerUrl('alarm'),
   /** Asked for a USER-TOKEN the local users replica does not know yet. */
-  USER_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:7001' }),
-  /** Timeout of one call to a peer, in ms; the circuit breaker counts the ones that run over. */
-  PEER_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 1_000 }),
-  /** Shared with peers that call service-to-service routes (POST /api/inventory/lock); same default as theirs. */
-  INTERNAL_API_TOKEN: Secret(
-    'dev-internal-token-change-me',
-    'shared by the services for /internal routes and peer calls',
-  ),
+  USER_SERVICE_URL: peerUrl('user'),
+  ...peerTimeoutEnv(),
+  // shared with peers that call service-to-service routes (POST /api/inventory/lock)
+  ...internalTokenEnv(),
 });
 export type ItemConfig = Static<typeof ItemConfigSchema>;
 

@@ -1,19 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Secret, commonEnv, loadConfig } from '@boxoffice/config';
-
-const Url = (fallback: string) => Type.String({ pattern: '^https?://', default: fallback });
+import { Secret, commonEnv, internalTokenEnv, loadConfig, peerUrl } from '@boxoffice/config';
 
 export const PaymentConfigSchema = Type.Object({
   ...commonEnv('payment', 8003),
-  USER_SERVICE_URL: Url('http://127.0.0.1:7001'),
-  QUEUE_SERVICE_URL: Url('http://127.0.0.1:8001'),
-  TICKET_SERVICE_URL: Url('http://127.0.0.1:8002'),
-  ITEM_SERVICE_URL: Url('http://127.0.0.1:5001'),
-  /** Shared secret for the ticket service's /internal routes (same default as the ticket service). */
-  INTERNAL_API_TOKEN: Secret(
-    'dev-internal-token-change-me',
-    'shared by the services for /internal routes and peer calls',
-  ),
+  USER_SERVICE_URL: peerUrl('user'),
+  QUEUE_SERVICE_URL: peerUrl('queue'),
+  TICKET_SERVICE_URL: peerUrl('ticket'),
+  ITEM_SERVICE_URL: peerUrl('item'),
+  // presented to the ticket service's /internal routes
+  ...internalTokenEnv(),
   /** How long one call to the ticket service may take before its outcome counts as unknown. */
   TICKET_CALL_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 2_000 }),
   /** How long the breaker to the ticket service stays open before it lets one trial call through. */

@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { commonEnv, loadConfig } from '@boxoffice/config';
+import { commonEnv, loadConfig, peerUrl } from '@boxoffice/config';
 
 export const QueueConfigSchema = Type.Object({
   ...commonEnv('queue', 8001),
-  USER_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:7001' }),
+  USER_SERVICE_URL: peerUrl('user'),
   /** The default room (concerts without a room of their own): at most this many users are ACTIVE at once. */
   QUEUE_MAX_ACTIVE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100 }),
   /** How long an ACTIVE token stays ACTIVE (unless its user pays first). */

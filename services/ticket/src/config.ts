@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Secret, commonEnv, loadConfig } from '@boxoffice/config';
+import { commonEnv, internalTokenEnv, loadConfig, peerUrl } from '@boxoffice/config';
 
 export const TicketConfigSchema = Type.Object({
   ...commonEnv('ticket', 8002),
-  USER_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:7001' }),
-  QUEUE_SERVICE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8001' }),
+  USER_SERVICE_URL: peerUrl('user'),
+  QUEUE_SERVICE_URL: peerUrl('queue'),
   /** How long a seat stays held for its holder while they pay; seconds so tests can use 1 or 2. */
   SEAT_HOLD_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
   /** How often the sweeper looks for expired holds; well under the promised 2 s release. */
@@ -31,11 +31,8 @@ export const TicketConfigSchema = Type.Object({
   MAX_RESERVATIONS_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000, default: 10 }),
   /** Most live seat holds one user may have in one showtime: a group books a few seats, a bot grabs a block. */
   MAX_HOLDS_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000, default: 6 }),
-  /** Shared secret for /internal/* (payment service → ticket service); the gateway never routes /internal. */
-  INTERNAL_API_TOKEN: Secret(
-    'dev-internal-token-change-me',
-    'shared by the services for /internal routes and peer calls',
-  ),
+  // asked of the payment service on /internal/* (confirm a sale)
+  ...internalTokenEnv(),
 });
 export type TicketConfig = Static<typeof TicketConfigSchema>;
 

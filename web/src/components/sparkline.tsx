@@ -54,7 +54,7 @@ export function Sparkline({ series, unit, label }: { series: Series[]; unit: str
             const last = line.points.at(-1);
             return (
               <li key={line.key}>
-                <span class="swatch" data-color={index % COLORS.length} aria-hidden="true" />
+                <span class="swatch" style={{ background: COLORS[index % COLORS.length] }} aria-hidden="true" />
                 {line.key}: <strong>{last ? format(last.v) : '–'}</strong> {unit}
               </li>
             );

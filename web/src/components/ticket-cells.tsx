@@ -1,12 +1,19 @@
 import type { Ticket } from '../api/ticket';
+import { formatPoints } from '../domain/format';
+import type { Column } from './data-table';
 
-/** The concert and venue of a ticket, as every ticket table shows them. */
-export function ConcertCell({ ticket }: { ticket: Ticket }) {
-  return (
-    <td>
-      {ticket.concertName}
-      <br />
-      <span class="hint">{ticket.venue}</span>
-    </td>
-  );
-}
+/** The columns every ticket table starts with: the concert and its venue, the seat, the price. */
+export const TICKET_COLUMNS: Column<Ticket>[] = [
+  {
+    header: 'Concert',
+    cell: (ticket) => (
+      <>
+        {ticket.concertName}
+        <br />
+        <span class="hint">{ticket.venue}</span>
+      </>
+    ),
+  },
+  { header: 'Seat', cell: (ticket) => ticket.seatNo },
+  { header: 'Price', numeric: true, cell: (ticket) => formatPoints(ticket.price) },
+];

@@ -35,3 +35,9 @@ export function formatWait(seconds: number): string {
 }
 
 export const secondsUntil = (iso: string, now = Date.now()) => Math.max(0, (Date.parse(iso) - now) / 1000);
+
+/** The whole number a form field holds, when it lies in [min, max]; undefined for anything else. */
+export function wholeNumberIn(text: string, min: number, max: number): number | undefined {
+  const value = Number(text);
+  return text.trim() !== '' && Number.isInteger(value) && value >= min && value <= max ? value : undefined;
+}

@@ -6,8 +6,10 @@ import { queueApi } from '../api/queue';
 import { session } from '../api/session';
 import { ticketApi } from '../api/ticket';
 import { Countdown } from '../components/countdown';
-import { ConcertCell } from '../components/ticket-cells';
-import { Loading, ProblemNote, StaleNote } from '../components/notes';
+import { DataTable } from '../components/data-table';
+import { ProblemNote } from '../components/notes';
+import { ResourceNotes } from '../components/resource-notes';
+import { TICKET_COLUMNS } from '../components/ticket-cells';
 import { PageTitle } from '../components/page-title';
 import { useAction, useResource } from '../components/use-resource';
 import { payHolds, type CheckoutResult } from '../domain/checkout';
@@ -86,9 +88,7 @@ export function CheckoutPage({ user, query }: PageProps) {
   return (
     <section class="narrow">
       <PageTitle>Checkout</PageTitle>
-      <StaleNote stale={tickets.stale || balance.stale} />
-      <ProblemNote problem={tickets.problem ?? balance.problem} autoRetry />
-      {tickets.loading && !tickets.data && <Loading what="your held seats" />}
+      <ResourceNotes of={[tickets, balance]} loading="your held seats" />
       {tickets.data && holds.length === 0 && !result && (
         <p>
           You have no seats on hold. <a href={href('concerts')}>Choose seats</a>.
@@ -99,27 +99,12 @@ export function CheckoutPage({ user, query }: PageProps) {
           {firstDeadline && (
             <Countdown until={firstDeadline} label="Your hold ends in" onEnd={() => tickets.reload()} />
           )}
-          <table class="table">
-            <caption class="visually-hidden">Seats on hold</caption>
-            <thead>
-              <tr>
-                <th scope="col">Concert</th>
-                <th scope="col">Seat</th>
-                <th scope="col" class="number">
-                  Price
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {holds.map((ticket) => (
-                <tr key={ticket.id}>
-                  <ConcertCell ticket={ticket} />
-                  <td>{ticket.seatNo}</td>
-                  <td class="number">{formatPoints(ticket.price)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
+          <DataTable
+            caption="Seats on hold"
+            columns={TICKET_COLUMNS}
+            rows={holds}
+            rowKey={(ticket) => ticket.id}
+            footer={
               <tr>
                 <th scope="row" colSpan={2}>
                   Total
@@ -128,8 +113,8 @@ export function CheckoutPage({ user, query }: PageProps) {
                   <strong data-testid="checkout-total">{formatPoints(total)}</strong>
                 </td>
               </tr>
-            </tfoot>
-          </table>
+            }
+          />
           {balance.data && (
             <p>
               Your balance: <strong data-testid="balance">{formatPoints(balance.data.balance)}</strong>

@@ -1,11 +1,33 @@
 import type { PageProps } from '../app';
-import { ticketApi } from '../api/ticket';
-import { Loading, ProblemNote, StaleNote } from '../components/notes';
+import { ticketApi, type Showtime } from '../api/ticket';
+import { DataTable, type Column } from '../components/data-table';
 import { PageTitle } from '../components/page-title';
+import { ResourceNotes } from '../components/resource-notes';
 import { TurnBanner } from '../components/turn-banner';
 import { useResource } from '../components/use-resource';
 import { formatDateTime } from '../domain/format';
 import { href } from '../routes';
+
+function showtimeColumns(concertId: number): Column<Showtime>[] {
+  return [
+    { header: 'When', cell: (showtime) => formatDateTime(showtime.startsAt) },
+    { header: 'Where', cell: (showtime) => showtime.venue },
+    { header: 'Free seats', cell: (showtime) => showtime.availableSeats },
+    {
+      header: 'Seats',
+      hiddenHeader: true,
+      cell: (showtime) => (
+        <a
+          class="button small"
+          href={href('seatMap', { concertId, showtimeId: showtime.id })}
+          aria-label={`Choose seats for ${formatDateTime(showtime.startsAt)}`}
+        >
+          Choose seats
+        </a>
+      ),
+    },
+  ];
+}
 
 export function ConcertsPage(_: PageProps) {
   const concerts = useResource(() => ticketApi.concerts(), []);
@@ -13,9 +35,7 @@ export function ConcertsPage(_: PageProps) {
     <section>
       <PageTitle>Concerts</PageTitle>
       <TurnBanner />
-      <StaleNote stale={concerts.stale} />
-      <ProblemNote problem={concerts.problem} autoRetry />
-      {concerts.loading && !concerts.data && <Loading what="concerts" />}
+      <ResourceNotes of={[concerts]} loading="concerts" />
       {concerts.data && concerts.data.length === 0 && <p>No concerts on sale right now.</p>}
       <ul class="cards" aria-label="Concerts on sale">
         {concerts.data?.map((concert) => (
@@ -44,42 +64,15 @@ export function ShowtimesPage({ params }: PageProps) {
       <PageTitle>{concert ? `${concert.name}: showtimes` : 'Showtimes'}</PageTitle>
       {concert && <p class="lead">{concert.performer}</p>}
       <TurnBanner />
-      <StaleNote stale={showtimes.stale} />
-      <ProblemNote problem={showtimes.problem} autoRetry />
-      {showtimes.loading && !showtimes.data && <Loading what="showtimes" />}
+      <ResourceNotes of={[showtimes]} loading="showtimes" />
       {showtimes.data && showtimes.data.length === 0 && <p>This concert has no showtimes on sale.</p>}
       {showtimes.data && showtimes.data.length > 0 && (
-        <table class="table">
-          <caption class="visually-hidden">Showtimes and free seats</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Where</th>
-              <th scope="col">Free seats</th>
-              <th scope="col">
-                <span class="visually-hidden">Seats</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {showtimes.data.map((showtime) => (
-              <tr key={showtime.id}>
-                <td>{formatDateTime(showtime.startsAt)}</td>
-                <td>{showtime.venue}</td>
-                <td>{showtime.availableSeats}</td>
-                <td>
-                  <a
-                    class="button small"
-                    href={href('seatMap', { concertId, showtimeId: showtime.id })}
-                    aria-label={`Choose seats for ${formatDateTime(showtime.startsAt)}`}
-                  >
-                    Choose seats
-                  </a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Showtimes and free seats"
+          columns={showtimeColumns(concertId)}
+          rows={showtimes.data}
+          rowKey={(showtime) => showtime.id}
+        />
       )}
     </section>
   );

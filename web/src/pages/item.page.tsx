@@ -3,24 +3,25 @@ import type { PageProps } from '../app';
 import { itemApi } from '../api/item';
 import { paymentApi } from '../api/payment';
 import { AlarmToggle } from '../components/alarm-toggle';
-import { Field } from '../components/field';
-import { Loading, ProblemNote, StaleNote } from '../components/notes';
+import { WholeNumberField } from '../components/field';
 import { PageTitle } from '../components/page-title';
+import { ResourceNotes } from '../components/resource-notes';
 import { useAction, useResource } from '../components/use-resource';
-import { formatPoints } from '../domain/format';
+import { formatPoints, wholeNumberIn } from '../domain/format';
 import { href } from '../routes';
 import { navigate } from '../router';
+import { ActionForm } from '../components/action-form';
 
 export function ItemPage({ params }: PageProps) {
   const itemId = Number(params.itemId);
   // opening the page is the visit: the item service records it for "recently viewed"
   const item = useResource(() => itemApi.detail(itemId), [itemId]);
   const [quantity, setQuantity] = useState('1');
-  const count = Number(quantity);
-  const valid = Number.isInteger(count) && count >= 1 && count <= 100;
-  const order = useAction(async () => {
+  const count = wholeNumberIn(quantity, 1, 100);
+  const valid = count !== undefined;
+  const order = useAction(async (units: number) => {
     const price = item.data!.payload.price;
-    const created = await paymentApi.createOrder([{ productId: itemId, quantity: count }], price * count);
+    const created = await paymentApi.createOrder([{ productId: itemId, quantity: units }], price * units);
     navigate(href('order', { orderId: created.body.orderId }));
   });
 
@@ -30,9 +31,7 @@ export function ItemPage({ params }: PageProps) {
       <p class="breadcrumb">
         <a href={href('shop')}>Shop</a>
       </p>
-      <StaleNote stale={item.stale} />
-      <ProblemNote problem={item.problem} autoRetry />
-      {item.loading && !detail && <Loading what="the item" />}
+      <ResourceNotes of={[item]} loading="the item" />
       {detail && (
         <>
           <PageTitle>{detail.name}</PageTitle>
@@ -45,34 +44,20 @@ export function ItemPage({ params }: PageProps) {
             <dd class="price">{formatPoints(detail.price)}</dd>
           </dl>
           <AlarmToggle item={detail} />
-          <form
+          <ActionForm
             class="inline-form"
-            onSubmit={(event) => {
-              event.preventDefault();
-              if (valid) void order.run();
-            }}
+            action={order}
+            onSubmit={() => count !== undefined && void order.run(count)}
+            valid={valid}
+            submit="Order"
+            busy="Ordering…"
           >
             <h2>Order</h2>
-            <Field
-              id="quantity"
-              label="Quantity"
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={100}
-              step={1}
-              value={quantity}
-              onInput={(e) => setQuantity(e.currentTarget.value)}
-              error={!valid ? 'A whole number from 1 to 100.' : undefined}
-            />
+            <WholeNumberField id="quantity" label="Quantity" min={1} max={100} value={quantity} onValue={setQuantity} />
             <p>
-              Total: <strong>{formatPoints(valid ? detail.price * count : 0)}</strong>
+              Total: <strong>{formatPoints(detail.price * (count ?? 0))}</strong>
             </p>
-            <ProblemNote problem={order.problem} />
-            <button type="submit" disabled={!valid || order.busy}>
-              {order.busy ? 'Ordering…' : 'Order'}
-            </button>
-          </form>
+          </ActionForm>
         </>
       )}
       {!detail && !item.loading && <PageTitle>Item</PageTitle>}

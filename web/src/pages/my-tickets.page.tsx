@@ -1,14 +1,24 @@
 import type { PageProps } from '../app';
 import { ticketApi, type Ticket } from '../api/ticket';
 import { Countdown } from '../components/countdown';
-import { ConcertCell } from '../components/ticket-cells';
-import { Loading, ProblemNote, StaleNote } from '../components/notes';
+import { DataTable, type Column } from '../components/data-table';
+import { ResourceNotes } from '../components/resource-notes';
+import { TICKET_COLUMNS } from '../components/ticket-cells';
 import { PageTitle } from '../components/page-title';
 import { useResource } from '../components/use-resource';
-import { formatDateTime, formatPoints } from '../domain/format';
+import { formatDateTime } from '../domain/format';
 import { href } from '../routes';
 
 const STATUS_WORDS: Record<Ticket['status'], string> = { SOLD: 'Paid', HELD: 'On hold', EXPIRED: 'Hold expired' };
+
+const COLUMNS: Column<Ticket>[] = [
+  ...TICKET_COLUMNS,
+  {
+    header: 'Status',
+    cell: (ticket) => <span class={`badge badge-${ticket.status.toLowerCase()}`}>{STATUS_WORDS[ticket.status]}</span>,
+  },
+  { header: 'Reserved', cell: (ticket) => formatDateTime(ticket.reservedAt) },
+];
 
 export function MyTicketsPage({ query }: PageProps) {
   // a hold expires by itself, so the list is refreshed while the page is open
@@ -23,9 +33,7 @@ export function MyTicketsPage({ query }: PageProps) {
           Paid: {paid} seat{paid === 1 ? '' : 's'}. Enjoy the show!
         </p>
       )}
-      <StaleNote stale={tickets.stale} />
-      <ProblemNote problem={tickets.problem} autoRetry />
-      {tickets.loading && !tickets.data && <Loading what="your tickets" />}
+      <ResourceNotes of={[tickets]} loading="your tickets" />
       {held.length > 0 && (
         <div class="note note-warn">
           <p>
@@ -45,33 +53,14 @@ export function MyTicketsPage({ query }: PageProps) {
         </p>
       )}
       {tickets.data && tickets.data.length > 0 && (
-        <table class="table" data-testid="tickets">
-          <caption class="visually-hidden">Your tickets, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Concert</th>
-              <th scope="col">Seat</th>
-              <th scope="col" class="number">
-                Price
-              </th>
-              <th scope="col">Status</th>
-              <th scope="col">Reserved</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tickets.data.map((ticket) => (
-              <tr key={ticket.id} data-ticket-status={ticket.status}>
-                <ConcertCell ticket={ticket} />
-                <td>{ticket.seatNo}</td>
-                <td class="number">{formatPoints(ticket.price)}</td>
-                <td>
-                  <span class={`badge badge-${ticket.status.toLowerCase()}`}>{STATUS_WORDS[ticket.status]}</span>
-                </td>
-                <td>{formatDateTime(ticket.reservedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          data-testid="tickets"
+          caption="Your tickets, newest first"
+          columns={COLUMNS}
+          rows={tickets.data}
+          rowKey={(ticket) => ticket.id}
+          rowAttributes={(ticket) => ({ 'data-ticket-status': ticket.status })}
+        />
       )}
     </section>
   );

@@ -1,7 +1,7 @@
 import type { PageProps } from '../app';
 import { alarmApi } from '../api/alarm';
-import { Loading, ProblemNote, StaleNote } from '../components/notes';
 import { PageTitle } from '../components/page-title';
+import { ResourceNotes } from '../components/resource-notes';
 import { useResource } from '../components/use-resource';
 import { formatDateTime } from '../domain/format';
 
@@ -11,9 +11,7 @@ export function NotificationsPage(_: PageProps) {
     <section class="narrow">
       <PageTitle>Notifications</PageTitle>
       <p class="hint">Messages about your orders, payments and seats (sent by e-mail or SMS, shown here too).</p>
-      <StaleNote stale={inbox.stale} />
-      <ProblemNote problem={inbox.problem} autoRetry />
-      {inbox.loading && !inbox.data && <Loading what="your notifications" />}
+      <ResourceNotes of={[inbox]} loading="your notifications" />
       {inbox.data && inbox.data.count === 0 && <p>Nothing yet.</p>}
       {inbox.data && inbox.data.count > 0 && (
         <ul class="inbox" aria-label="Notifications, newest first">

@@ -2,11 +2,11 @@ import { useState } from 'preact/hooks';
 import type { PageProps } from '../app';
 import { ticketApi, type Concert, type Showtime } from '../api/ticket';
 import { Field } from '../components/field';
-import { ProblemNote } from '../components/notes';
 import { PageTitle } from '../components/page-title';
 import { useAction } from '../components/use-resource';
 import { formatDateTime, formatPoints } from '../domain/format';
 import { expandPlan, planProblems, rowLabel, type SeatPlan } from '../domain/showtime-plan';
+import { ActionForm } from '../components/action-form';
 
 /** What this browser created (the ticket service has no admin list yet; buyers see everything on sale). */
 const CREATED_KEY = 'boxoffice.ops.created';
@@ -99,111 +99,92 @@ export function OpsConcertsPage(_: PageProps) {
     <section>
       <PageTitle>Concerts and showtimes</PageTitle>
       <div class="two-columns">
-        <form
+        <ActionForm
           class="panel"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void createConcert.run();
-          }}
+          action={createConcert}
+          onSubmit={() => void createConcert.run()}
+          submit="Create concert"
+          busy="Creating…"
         >
           <h2>New concert</h2>
-          <Field
-            id="concert-name"
-            label="Name"
-            required
-            maxLength={200}
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
+          <Field id="concert-name" label="Name" required maxLength={200} value={name} onValue={setName} />
           <Field
             id="concert-performer"
             label="Performer"
             required
             maxLength={200}
             value={performer}
-            onInput={(e) => setPerformer(e.currentTarget.value)}
+            onValue={setPerformer}
           />
-          <ProblemNote problem={createConcert.problem} />
-          <button type="submit" disabled={createConcert.busy}>
-            {createConcert.busy ? 'Creating…' : 'Create concert'}
-          </button>
-        </form>
+        </ActionForm>
 
-        <form
-          class="panel"
-          onSubmit={(event) => {
-            event.preventDefault();
-            if (planOk && whenOk) void createShowtime.run();
-          }}
-        >
-          <h2>New showtime with its seat map</h2>
-          <div class="field">
-            <label for="showtime-concert">Concert</label>
-            <select
-              id="showtime-concert"
-              required
-              value={concertId}
-              onChange={(e) => setConcertId(e.currentTarget.value)}
-            >
-              <option value="">Choose a concert</option>
-              {created.map((entry) => (
-                <option value={entry.concert.id} key={entry.concert.id}>
-                  {entry.concert.name} (#{entry.concert.id})
-                </option>
-              ))}
-            </select>
-          </div>
-          <Field
-            id="showtime-starts"
-            label="Starts at (your local time)"
-            type="datetime-local"
-            required
-            value={startsAt}
-            onInput={(e) => setStartsAt(e.currentTarget.value)}
-          />
-          <Field
-            id="showtime-venue"
-            label="Venue"
-            required
-            maxLength={200}
-            value={venue}
-            onInput={(e) => setVenue(e.currentTarget.value)}
-          />
-          <fieldset>
-            <legend>Seat map</legend>
-            <div class="plan-grid">
-              {PLAN_FIELDS.map(([field, label, min]) => (
-                <Field
-                  key={field}
-                  id={`plan-${field}`}
-                  label={label}
-                  type="number"
-                  min={min}
-                  step={1}
-                  value={plan[field]}
-                  onInput={setPlanField(field)}
-                  error={problems[field]}
-                />
-              ))}
+        <div class="panel">
+          <ActionForm
+            action={createShowtime}
+            onSubmit={() => void createShowtime.run()}
+            valid={planOk && whenOk && concertId !== ''}
+            submit="Create showtime"
+            busy="Creating…"
+          >
+            <h2>New showtime with its seat map</h2>
+            <div class="field">
+              <label for="showtime-concert">Concert</label>
+              <select
+                id="showtime-concert"
+                required
+                value={concertId}
+                onChange={(e) => setConcertId(e.currentTarget.value)}
+              >
+                <option value="">Choose a concert</option>
+                {created.map((entry) => (
+                  <option value={entry.concert.id} key={entry.concert.id}>
+                    {entry.concert.name} (#{entry.concert.id})
+                  </option>
+                ))}
+              </select>
             </div>
-            {planOk && (
-              <p class="hint" data-testid="plan-summary">
-                {numericPlan.rows * numericPlan.seatsPerRow} seats, rows A–{rowLabel(numericPlan.rows - 1)}, numbered 1–
-                {numericPlan.seatsPerRow}; {numericPlan.frontRows} front row{numericPlan.frontRows === 1 ? '' : 's'} at{' '}
-                {formatPoints(numericPlan.frontPrice)}, the rest at {formatPoints(numericPlan.price)}.
-              </p>
-            )}
-          </fieldset>
-          <ProblemNote problem={createShowtime.problem} />
+            <Field
+              id="showtime-starts"
+              label="Starts at (your local time)"
+              type="datetime-local"
+              required
+              value={startsAt}
+              onValue={setStartsAt}
+            />
+            <Field id="showtime-venue" label="Venue" required maxLength={200} value={venue} onValue={setVenue} />
+            <fieldset>
+              <legend>Seat map</legend>
+              <div class="plan-grid">
+                {PLAN_FIELDS.map(([field, label, min]) => (
+                  <Field
+                    key={field}
+                    id={`plan-${field}`}
+                    label={label}
+                    type="number"
+                    min={min}
+                    step={1}
+                    value={plan[field]}
+                    onInput={setPlanField(field)}
+                    error={problems[field]}
+                  />
+                ))}
+              </div>
+              {planOk && (
+                <p class="hint" data-testid="plan-summary">
+                  {numericPlan.rows * numericPlan.seatsPerRow} seats, rows A–{rowLabel(numericPlan.rows - 1)}, numbered
+                  1–
+                  {numericPlan.seatsPerRow}; {numericPlan.frontRows} front row{numericPlan.frontRows === 1 ? '' : 's'}{' '}
+                  at {formatPoints(numericPlan.frontPrice)}, the rest at {formatPoints(numericPlan.price)}.
+                </p>
+              )}
+            </fieldset>
+          </ActionForm>
           {done && (
             <p class="note note-ok" role="status">
               {done}
             </p>
           )}
-          <button type="submit" disabled={createShowtime.busy || !planOk || !whenOk || concertId === ''}>
-            {createShowtime.busy ? 'Creating…' : 'Create showtime'}
-          </button>
-        </form>
+        </div>
       </div>
 
       <h2>Created here</h2>

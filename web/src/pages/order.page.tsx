@@ -4,8 +4,9 @@ import { newIdempotencyKey } from '../api/http';
 import { itemApi } from '../api/item';
 import { paymentApi, type OrderStatus } from '../api/payment';
 import { Countdown } from '../components/countdown';
-import { Loading, ProblemNote, StaleNote } from '../components/notes';
+import { ProblemNote } from '../components/notes';
 import { PageTitle } from '../components/page-title';
+import { ResourceNotes } from '../components/resource-notes';
 import { useAction, useResource } from '../components/use-resource';
 import { formatDateTime, formatPoints } from '../domain/format';
 import { href } from '../routes';
@@ -50,9 +51,7 @@ export function OrderPage({ params }: PageProps) {
         <a href={href('shop')}>Shop</a>
       </p>
       <PageTitle>Your order</PageTitle>
-      <StaleNote stale={order.stale} />
-      <ProblemNote problem={order.problem} autoRetry />
-      {order.loading && !data && <Loading what="the order" />}
+      <ResourceNotes of={[order]} loading="the order" />
       {data && (
         <>
           <p class="status-badge" data-order-status={data.status} aria-live="polite">

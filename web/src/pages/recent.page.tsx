@@ -1,7 +1,7 @@
 import type { PageProps } from '../app';
 import { userApi } from '../api/user';
-import { Loading, ProblemNote, StaleNote } from '../components/notes';
 import { PageTitle } from '../components/page-title';
+import { ResourceNotes } from '../components/resource-notes';
 import { useResource } from '../components/use-resource';
 import { href } from '../routes';
 import { ItemCard } from './shop.page';
@@ -14,9 +14,7 @@ export function RecentPage(_: PageProps) {
         <a href={href('shop')}>Shop</a>
       </p>
       <PageTitle>Recently viewed</PageTitle>
-      <StaleNote stale={recent.stale} />
-      <ProblemNote problem={recent.problem} autoRetry />
-      {recent.loading && !recent.data && <Loading what="what you viewed" />}
+      <ResourceNotes of={[recent]} loading="what you viewed" />
       {recent.data && recent.data.count === 0 && (
         <p>
           Nothing yet: the last three items you open appear here. <a href={href('shop')}>Browse the shop</a>.

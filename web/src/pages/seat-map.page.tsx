@@ -4,8 +4,8 @@ import { newIdempotencyKey } from '../api/http';
 import { asProblem, type ApiProblem } from '../api/problem';
 import { ticketApi, type Seat, type Ticket } from '../api/ticket';
 import { Countdown } from '../components/countdown';
-import { Loading, ProblemNote, StaleNote } from '../components/notes';
 import { PageTitle } from '../components/page-title';
+import { ResourceNotes } from '../components/resource-notes';
 import { SeatLegend, SeatMap } from '../components/seat-map';
 import { TurnBanner } from '../components/turn-banner';
 import { followCredentialProblem, useResource } from '../components/use-resource';
@@ -96,9 +96,7 @@ export function SeatMapPage({ params }: PageProps) {
       </p>
       <PageTitle>Choose your seats</PageTitle>
       <TurnBanner />
-      <StaleNote stale={seats.stale} />
-      <ProblemNote problem={seats.problem} autoRetry />
-      {seats.loading && !seats.data && <Loading what="the seat map" />}
+      <ResourceNotes of={[seats]} loading="the seat map" />
       {seats.data && (
         <>
           <SeatLegend seats={seats.data} />

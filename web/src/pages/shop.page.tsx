@@ -1,8 +1,8 @@
 import type { PageProps } from '../app';
 import { itemApi, type ItemView } from '../api/item';
 import { AlarmToggle } from '../components/alarm-toggle';
-import { Loading, ProblemNote, StaleNote } from '../components/notes';
 import { PageTitle } from '../components/page-title';
+import { ResourceNotes } from '../components/resource-notes';
 import { useResource } from '../components/use-resource';
 import { formatPoints } from '../domain/format';
 import { href } from '../routes';
@@ -31,9 +31,7 @@ export function ShopPage(_: PageProps) {
         Set an alarm to be told before an item goes on air. <a href={href('recent')}>Recently viewed</a> ·{' '}
         <a href={href('notifications')}>Notifications</a>
       </p>
-      <StaleNote stale={items.stale} />
-      <ProblemNote problem={items.problem} autoRetry />
-      {items.loading && !items.data && <Loading what="items" />}
+      <ResourceNotes of={[items]} loading="items" />
       {items.data && (
         <ul class="cards items" aria-label={`${items.data.count} items`}>
           {items.data.payload.map((item) => (

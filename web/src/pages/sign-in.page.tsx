@@ -4,11 +4,11 @@ import { ApiProblem } from '../api/problem';
 import { session } from '../api/session';
 import { userApi, type Credentials } from '../api/user';
 import { Field } from '../components/field';
-import { ProblemNote } from '../components/notes';
 import { PageTitle } from '../components/page-title';
 import { useAction } from '../components/use-resource';
 import { href } from '../routes';
 import { navigate, safeNext } from '../router';
+import { ActionForm } from '../components/action-form';
 
 /** Login does not say the role; /users/me does, and the pages need it to show the operator's menu. */
 async function remember(credentials: Credentials): Promise<void> {
@@ -41,20 +41,8 @@ export function SignInPage({ query }: PageProps) {
   return (
     <section class="narrow">
       <PageTitle>Sign in</PageTitle>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void signIn.run();
-        }}
-      >
-        <Field
-          id="login-id"
-          label="Login id"
-          autoComplete="username"
-          required
-          value={loginId}
-          onInput={(e) => setLoginId(e.currentTarget.value)}
-        />
+      <ActionForm action={signIn} onSubmit={() => void signIn.run()} submit="Sign in" busy="Signing in…">
+        <Field id="login-id" label="Login id" autoComplete="username" required value={loginId} onValue={setLoginId} />
         <Field
           id="password"
           label="Password"
@@ -62,13 +50,9 @@ export function SignInPage({ query }: PageProps) {
           autoComplete="current-password"
           required
           value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
+          onValue={setPassword}
         />
-        <ProblemNote problem={signIn.problem} />
-        <button type="submit" disabled={signIn.busy}>
-          {signIn.busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
+      </ActionForm>
       <p>
         No account yet? <a href={href('signUp', {}, { next })}>Create one</a>.
       </p>
@@ -89,12 +73,7 @@ export function SignUpPage({ query }: PageProps) {
   return (
     <section class="narrow">
       <PageTitle>Create an account</PageTitle>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void signUp.run();
-        }}
-      >
+      <ActionForm action={signUp} onSubmit={() => void signUp.run()} submit="Create account" busy="Creating…">
         <Field
           id="name"
           label="Your name"
@@ -102,7 +81,7 @@ export function SignUpPage({ query }: PageProps) {
           required
           maxLength={100}
           value={name}
-          onInput={(e) => setName(e.currentTarget.value)}
+          onValue={setName}
         />
         <Field
           id="login-id"
@@ -114,7 +93,7 @@ export function SignUpPage({ query }: PageProps) {
           maxLength={50}
           pattern="[A-Za-z0-9._\-]{3,50}"
           value={loginId}
-          onInput={(e) => setLoginId(e.currentTarget.value)}
+          onValue={setLoginId}
         />
         <Field
           id="password"
@@ -126,13 +105,9 @@ export function SignUpPage({ query }: PageProps) {
           minLength={8}
           maxLength={200}
           value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
+          onValue={setPassword}
         />
-        <ProblemNote problem={signUp.problem} />
-        <button type="submit" disabled={signUp.busy}>
-          {signUp.busy ? 'Creating…' : 'Create account'}
-        </button>
-      </form>
+      </ActionForm>
       <p>
         Already have one? <a href={href('signIn', {}, { next })}>Sign in</a>.
       </p>

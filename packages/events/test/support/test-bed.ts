@@ -6,13 +6,12 @@ import { EVENTS_MIGRATIONS, appendEvent, createEventBus, type EventBus, type Log
 import { dropDatabase, testEnv } from '@boxoffice/testing';
 
 /** The widgets of the fixtures' widgets_replica. */
-export const WidgetChanged = defineEvent({
-  type: 'widget.changed',
-  version: 1,
-  topic: 'test.widgets',
-  aggregateType: 'widget',
-  payload: Type.Object({ id: Type.String(), name: Type.String() }),
-});
+export const WidgetChanged = defineEvent(
+  'widget.changed',
+  'test.widgets',
+  'widget',
+  Type.Object({ id: Type.String(), name: Type.String() }),
+);
 
 export const quiet: Logger = process.env.DEBUG_EVENTS
   ? { debug: console.log, info: console.log, warn: console.log, error: console.log }
