@@ -1,9 +1,14 @@
 // Waiting-room bench: 10,000 joins (POST /tokens), then GET /tokens polling with those tokens, beside the
-// Fastify + Redis baseline in the same run. Needs the infrastructure (scripts/infra.sh up) and a build
-// (npx tsc -b tsconfig.build.json). Usage: node bench/queue-polling.mjs   (BENCH_SECONDS per round, BENCH_ROUNDS, BENCH_USERS)
+// Fastify + Redis baseline in the same run; and how long the joins' token events take to reach a ticket service's
+// queue_tokens_replica (outbox → Kafka → its queue-guard consumer) once the last join is answered. Needs the
+// infrastructure (scripts/infra.sh up) and a build (npx tsc -b tsconfig.build.json).
+// Usage: node bench/queue-polling.mjs   (BENCH_SECONDS per round, BENCH_ROUNDS, BENCH_USERS)
+// Profiling: BENCH_NODE_ARGS_QUEUE='--cpu-prof --cpu-prof-dir=/tmp/prof' (or _TICKET); joinWindowUs feeds
+// bench/cpuprofile-top.mjs.
 import { randomUUID } from 'node:crypto';
 import {
   announceUsers,
+  topicPrefix,
   cleanUp,
   connect,
   drive,
@@ -23,20 +28,31 @@ const { url: queueUrl } = await startService('queue', {
   USER_SERVICE_URL: 'http://127.0.0.1:9',
 });
 
-// 2. the users, announced as the user service does (user.changed on Kafka), until the queue's replica has them
+// ... and a ticket service, whose queue guard keeps a replica of the tokens from their events
+await startService('ticket', {
+  DEMO_DATA: 'false',
+  USER_SERVICE_URL: 'http://127.0.0.1:9',
+  QUEUE_SERVICE_URL: queueUrl,
+  REDIS_KEY_PREFIX: `${topicPrefix}ticket:`,
+});
+
+// 2. the users, announced as the user service does (user.changed on Kafka), until both replicas have them
 const users = Array.from({ length: USERS }, (_, i) => ({ id: i + 1, role: 'user', token: randomUUID() }));
 await announceUsers(users);
 const db = await connect('queue');
-await waitUntil(
-  `${USERS} users in the replica`,
-  async () => (await db.query('SELECT count(*)::int AS n FROM users_replica')).rows[0].n === USERS,
-  300_000,
-);
+const ticketDb = await connect('ticket');
+for (const replica of [db, ticketDb])
+  await waitUntil(
+    `${USERS} users in the replica`,
+    async () => (await replica.query('SELECT count(*)::int AS n FROM users_replica')).rows[0].n === USERS,
+    300_000,
+  );
 
 // 3. joins: every user once
 const tokens = new Array(USERS);
 let next = 0;
 const joinStarted = Date.now();
+const joinStartedUs = Math.round(performance.timeOrigin * 1000 + performance.now() * 1000);
 const joins = await drive({
   url: `${queueUrl}/tokens`,
   amount: USERS,
@@ -61,7 +77,19 @@ const joins = await drive({
   ],
 });
 const joinSeconds = (Date.now() - joinStarted) / 1000;
+const joinEndedUs = Math.round(performance.timeOrigin * 1000 + performance.now() * 1000);
 const issued = tokens.filter(Boolean);
+
+// the joins' events reach the ticket service's token replica: how far behind the last answered join it is
+const answeredAt = Date.now();
+await waitUntil(
+  "every token in the ticket service's replica",
+  async () => (await ticketDb.query('SELECT count(*)::int AS n FROM queue_tokens_replica')).rows[0].n >= issued.length,
+  300_000,
+);
+const tokenReplicaCatchUpSeconds = (Date.now() - answeredAt) / 1000;
+const tokenEvents = (await db.query("SELECT count(*)::int AS n FROM outbox WHERE type = 'queue.token.changed'")).rows[0]
+  .n;
 
 // the joins' records and events are written behind the requests: let that settle so polling is measured alone
 await waitUntil('the journal recorded and the outbox published', async () => {
@@ -103,32 +131,45 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 const recorded = (await db.query('SELECT count(*)::int AS n FROM queue_tokens')).rows[0].n;
 await db.end();
-await cleanUp('queue');
+await ticketDb.end();
+await cleanUp('queue', 'ticket');
 
-const pollSummary = {
-  requestsPerSecond: median(rounds.map((r) => r.polling.requestsPerSecond)),
-  p99Ms: median(rounds.map((r) => r.polling.p99Ms)),
-};
-const baseSummary = {
-  requestsPerSecond: median(rounds.map((r) => r.baseline.requestsPerSecond)),
-  p99Ms: median(rounds.map((r) => r.baseline.p99Ms)),
-};
+const medianOf = (runs) => ({
+  requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
+  p50Ms: median(runs.map((run) => run.p50Ms)),
+  p99Ms: median(runs.map((run) => run.p99Ms)),
+  non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+  errors: runs.reduce((sum, run) => sum + run.errors, 0),
+});
+const pollSummary = medianOf(rounds.map((r) => r.polling));
+const baseSummary = medianOf(rounds.map((r) => r.baseline));
+const joinsPerSecond = Math.round(issued.length / joinSeconds);
 const report = {
   users: USERS,
+  // the report's table: the median baseline round, and the median polling round beside the joins
+  baseline: { name: 'baseline: Fastify + Redis SET NX (median round)', ...baseSummary },
   joins: {
     ...summarize('POST /tokens joins', joins),
     tokensIssued: issued.length,
     recordedInPostgres: recorded,
-    joinsPerSecond: Math.round(USERS / joinSeconds),
+    joinsPerSecond,
   },
-  pollingMedian: pollSummary,
-  baselineMedian: baseSummary,
-  rounds,
+  polling: { name: 'GET /tokens polling (median round)', ...pollSummary },
+  tokenReplica: { tokenEvents, tokenReplicaCatchUpSeconds },
+  joinWindowUs: [joinStartedUs, joinEndedUs],
+  // every round, [polling req/s, p99 ms, baseline req/s, p99 ms] (the table shows the medians above)
+  rounds: rounds.map((r) => [
+    r.polling.requestsPerSecond,
+    r.polling.p99Ms,
+    r.baseline.requestsPerSecond,
+    r.baseline.p99Ms,
+  ]),
   ratios: {
+    joinsVsBaseline: +(joinsPerSecond / baseSummary.requestsPerSecond).toFixed(3),
+    tokenReplicaCatchUpSeconds,
     pollingThroughputVsBaseline: +(pollSummary.requestsPerSecond / baseSummary.requestsPerSecond).toFixed(2),
     pollingThroughputVsBaselineMedianOfRounds: median(rounds.map((r) => r.throughputRatio)),
     pollingP99VsBaseline: +(pollSummary.p99Ms / baseSummary.p99Ms).toFixed(2),
-    joinsPerSecondVsBaseline: +(USERS / joinSeconds / baseSummary.requestsPerSecond).toFixed(2),
   },
 };
 writeResult('queue-polling', report);
