@@ -6,6 +6,7 @@
 // Profiling: BENCH_NODE_ARGS_QUEUE='--cpu-prof --cpu-prof-dir=/tmp/prof' (or _TICKET); joinWindowUs feeds
 // bench/cpuprofile-top.mjs.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   announceUsers,
   topicPrefix,
@@ -23,7 +24,7 @@ const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 // 1. the queue service as a real process, on its own database, topics and Redis keys
-const { url: queueUrl } = await startService('queue', {
+const { url: queueUrl, child: queueProcess } = await startService('queue', {
   DEMO_DATA: 'false', // and LOG_LEVEL warn: no per-request log line, as for the baseline
   USER_SERVICE_URL: 'http://127.0.0.1:9',
 });
@@ -56,6 +57,19 @@ await ticket.stop();
 // 3. joins: every user once
 const tokens = new Array(USERS);
 let next = 0;
+// the baseline right before and right after the joins: the machine's load changes between minutes, and the joins'
+// ratio is to the baseline of their own minutes
+const baseline = await startBaselineProcess();
+const baselineOnce = async () =>
+  summarize('baseline: Fastify + Redis SET NX', await drive({ url: baseline.url, method: 'POST' }));
+const baselineBeforeJoins = await baselineOnce();
+
+/** CPU seconds a process has used (user + system), from /proc: who is busy while the joins run. */
+const cpuSecondsOf = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 a second)
+};
+const cpuBefore = { queue: cpuSecondsOf(queueProcess.pid), client: process.cpuUsage() };
 const joinStarted = Date.now();
 const joinStartedUs = Number(process.hrtime.bigint() / 1000n);
 const joins = await drive({
@@ -82,6 +96,11 @@ const joins = await drive({
   ],
 });
 const joinSeconds = (Date.now() - joinStarted) / 1000;
+const clientCpu = process.cpuUsage(cpuBefore.client);
+const joinCpuShare = {
+  queue: +((cpuSecondsOf(queueProcess.pid) - cpuBefore.queue) / joinSeconds).toFixed(2),
+  benchClient: +((clientCpu.user + clientCpu.system) / 1e6 / joinSeconds).toFixed(2),
+};
 const joinEndedUs = Number(process.hrtime.bigint() / 1000n);
 const issued = tokens.filter(Boolean);
 
@@ -92,6 +111,9 @@ await waitUntil('the journal recorded and the outbox published', async () => {
   );
   return rows[0].recorded === USERS && rows[0].pending === 0;
 });
+// (after the joins' own writes behind the requests, which would slow it down)
+const baselineAfterJoins = await baselineOnce();
+const joinsBaselinePerSecond = (baselineBeforeJoins.requestsPerSecond + baselineAfterJoins.requestsPerSecond) / 2;
 
 // every token event is on the topic: the ticket service starts again and its replica catches up. Timed from its
 // first token row (its consumer is in its group and reading) to the last, and, for context, from the restart
@@ -102,22 +124,26 @@ const tokensInTicket = async () =>
 const restartedAt = Date.now();
 const restarting = startService('ticket', ticketEnv);
 let firstTokenAt;
+let firstTokenAtUs;
 // polled every 20 ms (the target is seconds)
 for (;;) {
   const n = await tokensInTicket().catch(() => 0);
-  if (n > 0) firstTokenAt ??= Date.now();
+  if (n > 0 && firstTokenAt === undefined) {
+    firstTokenAt = Date.now();
+    firstTokenAtUs = Number(process.hrtime.bigint() / 1000n);
+  }
   if (n >= issued.length) break;
   if (Date.now() - restartedAt > 300_000) throw new Error("timed out waiting for the ticket service's token replica");
   await new Promise((resolve) => setTimeout(resolve, 20));
 }
 const caughtUpAt = Date.now();
+const catchUpWindowUs = [firstTokenAtUs, Number(process.hrtime.bigint() / 1000n)];
 ticket = await restarting;
 const tokenReplicaCatchUpSeconds = (caughtUpAt - firstTokenAt) / 1000;
 const tokenReplicaFromRestartSeconds = (caughtUpAt - restartedAt) / 1000;
 
 // 4. polling with all those tokens (round robin) and the baseline, alternating rounds in the same run, so the
 // machine's noise (other work on the box) hits both alike; medians are reported
-const baseline = await startBaselineProcess();
 const pollingRequests = issued
   .slice(0, 1_000)
   .map((token) => ({ method: 'GET', headers: { authorization: `Bearer ${token}` } }));
@@ -169,10 +195,14 @@ const report = {
     tokensIssued: issued.length,
     recordedInPostgres: recorded,
     joinsPerSecond,
+    // cores each process kept busy during the joins (1.0 = one core all the time)
+    coresBusy: joinCpuShare,
   },
   polling: { name: 'GET /tokens polling (median round)', ...pollSummary },
   tokenReplica: { tokenEvents, tokenReplicaCatchUpSeconds, tokenReplicaFromRestartSeconds },
+  baselineAroundJoins: [baselineBeforeJoins.requestsPerSecond, baselineAfterJoins.requestsPerSecond],
   joinWindowUs: [joinStartedUs, joinEndedUs],
+  catchUpWindowUs,
   // every round, [polling req/s, p99 ms, baseline req/s, p99 ms] (the table shows the medians above)
   rounds: rounds.map((r) => [
     r.polling.requestsPerSecond,
@@ -181,7 +211,7 @@ const report = {
     r.baseline.p99Ms,
   ]),
   ratios: {
-    joinsVsBaseline: +(joinsPerSecond / baseSummary.requestsPerSecond).toFixed(3),
+    joinsVsBaseline: +(joinsPerSecond / joinsBaselinePerSecond).toFixed(3),
     tokenReplicaCatchUpSeconds,
     pollingThroughputVsBaseline: +(pollSummary.requestsPerSecond / baseSummary.requestsPerSecond).toFixed(2),
     pollingThroughputVsBaselineMedianOfRounds: median(rounds.map((r) => r.throughputRatio)),

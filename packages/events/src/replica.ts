@@ -56,11 +56,12 @@ export async function applyManyToReplica<C extends ReplicaChange>(
   const keys = (Array.isArray(key) ? key : [key]).map(identifier);
   // keys are text or numbers: as JSON they read the same from here and from PostgreSQL's RETURNING
   const identity = (change: ReplicaChange) => JSON.stringify(keys.map((column) => change.row[column] ?? null));
+  const identities = changes.map(identity);
   const newest = new Map<string, C>();
-  for (const change of changes) {
-    const known = newest.get(identity(change));
-    if (!known || change.revision > known.revision) newest.set(identity(change), change);
-  }
+  changes.forEach((change, index) => {
+    const known = newest.get(identities[index]!);
+    if (!known || change.revision > known.revision) newest.set(identities[index]!, change);
+  });
   const fields = Object.keys(changes[0]!.row).map(identifier);
   const columns = [...fields, 'revision'];
   const updates = columns.filter((column) => !keys.includes(column)).map((column) => `${column} = EXCLUDED.${column}`);
@@ -85,5 +86,7 @@ export async function applyManyToReplica<C extends ReplicaChange>(
     );
     for (const row of rows) applied.add(JSON.stringify(row.applied_key));
   }
-  return changes.filter((change) => newest.get(identity(change)) === change && applied.has(identity(change)));
+  return changes.filter(
+    (change, index) => newest.get(identities[index]!) === change && applied.has(identities[index]!),
+  );
 }
