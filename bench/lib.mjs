@@ -4,22 +4,35 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 
+import { postgresProfile } from './run-profiles.mjs';
+
+export { ratios } from './ratios.mjs';
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const POSTGRES = process.env.TEST_POSTGRES_SERVER ?? 'postgres://postgres@127.0.0.1:54329';
 export const KAFKA = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** autocannon's concurrent clients unless a scenario says otherwise; the runner's growth table sets 10 and 1,000. */
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 export const runId = randomBytes(4).toString('hex');
 /** This run's topics and Redis keys start with it, so runs never see each other's data. */
 export const topicPrefix = `bench${runId}.`;
 /** A service's database in this run (t_*, like the tests'; dropDatabases removes them). */
 export const databaseUrl = (service) => `${POSTGRES}/t_${service}_bench_${runId}`;
 const children = [];
+
+/**
+ * Which durability the PostgreSQL under this run has (`test` or `durable`), read from the server itself so a result
+ * never claims a profile it did not run on; the runner picks the server per profile (bench/run-profiles.mjs).
+ */
+export const PROFILE = await postgresProfile(POSTGRES);
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -93,7 +106,7 @@ export async function startBaselineProcess() {
 
 export function drive(options) {
   return new Promise((resolve, reject) =>
-    autocannon({ connections: 100, duration: SECONDS, ...options }, (error, result) =>
+    autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options }, (error, result) =>
       error ? reject(error) : resolve(result),
     ),
   );
@@ -117,11 +130,14 @@ export function summarize(name, result) {
 }
 
 export function writeResult(prefix, data) {
-  const dir = path.join(ROOT, 'bench', 'results');
+  const dir = process.env.BENCH_RESULTS_DIR ?? path.join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const at = new Date().toISOString();
   const file = path.join(dir, `${prefix}-${at.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ at, ...data }, null, 2)}\n`);
+  // how busy the machine was with everything else: on a shared 2-core machine it moves every absolute figure
+  const machine = { cores: os.availableParallelism(), loadAverage1m: Number(os.loadavg()[0].toFixed(1)) };
+  const recorded = { at, profile: PROFILE, connections: CONNECTIONS, machine, ...data };
+  writeFileSync(file, `${JSON.stringify(recorded, null, 2)}\n`);
   console.log(JSON.stringify(data, null, 2));
   console.log(`[bench] wrote ${path.relative(ROOT, file)}`);
 }

@@ -6,12 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { startBaseline } from './baseline-redis.mjs';
 import {
+  CONNECTIONS,
   announceUsers,
   cleanUp,
   connect,
   drive,
   inBatches,
   json,
+  ratios,
   startService,
   summarize,
   topicPrefix,
@@ -138,7 +140,7 @@ async function main() {
   });
   const seconds = (Date.now() - started) / 1000;
   const paymentWindowUs = [windowStartUs, Number(process.hrtime.bigint() / 1000n)];
-  const pay = summarize('ticket payments (POST /payments, 100 users)', result);
+  const pay = summarize(`ticket payments (POST /payments, ${CONNECTIONS} users)`, result);
   pay.paymentsPerSecond = Math.round(work.length / seconds);
 
   const db = await connect('payment');
@@ -149,6 +151,7 @@ async function main() {
     payments: pay,
     paymentStatuses: Object.fromEntries(rows.map((r) => [r.status, r.n])),
     ratio: +(pay.paymentsPerSecond / base.requestsPerSecond).toFixed(4),
+    ratios: ratios({ paymentsVsBaseline: +(pay.paymentsPerSecond / base.requestsPerSecond).toFixed(4) }),
     paymentWindowUs,
   };
   writeResult('payment-ticket', report);

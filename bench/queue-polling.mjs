@@ -13,6 +13,7 @@ import {
   cleanUp,
   connect,
   drive,
+  ratios,
   startBaselineProcess,
   startService,
   summarize,
@@ -210,13 +211,13 @@ const report = {
     r.baseline.requestsPerSecond,
     r.baseline.p99Ms,
   ]),
-  ratios: {
+  ratios: ratios({
     joinsVsBaseline: +(joinsPerSecond / joinsBaselinePerSecond).toFixed(3),
     tokenReplicaCatchUpSeconds,
     pollingThroughputVsBaseline: +(pollSummary.requestsPerSecond / baseSummary.requestsPerSecond).toFixed(2),
     pollingThroughputVsBaselineMedianOfRounds: median(rounds.map((r) => r.throughputRatio)),
     pollingP99VsBaseline: +(pollSummary.p99Ms / baseSummary.p99Ms).toFixed(2),
-  },
+  }),
 };
 writeResult('queue-polling', report);
 process.exit(0);

@@ -12,6 +12,7 @@ import {
   codes,
   connect,
   drive,
+  ratios,
   startBaselineProcess,
   startService,
   summarize,
@@ -324,14 +325,16 @@ try {
       availabilityAfter: stock.availability,
       liveReserved: stock.reserved,
     },
-    ratios: {
+    ratios: ratios({
       stormThroughputVsBaseline: +(stormSummary.requestsPerSecond / base.requestsPerSecond).toFixed(2),
       stormP99VsBaseline: +(stormSummary.p99Ms / base.p99Ms).toFixed(2),
+      reservationsVsBaseline: +(reservations.requests.average / base.requestsPerSecond).toFixed(3),
+      tokenReplicaCatchUpSeconds,
       ...(twoInstances && {
         twoInstancesStormVsBaseline: +(twoInstances.storm.requestsPerSecond / base.requestsPerSecond).toFixed(2),
         twoInstancesVsOne: +(twoInstances.storm.requestsPerSecond / stormSummary.requestsPerSecond).toFixed(2),
       }),
-    },
+    }),
   };
   writeResult('ticket-hold-storm', report);
 } finally {

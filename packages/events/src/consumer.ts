@@ -48,6 +48,9 @@ export interface EventConsumerOptions {
 export class EventConsumer {
   private readonly subscriptions = new Map<string, Subscription>();
   private consumer: Consumer | undefined;
+  /** The consumer of a start under way, and that start: stop() ends both before it returns. */
+  private starting: Consumer | undefined;
+  private connecting: Promise<void> | undefined;
   private started = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -128,6 +131,9 @@ export class EventConsumer {
     clearTimeout(this.retryTimer);
     clearTimeout(this.lagTimer);
     clearTimeout(this.replayTimer);
+    // a start still under way would otherwise finish (and disconnect) after its caller has moved on: end it first
+    await this.starting?.disconnect().catch(() => undefined);
+    await this.connecting?.catch(() => undefined);
     await this.consumer?.disconnect().catch(() => undefined);
     this.consumer = undefined;
     this.connected = false;
@@ -142,7 +148,12 @@ export class EventConsumer {
     this.retryTimer = setTimeout(() => void this.connect(attempt + 1), backoff(attempt + 1, 250));
   }
 
-  private async connect(attempt: number): Promise<void> {
+  private connect(attempt: number): Promise<void> {
+    this.connecting = this.tryConnect(attempt);
+    return this.connecting;
+  }
+
+  private async tryConnect(attempt: number): Promise<void> {
     if (this.stopped) return;
     const { bus, groupId } = this.options;
     const consumer = bus.kafka.consumer({
@@ -154,6 +165,7 @@ export class EventConsumer {
       allowAutoTopicCreation: false,
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
+    this.starting = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.connected = false;
       if (!payload.restart) {
@@ -188,10 +200,12 @@ export class EventConsumer {
           : { eachMessage: (message) => this.delivery.handle(message) }),
       });
       this.consumer = consumer;
+      this.starting = undefined;
       if (this.stopped) await consumer.disconnect();
       else if (!this.caughtUp) this.scheduleLagCheck(0);
     } catch (error) {
-      bus.logger.warn({ err: error, groupId, attempt }, 'event consumer could not start; retrying');
+      this.starting = undefined;
+      if (!this.stopped) bus.logger.warn({ err: error, groupId, attempt }, 'event consumer could not start; retrying');
       await consumer.disconnect().catch(() => undefined);
       this.scheduleReconnect(attempt);
     }

@@ -7,8 +7,15 @@ export interface Resource {
   methods: string[];
 }
 
-const dynamicParts = (pattern: string) => (pattern.match(/[:*]/g) ?? []).length;
-const hasEmptyParam = (params: Record<string, string | undefined>) => Object.values(params).some((v) => v === '');
+const dynamicParts = (pattern: string) => {
+  let parts = 0;
+  for (let i = 0; i < pattern.length; i++) if (pattern[i] === ':' || pattern[i] === '*') parts++;
+  return parts;
+};
+const hasEmptyParam = (params: Record<string, string | undefined>) => {
+  for (const key in params) if (params[key] === '') return true;
+  return false;
+};
 
 /**
  * Remembers every route's method, so a request can be told which methods the resource it names supports (RFC 9110
@@ -26,17 +33,25 @@ export function trackResources(app: FastifyInstance): (url: string) => Resource 
       methods.add(method);
     }
   });
+  // runs on every request to a parametric route (the gateway's catch-all among them): one pass, few allocations
   return (url) => {
-    const path = url.split('?')[0]!;
-    const matches = [...methods].flatMap((method) => {
-      const found = router.find(method as HTTPMethod, path);
-      if (!found || hasEmptyParam(found.params)) return [];
-      return [{ method, pattern: (found.store as { pattern: string }).pattern }];
-    });
-    if (matches.length === 0) return undefined;
-    const fewest = Math.min(...matches.map((match) => dynamicParts(match.pattern)));
-    const specific = matches.filter((match) => dynamicParts(match.pattern) === fewest);
-    return { pattern: specific[0]!.pattern, methods: specific.map((match) => match.method).sort() };
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    let pattern: string | undefined;
+    let fewest = Infinity;
+    let found: string[] = [];
+    for (const method of methods) {
+      const match = router.find(method as HTTPMethod, path);
+      if (!match || hasEmptyParam(match.params)) continue;
+      const candidate = (match.store as { pattern: string }).pattern;
+      const parts = dynamicParts(candidate);
+      if (parts < fewest) {
+        fewest = parts;
+        pattern = candidate;
+        found = [method];
+      } else if (parts === fewest) found.push(method);
+    }
+    return pattern === undefined ? undefined : { pattern, methods: found.sort() };
   };
 }
 

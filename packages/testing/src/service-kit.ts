@@ -64,3 +64,10 @@ export class ServiceKit {
     return this.peers.announceUsers(count, { role, replicas: [this.app.pg] });
   }
 }
+
+/** A kit started before its suite's tests and closed after them: `const kit = suiteKit(new QueueKit(env))`. */
+export function suiteKit<Kit extends { start(): Promise<unknown>; close(): Promise<unknown> }>(kit: Kit): Kit {
+  beforeAll(() => kit.start());
+  afterAll(() => kit.close());
+  return kit;
+}

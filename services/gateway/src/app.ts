@@ -41,6 +41,7 @@ export async function buildApp(config: GatewayConfig): Promise<App> {
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
     signUpMax: config.SIGNUP_RATE_LIMIT_MAX,
     signUpWindowSeconds: config.SIGNUP_RATE_LIMIT_WINDOW_SECONDS,
+    syncMs: config.RATE_LIMIT_SYNC_MS,
     keyPrefix: config.KAFKA_TOPIC_PREFIX,
   });
   await app.register(docsRoutes, { upstreams });

@@ -28,6 +28,8 @@ export const GatewayConfigSchema = Type.Object({
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 10 }),
   /** Requests one IP address may make per window, whatever credentials it presents. */
   RATE_LIMIT_IP_MAX: Type.Integer({ minimum: 1, default: 3_000 }),
+  /** How often an instance adds the requests it counted locally to the shared counts in Redis (docs/security.md). */
+  RATE_LIMIT_SYNC_MS: Type.Integer({ minimum: 10, maximum: 10_000, default: 100 }),
   /** The built web front served at `/` (web/dist of this checkout); without an index.html there, no front. */
   WEB_ROOT: Type.String({ minLength: 1, default: path.resolve(__dirname, '..', '..', '..', 'web', 'dist') }),
   /** Sign-ups (POST /api/users/users) one IP address may make per window: accounts are free to mint otherwise. */

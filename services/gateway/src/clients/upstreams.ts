@@ -15,6 +15,27 @@ export interface UpstreamRequest {
   body?: Buffer;
 }
 
+/** A request passed through as it came: headers as a flat name, value, name, value… list (duplicates kept). */
+export interface ForwardedRequest {
+  method: Dispatcher.HttpMethod;
+  path: string;
+  headers: string[];
+  body?: Buffer;
+}
+
+/**
+ * Where a passed-through answer goes, as it arrives: `connected` with a way to abandon the request (on each
+ * attempt), `start` once with the status and raw headers, then the body chunks (`write` returns false to pause the
+ * upstream until `resume` is called), then `end`, or `fail` when the answer breaks after it started.
+ */
+export interface AnswerSink {
+  connected(abort: (error: Error) => void): void;
+  start(statusCode: number, rawHeaders: Buffer[], resume: () => void): void;
+  write(chunk: Buffer): boolean;
+  end(): void;
+  fail(error: Error): void;
+}
+
 /** Connection pools to every instance of every service, and the failover between them. */
 export class Upstreams {
   private readonly pools = new Map<string, Pool>();
@@ -41,25 +62,65 @@ export class Upstreams {
     let lastError: unknown;
     for (const instance of balancer.order()) {
       try {
-        const response = await this.pools.get(instance)!.request({
-          method: request.method,
-          path: request.path,
-          headers: request.headers,
-          body: request.body,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
-        });
+        const response = await this.pools.get(instance)!.request(this.withTimeouts(request));
         balancer.markUp(instance);
         return Object.assign(response, { instance });
       } catch (error) {
         lastError = error;
-        const code = (error as { code?: string }).code ?? '';
-        const retryable = NOT_DELIVERED.has(code) || (BROKEN.has(code) && IDEMPOTENT.has(request.method));
-        if (NOT_DELIVERED.has(code) || BROKEN.has(code)) balancer.markDown(instance);
-        if (!retryable) throw error;
+        if (!this.mayRetryAfter(balancer, instance, request.method, error)) throw error;
       }
     }
     throw lastError;
+  }
+
+  /**
+   * Passes a request to one instance and its answer to `sink` as it streams in, without buffering or parsing it.
+   * Resolves once the answer has started; rejects when no instance answered (the same failover as `send`, which
+   * is safe because nothing has reached the client yet). After the start, a broken answer goes to `sink.fail`.
+   */
+  forward(service: ServiceName, request: ForwardedRequest, sink: AnswerSink): Promise<void> {
+    const balancer = this.balancers.get(service)!;
+    const order = balancer.order();
+    return new Promise((resolve, reject) => {
+      const attempt = (index: number, lastError?: unknown) => {
+        const instance = order[index];
+        if (instance === undefined) return reject(lastError);
+        let started = false;
+        // undici's own handler interface: raw header buffers, no parsing into an object on the way through
+        const handler: Dispatcher.DispatchHandler = {
+          onConnect: (abort) => sink.connected(abort),
+          onHeaders: (statusCode, rawHeaders, resume) => {
+            if (statusCode < 200) return true; // 1xx: informational, the answer follows
+            started = true;
+            balancer.markUp(instance);
+            sink.start(statusCode, rawHeaders, resume);
+            resolve();
+            return true;
+          },
+          onData: (chunk) => sink.write(chunk),
+          onComplete: () => sink.end(),
+          onError: (error) => {
+            if (started) return sink.fail(error);
+            if (this.mayRetryAfter(balancer, instance, request.method, error)) attempt(index + 1, error);
+            else reject(error);
+          },
+        };
+        this.pools.get(instance)!.dispatch(this.withTimeouts(request), handler);
+      };
+      attempt(0);
+    });
+  }
+
+  /** A request as undici takes it, with the gateway's timeouts for the answer's headers and for each body chunk. */
+  private withTimeouts({ method, path, headers, body }: UpstreamRequest | ForwardedRequest) {
+    return { method, path, headers, body, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs };
+  }
+
+  /** Marks an instance down when it could not be reached; says whether the request may go to the next one. */
+  private mayRetryAfter(balancer: Balancer, instance: string, method: string, error: unknown): boolean {
+    const code = (error as { code?: string }).code ?? '';
+    if (NOT_DELIVERED.has(code) || BROKEN.has(code)) balancer.markDown(instance);
+    return NOT_DELIVERED.has(code) || (BROKEN.has(code) && IDEMPOTENT.has(method));
   }
 
   /** GET a path from the first instance that answers: for the merged OpenAPI document. */

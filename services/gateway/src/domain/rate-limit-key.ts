@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
+import { BoundedCache } from './bounded-cache';
 import { readRequestPath } from './request-path';
+
+// A caller sends the same credential with every request: its hash is worked out once while it stays in use.
+const hashedCredentials = new BoundedCache<string>(10_000);
+const CACHED_CREDENTIAL_LENGTH = 2_048;
+const hashOf = (credential: string) => `cred:${createHash('sha256').update(credential).digest('hex').slice(0, 32)}`;
 
 /**
  * Whom a request counts against: its credential (USER-TOKEN, or the waiting-room token), hashed so the limiter's
@@ -17,7 +23,7 @@ export function rateLimitKey(headers: Record<string, string | string[] | undefin
     (typeof queueToken === 'string' && queueToken) ||
     undefined;
   if (!credential) return `anon:${ip}`;
-  return `cred:${createHash('sha256').update(credential).digest('hex').slice(0, 32)}`;
+  return credential.length <= CACHED_CREDENTIAL_LENGTH ? hashedCredentials.get(credential, hashOf) : hashOf(credential);
 }
 
 /** Registering a user (the user service's POST /users), however the path is spelled: sign-ups have their own limit. */

@@ -1,3 +1,4 @@
+import { BoundedCache } from './bounded-cache';
 import { formatPath, readRequestPath } from './request-path';
 
 /**
@@ -44,9 +45,34 @@ const startsWithSegment = (path: string, prefix: string) =>
   prefix === '' || path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`);
 
 const segmentsOf = (prefix: string) => prefix.split('/').filter(Boolean);
+
+/** The routes with their prefixes split once, longest public prefix first: the first match is the most specific. */
+const MATCHERS = ROUTES.map((route) => ({
+  service: route.service,
+  publicSegments: segmentsOf(route.publicPrefix),
+  upstreamSegments: segmentsOf(route.upstreamPrefix),
+  length: route.publicPrefix.length,
+})).sort((a, b) => b.length - a.length);
+
 const startsWithSegments = (segments: string[], prefix: string[]) => prefix.every((part, i) => segments[i] === part);
 
 export type Resolved = { service: ServiceName; upstreamUrl: string } | { refused: string } | undefined;
+type PathDecision = { service: ServiceName; upstreamPath: string } | { refused: string } | 'unrouted';
+
+function decidePath(rawPath: string): PathDecision {
+  const path = readRequestPath(rawPath);
+  if ('refused' in path) return path;
+  const route = MATCHERS.find((matcher) => startsWithSegments(path.segments, matcher.publicSegments));
+  if (!route) return 'unrouted';
+  const upstream = [...route.upstreamSegments, ...path.segments.slice(route.publicSegments.length)];
+  if (upstream[0]?.toLowerCase() === 'internal') return 'unrouted'; // peers' private API: never public
+  return { service: route.service, upstreamPath: formatPath(upstream, '') };
+}
+
+// Decisions per raw path (the query passes through unread), remembered for the paths clients repeat; a long path
+// is decided each time rather than kept.
+const decisions = new BoundedCache<PathDecision>(10_000);
+const CACHED_PATH_LENGTH = 256;
 
 /**
  * The service and upstream URL for a public request target (path + query), decided on the decoded, normalised
@@ -54,15 +80,16 @@ export type Resolved = { service: ServiceName; upstreamUrl: string } | { refused
  * prefixes, and /internal (in any letter case) whichever route it would arrive through.
  */
 export function resolveRoute(url: string): Resolved {
-  const path = readRequestPath(url);
-  if ('refused' in path) return path;
-  const route = ROUTES.filter((r) => startsWithSegments(path.segments, segmentsOf(r.publicPrefix))).sort(
-    (a, b) => b.publicPrefix.length - a.publicPrefix.length,
-  )[0];
-  if (!route) return undefined;
-  const upstream = [...segmentsOf(route.upstreamPrefix), ...path.segments.slice(segmentsOf(route.publicPrefix).length)];
-  if (upstream[0]?.toLowerCase() === 'internal') return undefined; // peers' private API: never public
-  return { service: route.service, upstreamUrl: formatPath(upstream, path.query) };
+  const queryAt = url.indexOf('?');
+  const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
+  const decision = rawPath.length <= CACHED_PATH_LENGTH ? decisions.get(rawPath, decidePath) : decidePath(rawPath);
+  if (decision === 'unrouted') return undefined;
+  if ('refused' in decision) return decision;
+  const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
+  return {
+    service: decision.service,
+    upstreamUrl: query ? `${decision.upstreamPath}?${query}` : decision.upstreamPath,
+  };
 }
 
 /** The public path for a path of a service's own OpenAPI document (the most specific route wins). */

@@ -1,4 +1,6 @@
+import { uniqueSuffix } from '@boxoffice/testing';
 import { Balancer } from '../../src/domain/balancer';
+import { BoundedCache } from '../../src/domain/bounded-cache';
 import { publicPathFor, resolveRoute } from '../../src/domain/route-table';
 
 describe('route table', () => {
@@ -84,6 +86,23 @@ describe('route table', () => {
     expect(resolved && 'refused' in resolved ? resolved.refused : resolved).toMatch(reason);
   });
 
+  it('when a path comes again, then the remembered decision is the same and the query is the new one', () => {
+    const path = `/api/items/${uniqueSuffix()}`;
+    expect(resolveRoute(`${path}?a=1`)).toEqual({ service: 'item', upstreamUrl: `${path.slice(10)}?a=1` });
+    expect(resolveRoute(`${path}?b=2`)).toEqual({ service: 'item', upstreamUrl: `${path.slice(10)}?b=2` });
+    expect(resolveRoute(path)).toEqual({ service: 'item', upstreamUrl: path.slice(10) });
+    for (let i = 0; i < 2; i++) {
+      expect(resolveRoute('/api/items/%2569nternal?x=1')).toEqual({ refused: expect.stringMatching(/twice/) });
+      expect(resolveRoute('/api/items/%69nternal/items?x=1')).toBeUndefined();
+    }
+  });
+
+  it('when a path is too long to be remembered, then it is decided the same way', () => {
+    const long = `/api/items/${'a'.repeat(300)}`;
+    expect(resolveRoute(`${long}?q`)).toEqual({ service: 'item', upstreamUrl: `/${'a'.repeat(300)}?q` });
+    expect(resolveRoute(`/api/items/${'a'.repeat(300)}/%2e%2e/%2e%2e/%2e%2e/internal/x`)).toBeUndefined();
+  });
+
   it('when a service documents a path, then the merged document shows its public path', () => {
     expect(publicPathFor('user', '/login')).toBe('/api/users/login');
     expect(publicPathFor('user', '/')).toBe('/api/users');
@@ -92,6 +111,22 @@ describe('route table', () => {
     expect(publicPathFor('ticket', '/internal/tickets/{id}')).toBeUndefined();
     expect(publicPathFor('queue', '/admin/rooms/{room_id}')).toBe('/admin/rooms/{room_id}');
     expect(publicPathFor('queue', '/rooms')).toBe('/rooms');
+  });
+});
+
+describe('bounded cache', () => {
+  it('when it is full, then the least recently used entry goes first and a hit is not computed again', () => {
+    const cache = new BoundedCache<string>(2);
+    const computed: string[] = [];
+    const upper = (key: string) => {
+      computed.push(key);
+      return key.toUpperCase();
+    };
+    expect([cache.get('a', upper), cache.get('b', upper), cache.get('a', upper)]).toEqual(['A', 'B', 'A']);
+    cache.get('c', upper); // evicts b, the least recently used
+    expect([cache.get('a', upper), cache.get('b', upper)]).toEqual(['A', 'B']);
+    expect(computed).toEqual(['a', 'b', 'c', 'b']);
+    expect(cache.size).toBe(2);
   });
 });
 

@@ -1,9 +1,8 @@
 import type { App } from '@boxoffice/http';
-import { dropDatabase, freePort, testEnv, uniqueSuffix } from '@boxoffice/testing';
+import { dropDatabase, freePort, testEnv } from '@boxoffice/testing';
 import { buildApp as buildUserService } from '../../../user/src/app';
 import { readConfig as readUserConfig } from '../../../user/src/config';
-import { buildApp } from '../../src/app';
-import { readConfig } from '../../src/config';
+import { buildTestGateway } from '../support/test-gateway';
 
 const ADMIN_TOKEN = '0b8f4c2e-6a55-4a3c-9d4e-2f1f6c0a0001'; // demo admin
 const USER_TOKEN = '0b8f4c2e-6a55-4a3c-9d4e-2f1f6c0a0002'; // demo user 2
@@ -18,18 +17,14 @@ describe('the admin dashboard metrics through the gateway', () => {
     await users.listen({ host: '127.0.0.1', port: 0 });
     const userUrl = `http://127.0.0.1:${(users.server.address() as { port: number }).port}`;
     const stopped = `http://127.0.0.1:${await freePort()}`;
-    gateway = await buildApp(
-      readConfig({
-        ...testEnv('gateway'),
-        USER_SERVICE_URLS: userUrl,
-        ITEM_SERVICE_URLS: `${userUrl},${stopped}`, // two "item instances": one answers (it is the user service), one is down
-        ALARM_SERVICE_URLS: stopped,
-        QUEUE_SERVICE_URLS: stopped,
-        TICKET_SERVICE_URLS: stopped,
-        PAYMENT_SERVICE_URLS: stopped,
-        KAFKA_TOPIC_PREFIX: `t${uniqueSuffix()}.`,
-      }),
-    );
+    gateway = await buildTestGateway({
+      USER_SERVICE_URLS: userUrl,
+      ITEM_SERVICE_URLS: `${userUrl},${stopped}`, // two "item instances": one answers (it is the user service), one is down
+      ALARM_SERVICE_URLS: stopped,
+      QUEUE_SERVICE_URLS: stopped,
+      TICKET_SERVICE_URLS: stopped,
+      PAYMENT_SERVICE_URLS: stopped,
+    });
     await gateway.ready();
   });
   afterAll(async () => {

@@ -4,8 +4,7 @@ import type { App } from '@boxoffice/http';
 import { dropDatabase, freePort, testEnv, uniqueSuffix } from '@boxoffice/testing';
 import { buildApp as buildUserService } from '../../../user/src/app';
 import { readConfig as readUserConfig } from '../../../user/src/config';
-import { buildApp } from '../../src/app';
-import { readConfig } from '../../src/config';
+import { buildTestGateway } from '../support/test-gateway';
 
 /** A second instance of a service, reporting who answered: stands in for "user instance 2". */
 async function startEchoInstance(port: number, name: string): Promise<FastifyInstance> {
@@ -31,15 +30,11 @@ describe('gateway in front of the real user service', () => {
     await users.listen({ host: '127.0.0.1', port: 0 });
     userUrl = `http://127.0.0.1:${(users.server.address() as { port: number }).port}`;
     deadUrl = `http://127.0.0.1:${await freePort()}`; // nothing listens here: a stopped instance
-    gateway = await buildApp(
-      readConfig({
-        ...testEnv('gateway'),
-        USER_SERVICE_URLS: userUrl,
-        ITEM_SERVICE_URLS: deadUrl,
-        RATE_LIMIT_MAX: '1000',
-        KAFKA_TOPIC_PREFIX: `t${uniqueSuffix()}.`,
-      }),
-    );
+    gateway = await buildTestGateway({
+      USER_SERVICE_URLS: userUrl,
+      ITEM_SERVICE_URLS: deadUrl,
+      RATE_LIMIT_MAX: '1000',
+    });
     await gateway.ready();
   });
   afterAll(async () => {
@@ -121,16 +116,12 @@ describe('gateway balancing and rate limiting', () => {
   beforeAll(async () => {
     ports = [await freePort(), await freePort()];
     instances.push(await startEchoInstance(ports[0]!, 'one'), await startEchoInstance(ports[1]!, 'two'));
-    gateway = await buildApp(
-      readConfig({
-        ...testEnv('gateway'),
-        TICKET_SERVICE_URLS: ports.map((port) => `http://127.0.0.1:${port}`).join(','),
-        RATE_LIMIT_MAX: '5',
-        RATE_LIMIT_IP_MAX: '20',
-        RATE_LIMIT_WINDOW_SECONDS: '60',
-        KAFKA_TOPIC_PREFIX: `t${uniqueSuffix()}.`,
-      }),
-    );
+    gateway = await buildTestGateway({
+      TICKET_SERVICE_URLS: ports.map((port) => `http://127.0.0.1:${port}`).join(','),
+      RATE_LIMIT_MAX: '5',
+      RATE_LIMIT_IP_MAX: '20',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+    });
     await gateway.ready();
   });
   afterAll(async () => {
@@ -218,16 +209,12 @@ describe('gateway path handling: the path it checks is the path the upstream get
     });
     await upstream.listen({ host: '127.0.0.1', port: 0 });
     const upstreamUrl = `http://127.0.0.1:${(upstream.server.address() as net.AddressInfo).port}`;
-    gateway = await buildApp(
-      readConfig({
-        ...testEnv('gateway'),
-        ITEM_SERVICE_URLS: upstreamUrl,
-        TICKET_SERVICE_URLS: upstreamUrl,
-        RATE_LIMIT_MAX: '100000',
-        RATE_LIMIT_IP_MAX: '100000',
-        KAFKA_TOPIC_PREFIX: `t${uniqueSuffix()}.`,
-      }),
-    );
+    gateway = await buildTestGateway({
+      ITEM_SERVICE_URLS: upstreamUrl,
+      TICKET_SERVICE_URLS: upstreamUrl,
+      RATE_LIMIT_MAX: '100000',
+      RATE_LIMIT_IP_MAX: '100000',
+    });
     await gateway.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
@@ -281,16 +268,12 @@ describe('gateway sign-up limit per IP address', () => {
   beforeAll(async () => {
     const port = await freePort();
     users = await startEchoInstance(port, 'users');
-    gateway = await buildApp(
-      readConfig({
-        ...testEnv('gateway'),
-        USER_SERVICE_URLS: `http://127.0.0.1:${port}`,
-        RATE_LIMIT_MAX: '1000',
-        SIGNUP_RATE_LIMIT_MAX: '3',
-        SIGNUP_RATE_LIMIT_WINDOW_SECONDS: '3600',
-        KAFKA_TOPIC_PREFIX: `t${uniqueSuffix()}.`,
-      }),
-    );
+    gateway = await buildTestGateway({
+      USER_SERVICE_URLS: `http://127.0.0.1:${port}`,
+      RATE_LIMIT_MAX: '1000',
+      SIGNUP_RATE_LIMIT_MAX: '3',
+      SIGNUP_RATE_LIMIT_WINDOW_SECONDS: '3600',
+    });
     await gateway.ready();
   });
   afterAll(async () => {

@@ -1,16 +1,14 @@
-import { waitFor } from '@boxoffice/testing';
+import { suiteKit, waitFor } from '@boxoffice/testing';
 import { QueueKit } from '../support/queue-kit';
 
 describe('admission: FIFO, never more than QUEUE_MAX_ACTIVE', () => {
-  const kit = new QueueKit({
-    QUEUE_MAX_ACTIVE: '100',
-    QUEUE_ACTIVE_TTL_SECONDS: '1',
-    QUEUE_ADMITTER_INTERVAL_MS: '50',
-  });
-  beforeAll(async () => {
-    await kit.start();
-  });
-  afterAll(() => kit.close());
+  const kit = suiteKit(
+    new QueueKit({
+      QUEUE_MAX_ACTIVE: '100',
+      QUEUE_ACTIVE_TTL_SECONDS: '1',
+      QUEUE_ADMITTER_INTERVAL_MS: '50',
+    }),
+  );
 
   it('when 1,000 users join at once, then waitingNo is 0..999, they are admitted in join order and at most 100 are ever ACTIVE', async () => {
     // the line fills before the sale opens: the admitter is held until everyone has joined
@@ -66,11 +64,9 @@ describe('admission: FIFO, never more than QUEUE_MAX_ACTIVE', () => {
 });
 
 describe('abandonment: WAITING users who stop polling leave the line', () => {
-  const kit = new QueueKit({ QUEUE_MAX_ACTIVE: '1', QUEUE_ABANDON_TTL_SECONDS: '1', QUEUE_ADMITTER_INTERVAL_MS: '50' });
-  beforeAll(async () => {
-    await kit.start();
-  });
-  afterAll(() => kit.close());
+  const kit = suiteKit(
+    new QueueKit({ QUEUE_MAX_ACTIVE: '1', QUEUE_ABANDON_TTL_SECONDS: '1', QUEUE_ADMITTER_INTERVAL_MS: '50' }),
+  );
 
   it('when a waiting user stops polling, then they leave the line and the users behind move up', async () => {
     const [ann, ben, cid, dot] = await kit.users(4);

@@ -1,4 +1,4 @@
-import { waitFor } from '@boxoffice/testing';
+import { suiteKit, waitFor } from '@boxoffice/testing';
 import { independenceTest } from '../support/chi-square';
 import { QueueKit } from '../support/queue-kit';
 
@@ -6,11 +6,7 @@ const PRE_QUEUE = 1_000;
 const LATE = 20;
 
 describe('pre-queue: users who join before the sale opens are drawn at random at its start, then FIFO', () => {
-  const kit = new QueueKit({ QUEUE_ADMITTER_INTERVAL_MS: '50' });
-  beforeAll(async () => {
-    await kit.start();
-  });
-  afterAll(() => kit.close());
+  const kit = suiteKit(new QueueKit({ QUEUE_ADMITTER_INTERVAL_MS: '50' }));
 
   it('when 1,000 users join a random room before the sale, then at the opening their order is a uniform shuffle of their arrival (chi-square), later users queue FIFO behind them, and admission follows that order', async () => {
     const room = await kit.room({

@@ -1,13 +1,9 @@
 import { decodeJwt } from 'jose';
-import { waitFor } from '@boxoffice/testing';
+import { suiteKit, waitFor } from '@boxoffice/testing';
 import { QueueKit } from '../support/queue-kit';
 
 describe('rooms: operators create, change, open, suspend and close them', () => {
-  const kit = new QueueKit({ QUEUE_ACTIVE_TTL_SECONDS: '600', QUEUE_ABANDON_TTL_SECONDS: '120' });
-  beforeAll(async () => {
-    await kit.start();
-  });
-  afterAll(() => kit.close());
+  const kit = suiteKit(new QueueKit({ QUEUE_ACTIVE_TTL_SECONDS: '600', QUEUE_ABANDON_TTL_SECONDS: '120' }));
 
   it('when an admin creates a room, then 201 with its settings (defaults filled in) and Location, and GET shows it with its figures', async () => {
     const created = await kit.adminCall('POST', '/admin/rooms', {

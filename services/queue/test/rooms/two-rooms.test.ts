@@ -1,4 +1,4 @@
-import { waitFor } from '@boxoffice/testing';
+import { suiteKit, waitFor } from '@boxoffice/testing';
 import { QueueKit } from '../support/queue-kit';
 
 /**
@@ -19,11 +19,7 @@ function worstStretch(admittedAtMs: number[], ratePerMinute: number): { admitted
 }
 
 describe('two rooms admit independently, each at its own capacity and rate', () => {
-  const kit = new QueueKit({ QUEUE_ADMITTER_INTERVAL_MS: '50' });
-  beforeAll(async () => {
-    await kit.start();
-  });
-  afterAll(() => kit.close());
+  const kit = suiteKit(new QueueKit({ QUEUE_ADMITTER_INTERVAL_MS: '50' }));
 
   it('when both rooms fill at once, then neither exceeds its capacity or rate, and a full room does not hold up the other', async () => {
     // A turns over fast (1 s sessions, 3 at once); B admits 2 a second until its 8 slots are taken, then stays full

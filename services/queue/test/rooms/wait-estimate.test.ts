@@ -1,12 +1,8 @@
-import { waitFor } from '@boxoffice/testing';
+import { suiteKit, waitFor } from '@boxoffice/testing';
 import { QueueKit } from '../support/queue-kit';
 
 describe('estimated wait: from the pace the line is observed to move at', () => {
-  const kit = new QueueKit({ QUEUE_ADMITTER_INTERVAL_MS: '50' });
-  beforeAll(async () => {
-    await kit.start();
-  });
-  afterAll(() => kit.close());
+  const kit = suiteKit(new QueueKit({ QUEUE_ADMITTER_INTERVAL_MS: '50' }));
 
   it('when a room admits at a steady rate, then a waiting user is told their wait within 25% of what it turns out to be, and later answers agree', async () => {
     const room = await kit.room({ maxActive: 1_000, admissionRatePerMinute: 120, sessionSeconds: 600 });

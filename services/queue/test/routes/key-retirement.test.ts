@@ -1,13 +1,10 @@
 import { decodeProtectedHeader } from 'jose';
-import { waitFor } from '@boxoffice/testing';
+import { suiteKit, waitFor } from '@boxoffice/testing';
 import { rotateSigningKey } from '../../src/domain/rotate-signing-key.use-case';
 import { QueueKit } from '../support/queue-kit';
 
 describe('a rotated signing key leaves the JWKS after the longest token lifetime', () => {
-  const kit = new QueueKit({ QUEUE_TOKEN_LIFETIME_SECONDS: '3600', QUEUE_SIGNING_KEY_REFRESH_MS: '100' });
-
-  beforeAll(() => kit.start());
-  afterAll(() => kit.close());
+  const kit = suiteKit(new QueueKit({ QUEUE_TOKEN_LIFETIME_SECONDS: '3600', QUEUE_SIGNING_KEY_REFRESH_MS: '100' }));
 
   const publishedKids = async () =>
     ((await kit.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json().keys as { kid: string }[]).map(

@@ -1,13 +1,9 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { waitFor } from '@boxoffice/testing';
+import { suiteKit, waitFor } from '@boxoffice/testing';
 import { QueueKit } from '../support/queue-kit';
 
 describe('POST /tokens and GET /tokens', () => {
-  const kit = new QueueKit({ QUEUE_MAX_ACTIVE: '1' });
-  beforeAll(async () => {
-    await kit.start();
-  });
-  afterAll(() => kit.close());
+  const kit = suiteKit(new QueueKit({ QUEUE_MAX_ACTIVE: '1' }));
 
   it('when a user joins an empty line, then a signed EdDSA token is issued and is ACTIVE within a moment', async () => {
     const [alice] = await kit.users(1);
