@@ -36,6 +36,9 @@ describe('batches: many events in one outbox statement, a consumer applying whol
         )
       ).rows[0].n,
     );
+  /** A widget's change as its owner would publish it; `aggregateId` picks its partition. */
+  const widgetEvent = (id: string, name: string, aggregateId = id, revision = 1) =>
+    newEnvelope('test', WidgetChanged, { aggregateId, aggregateVersion: revision, payload: { id, name } });
   const produce = async (messages: { key: string; value: string }[]) => {
     const producer = bus.kafka.producer();
     await producer.connect();
@@ -102,16 +105,8 @@ describe('batches: many events in one outbox statement, a consumer applying whol
   });
 
   it('when the same event comes twice in a batch and again later, then it is applied once', async () => {
-    const event = newEnvelope('test', WidgetChanged, {
-      aggregateId: 'b2-1',
-      aggregateVersion: 1,
-      payload: { id: 'b2-1', name: 'twice' },
-    });
-    const later = newEnvelope('test', WidgetChanged, {
-      aggregateId: 'b2-1',
-      aggregateVersion: 2,
-      payload: { id: 'b2-1', name: 'after' },
-    });
+    const event = widgetEvent('b2-1', 'twice');
+    const later = widgetEvent('b2-1', 'after', 'b2-1', 2);
     const value = JSON.stringify(event);
     await produce([
       { key: 'b2-1', value },
@@ -128,22 +123,10 @@ describe('batches: many events in one outbox statement, a consumer applying whol
   });
 
   it('when a batch holds an invalid payload and a handler failure, then each is dead-lettered alone and every other event of the batch is applied', async () => {
-    const invalid = newEnvelope('test', WidgetChanged, {
-      aggregateId: 'b3',
-      aggregateVersion: 1,
-      payload: { id: 'b3-invalid', name: 'x' },
-    });
-    const poison = newEnvelope('test', WidgetChanged, {
-      aggregateId: 'b3',
-      aggregateVersion: 1,
-      payload: { id: 'b3-poison', name: 'explodes' },
-    });
+    const invalid = widgetEvent('b3-invalid', 'x', 'b3');
+    const poison = widgetEvent('b3-poison', 'explodes', 'b3');
     const good = Array.from({ length: 20 }, (_, i) =>
-      newEnvelope('test', WidgetChanged, {
-        aggregateId: 'b3',
-        aggregateVersion: 1,
-        payload: { id: `b3-good-${String(i).padStart(2, '0')}`, name: 'fine' },
-      }),
+      widgetEvent(`b3-good-${String(i).padStart(2, '0')}`, 'fine', 'b3'),
     );
     // one key: one partition, so all of them come in the same batches, in this order
     await produce(
