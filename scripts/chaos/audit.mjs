@@ -377,6 +377,57 @@ export async function audit(dbs, ledger, initialStocks) {
     ),
   );
 
+  // Orders' money and stock (issue 15): a cancelled order's stock is back, and money held or paid for an order that
+  // ended unpaid (cancelled, rejected) went back exactly once; a paid or open order was debited once, never refunded.
+  const orderMoney = await dbs.rows(
+    'payment',
+    `SELECT o.id, o.status, o.payment_status,
+            count(*) FILTER (WHERE t.point_type = 'USE')::int AS uses,
+            count(*) FILTER (WHERE t.point_type = 'REFUND')::int AS refunds
+       FROM orders o JOIN point_transactions t ON t.order_id = o.id
+      GROUP BY o.id, o.status, o.payment_status
+     HAVING count(*) FILTER (WHERE t.point_type = 'USE') <> 1
+         OR count(*) FILTER (WHERE t.point_type = 'REFUND')
+            <> (CASE WHEN o.status IN ('cancelled', 'rejected') THEN 1 ELSE 0 END)`,
+  );
+  const cardsKept = await dbs.rows(
+    'payment',
+    `SELECT o.id, o.status FROM orders o JOIN card_charges c ON c.order_id = o.id
+      WHERE o.status IN ('cancelled', 'rejected', 'payment_failed') AND c.status = 'approved'`,
+  );
+  checks.push(
+    check(
+      'every order paid by points debited once, refunded once iff it ended cancelled or rejected; no ended order keeps a card charge',
+      [
+        ...orderMoney.map((o) => `${o.id} ${o.status}/${o.payment_status}: ${o.uses} USE, ${o.refunds} REFUND`),
+        ...cardsKept.map((o) => `${o.id} ${o.status} with an approved card charge`),
+      ],
+      'all',
+    ),
+  );
+  const cancelledHolding = await dbs.rows(
+    'payment',
+    "SELECT id, stock_status FROM orders WHERE status = 'cancelled' AND stock_status IN ('locked', 'committed')",
+  );
+  checks.push(
+    check(
+      'every cancelled order has its stock returned',
+      cancelledHolding.map((o) => `${o.id}: stock still ${o.stock_status}`),
+      'all',
+    ),
+  );
+  const remindedTwice = await dbs.rows(
+    'alarm',
+    "SELECT trigger, count(*)::int AS n FROM notifications WHERE trigger LIKE 'broadcast:%' GROUP BY trigger HAVING count(*) > 1",
+  );
+  checks.push(
+    check(
+      'no broadcast reminder sent twice for one slot and user',
+      remindedTwice.map((r) => `${r.trigger}: ${r.n}`),
+      'all',
+    ),
+  );
+
   // Shopping stock: never negative, and what left the shelf is what the orders hold (locked) or bought (committed).
   const stocks = await itemStocks(dbs);
   const held = new Map();

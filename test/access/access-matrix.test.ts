@@ -93,6 +93,13 @@ const ROUTES: Record<Exclude<StackService, 'gateway'>, Record<string, RouteSpec>
     'POST /': { guard: 'admin', path: () => '/', body: () => itemBody },
     'PATCH /{item_id}': { guard: 'admin', path: (f) => `/${f.itemId}`, body: () => ({ price: 100 }) },
     'DELETE /{item_id}': { guard: 'admin', path: (f) => `/${f.itemId}` },
+    'GET /{item_id}/broadcasts': { guard: 'user', path: (f) => `/${f.itemId}/broadcasts` },
+    'POST /{item_id}/broadcasts': {
+      guard: 'admin',
+      path: (f) => `/${f.itemId}/broadcasts`,
+      body: () => ({ channel: 'cjmall', startsAt: '2047-10-21T09:00:00Z', endsAt: '2047-10-21T10:00:00Z' }),
+    },
+    'DELETE /{item_id}/broadcasts/{slot_id}': { guard: 'admin', path: (f) => `/${f.itemId}/broadcasts/1` },
     'POST /api/inventory/lock': {
       guard: 'adminOrInternal',
       path: () => '/api/inventory/lock',
@@ -211,6 +218,8 @@ const ROUTES: Record<Exclude<StackService, 'gateway'>, Record<string, RouteSpec>
       body: (f) => ({ orderId: f.aliceOrderId, paymentMethod: 'points' }),
     },
     'GET /api/orders/{orderId}': { guard: 'user', path: (f) => `/api/orders/${f.aliceOrderId}` },
+    'GET /api/orders': { guard: 'user', path: () => '/api/orders' },
+    'POST /api/orders/{orderId}/cancel': { guard: 'user', path: (f) => `/api/orders/${f.aliceOrderId}/cancel` },
     'POST /api/payment/callback': {
       guard: 'signature',
       path: () => '/api/payment/callback',
@@ -733,7 +742,7 @@ describe("someone else's resource answers exactly like a missing one (404, no ex
     expect((await payment('GET', `/payments/${f.alicePaymentId}`, user(ALICE))).status).toBe(200);
   });
 
-  it("when Bob reads or pays Alice's order, then 404 like a missing one, and it stays hers and unpaid", async () => {
+  it("when Bob reads, pays, cancels or lists Alice's order, then 404 like a missing one (or absent), and it stays hers and unpaid", async () => {
     const payment = on('payment');
     const theirs = await payment('GET', `/api/orders/${f.aliceOrderId}`, user(BOB));
     const missing = await payment('GET', `/api/orders/${MISSING_UUID}`, user(BOB));
@@ -747,6 +756,11 @@ describe("someone else's resource answers exactly like a missing one (404, no ex
       paymentMethod: 'points',
     });
     expectSameAsMissing(pay, payMissing, f.aliceOrderId, MISSING_UUID, 'pay order');
+    const cancel = await payment('POST', `/api/orders/${f.aliceOrderId}/cancel`, user(BOB));
+    const cancelMissing = await payment('POST', `/api/orders/${MISSING_UUID}/cancel`, user(BOB));
+    expectSameAsMissing(cancel, cancelMissing, f.aliceOrderId, MISSING_UUID, 'cancel order');
+    const bobsOrders = await payment('GET', '/api/orders', user(BOB));
+    expect(bobsOrders.body.payload.map((o: { orderId: string }) => o.orderId)).not.toContain(f.aliceOrderId);
     const mine = await payment('GET', `/api/orders/${f.aliceOrderId}`, user(ALICE));
     expect(mine.status).toBe(200);
     expect(mine.body.userId).toBe(ALICE.id);

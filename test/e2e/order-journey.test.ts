@@ -119,6 +119,36 @@ describe('order journeys through the gateway: order → stock lock → payment �
     expect(told.every((n) => n.status === 'sent')).toBe(true);
   });
 
+  it('when an order is paid the moment it is created (no wait for the lock), by points and by card, then both end paid with the stock sold', async () => {
+    const itemId = await newItem(4, 900);
+    const balance = async () => (await call('GET', '/points', { headers: user })).body.balance as number;
+    const before = await balance();
+    expect((await call('POST', '/points', { headers: user, body: { point: 900, pointType: 'CHARGE' } })).status).toBe(
+      200,
+    );
+    const byPoints = await createOrder([{ productId: itemId, quantity: 1 }], 900);
+    const pointsAnswer = await call('POST', '/api/payment/process', {
+      headers: user,
+      body: { orderId: byPoints, paymentMethod: 'points' },
+    });
+    const byCard = await createOrder([{ productId: itemId, quantity: 2 }], 1_800);
+    const cardAnswer = await call('POST', '/api/payment/process', {
+      headers: user,
+      body: { orderId: byCard, paymentMethod: 'card', paymentDetails: CARD_OK },
+    });
+    // accepted whether or not the lock has come yet: 202 while the money waits for it, 200 if points found it locked
+    expect(pointsAnswer.body.paymentStatus).toBe(pointsAnswer.status === 200 ? 'completed' : 'processing');
+    expect([200, 202]).toContain(pointsAnswer.status);
+    expect(cardAnswer).toMatchObject({ status: 202, body: { paymentStatus: 'processing' } });
+    for (const orderId of [byPoints, byCard]) {
+      const paid = await orderReaches(orderId, 'paid', 'committed');
+      expect(paid).toMatchObject({ paymentStatus: 'completed', reason: null });
+      expect(paid.history.map((step: { status: string }) => step.status)).toEqual(['pending', 'stock_locked', 'paid']);
+    }
+    expect(await stockOf(itemId)).toBe(1);
+    expect(await balance()).toBe(before); // the 900 charged paid the order, once
+  });
+
   it('when an order is paid by points, then it is paid at once, the stock sold, and the user told', async () => {
     const itemId = await newItem(3, 700);
     const orderId = await createOrder([{ productId: itemId, quantity: 1 }], 700);

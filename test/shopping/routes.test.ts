@@ -1,6 +1,8 @@
 import { ADMIN_TOKEN, as, newItem, newUser, startShoppingStack, waitFor, type ShoppingStack } from './stack';
 
 const ITEM_FIELDS = ['broadcaster', 'category', 'id', 'is_alarm_set', 'name', 'price'];
+/** The item service's own views add the public product code and the next broadcast's start (issue 15). */
+const SHOPPER_ITEM_FIELDS = [...ITEM_FIELDS, 'next_broadcast_at', 'product_code'].sort();
 
 describe('shopping routes (SPEC §1–§3): item, alarm and user /visit wired together', () => {
   let stack: ShoppingStack;
@@ -22,7 +24,7 @@ describe('shopping routes (SPEC §1–§3): item, alarm and user /visit wired to
       const ids = response.body.payload.map((item: { id: number }) => item.id);
       expect(ids).toEqual([...ids].sort((a: number, b: number) => b - a));
       expect(ids[0]).toBe(50);
-      expect(Object.keys(response.body.payload[0]).sort()).toEqual(ITEM_FIELDS);
+      expect(Object.keys(response.body.payload[0]).sort()).toEqual(SHOPPER_ITEM_FIELDS);
       expect(response.body.payload[0]).toEqual({
         id: 50,
         name: '[역대최다-13종]17WINTER 레그미인',
@@ -30,7 +32,11 @@ describe('shopping routes (SPEC §1–§3): item, alarm and user /visit wired to
         category: '패션·잡화',
         price: 78900,
         is_alarm_set: false,
+        product_code: 'P050',
+        next_broadcast_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/),
       });
+      // the demo schedule puts every item on air within the next days
+      expect(Date.parse(response.body.payload[0].next_broadcast_at)).toBeGreaterThan(Date.now());
     });
 
     it('when offset and limit are given, then that page comes, count still the total; a limit over 500 is 422', async () => {
@@ -48,7 +54,7 @@ describe('shopping routes (SPEC §1–§3): item, alarm and user /visit wired to
     it('when an item is asked for, then its payload comes; unknown → 404; malformed id → 422; trailing slash ignored', async () => {
       const one = await as(shopper.token).get(`${stack.item.url}/7/`);
       expect(one.status).toBe(200);
-      expect(Object.keys(one.body.payload).sort()).toEqual(ITEM_FIELDS);
+      expect(Object.keys(one.body.payload).sort()).toEqual(SHOPPER_ITEM_FIELDS);
       expect(one.body.payload.id).toBe(7);
       const unknown = await as(shopper.token).get(`${stack.item.url}/999999`);
       expect(unknown.status).toBe(404);
@@ -89,6 +95,8 @@ describe('shopping routes (SPEC §1–§3): item, alarm and user /visit wired to
         price: 12000,
         stock: 3,
         is_alarm_set: false,
+        product_code: null,
+        next_broadcast_at: null,
       });
 
       const changed = await as(ADMIN_TOKEN).patch(`${stack.item.url}/${id}`, { price: 9900 });

@@ -11,6 +11,7 @@ import { DESKTOP, PHONE, checkPage, openBrowser, screenshot, type Browser } from
  */
 const PASSWORD = 'web-test-password';
 const MINJUN = { id: 2, token: '0b8f4c2e-6a55-4a3c-9d4e-2f1f6c0a0002' }; // demo user
+const ADMIN_TOKEN = '0b8f4c2e-6a55-4a3c-9d4e-2f1f6c0a0001'; // demo admin
 
 let stack: Stack;
 const browsers: Browser[] = [];
@@ -249,6 +250,56 @@ describe('the web front in a real browser', () => {
     await page.getByText(/metrics? (is|are) not reported by any service yet/).waitFor();
     await page.getByText('3 readings kept', { exact: false }).waitFor({ timeout: 30_000 }); // lines, not dots
     await checkPage(page, 'ops-dashboard');
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('when an operator opens a waiting room for a concert, then a buyer of that concert is sent to its line, admitted through the live stream, and sees its showtimes', async () => {
+    const concert = { id: 3, name: 'Jazz at Sejong' };
+    const { page: ops, pageErrors: opsErrors } = await browser();
+    await ops.goto('/signin?next=%2Fops%2Frooms');
+    await signIn(ops, 'admin', 'boxoffice-demo');
+    await ops.getByRole('heading', { name: 'Waiting rooms' }).waitFor();
+    const roomName = `Jazz first sale ${uniqueSuffix()}`;
+    await ops.getByLabel('Room name').fill(roomName);
+    await ops.getByLabel('Concert id').fill(String(concert.id));
+    await ops.getByLabel('Buyers inside at most').fill('5');
+    await ops.getByLabel('Order of those who arrive before the sale opens').selectOption('fifo');
+    await ops.getByRole('button', { name: 'Create room' }).click();
+    const row = ops.getByTestId('rooms').locator('tr', { hasText: roomName });
+    await row.getByText('Open', { exact: true }).waitFor();
+    await checkPage(ops, 'ops-rooms');
+    const rooms = await api('GET', '/admin/rooms', { token: ADMIN_TOKEN });
+    const room = (rooms.body as { id: string; name: string; concertId: number; maxActive: number }[]).find(
+      (one) => one.name === roomName,
+    )!;
+    expect(room).toMatchObject({ concertId: concert.id, maxActive: 5 });
+
+    // a buyer with no place opens the concert: the page sends them to that concert's line, which admits them
+    const { page, pageErrors } = await browser(PHONE);
+    const standingRequests: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path === '/tokens/stream' || (path === '/tokens' && request.method() === 'GET')) standingRequests.push(path);
+    });
+    const buyer = await signUp(page, 'Room Buyer');
+    await page.goto(`/shows/${concert.id}`);
+    await page.getByRole('heading', { name: `${concert.name}: showtimes` }).waitFor({ timeout: 30_000 });
+    const place = await page.evaluate(
+      (id) =>
+        JSON.parse(localStorage.getItem(`boxoffice.queue.${id}`) ?? 'null') as { token: string; concertId: number },
+      buyer.id,
+    );
+    expect(place.concertId).toBe(concert.id);
+    const claims = JSON.parse(Buffer.from(place.token.split('.')[1]!, 'base64url').toString()) as { room: string };
+    expect(claims.room).toBe(room.id);
+    // the standing came over server-sent events: one stream, no polling (the fallback when nothing streams)
+    expect(standingRequests).toEqual(['/tokens/stream']);
+
+    // the operator sees the admission, then closes the room (the concert is the default room's again)
+    await row.locator('td').nth(6).getByText('1', { exact: true }).waitFor({ timeout: 15_000 });
+    await ops.getByRole('button', { name: `Close ${roomName}` }).click();
+    await row.getByText('Closed', { exact: true }).waitFor();
+    expect(opsErrors).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 

@@ -18,6 +18,7 @@ import { OrderPage } from './pages/order.page';
 import { NotificationsPage } from './pages/notifications.page';
 import { OpsConcertsPage } from './pages/ops-concerts.page';
 import { OpsDashboardPage } from './pages/ops-dashboard.page';
+import { OpsRoomsPage } from './pages/ops-rooms.page';
 
 export interface PageProps {
   params: Record<string, string>;
@@ -49,6 +50,7 @@ const PAGE_TABLE: Record<PageName | 'notFound', PageEntry> = {
   order: { title: 'Order', component: OrderPage, access: 'user' },
   opsConcerts: { title: 'Operator: concerts', component: OpsConcertsPage, access: 'admin' },
   opsDashboard: { title: 'Operator: live dashboard', component: OpsDashboardPage, access: 'admin' },
+  opsRooms: { title: 'Operator: waiting rooms', component: OpsRoomsPage, access: 'admin' },
   notFound: { title: 'Page not found', component: NotFoundPage, access: 'anyone' },
 };
 
@@ -71,6 +73,7 @@ function Header({ user, page }: { user: SignedInUser | undefined; page: string }
         ...(user.role === 'admin'
           ? ([
               [href('opsConcerts'), 'Operate'],
+              [href('opsRooms'), 'Rooms'],
               [href('opsDashboard'), 'Dashboard'],
             ] as [string, string][])
           : []),

@@ -20,6 +20,7 @@ export const PAGES = {
   order: '/shop/orders/:orderId',
   opsConcerts: '/ops/concerts',
   opsDashboard: '/ops/dashboard',
+  opsRooms: '/ops/rooms',
 } as const;
 
 export type PageName = keyof typeof PAGES;

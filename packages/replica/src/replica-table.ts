@@ -54,7 +54,13 @@ export function replicaTable<S extends TObject, K extends Field<S>, F extends Fi
 
   const rowOf = (state: Row) => {
     const values = state as Record<string, unknown>;
-    return Object.fromEntries(columns.map(([field, column]) => [column, values[field]]));
+    // an array goes to a jsonb column as JSON (node-postgres would send it as a PostgreSQL array literal)
+    return Object.fromEntries(
+      columns.map(([field, column]) => [
+        column,
+        Array.isArray(values[field]) ? JSON.stringify(values[field]) : values[field],
+      ]),
+    );
   };
   const apply = (db: Queryable, state: Row, revision: number): Promise<boolean> =>
     applyToReplica(db, table, keys, rowOf(state), revision);

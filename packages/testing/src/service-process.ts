@@ -63,7 +63,9 @@ export class ServiceProcess {
     const ready = waitFor(
       `${this.name} to be ready on ${this.port}`,
       async () => (await fetch(`${this.url}/ready`)).ok,
-      { timeoutMs: 30_000, intervalMs: 100 },
+      // /ready waits for the consumers' first sync with Kafka; a machine shared by other runs (load 30-40 on 2 cores
+      // was seen) takes well over 30 s for that, which failed whole stack suites before a test had run
+      { timeoutMs: 90_000, intervalMs: 100 },
     );
     try {
       await Promise.race([ready, exited]);

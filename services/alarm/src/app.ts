@@ -2,19 +2,19 @@ import path from 'node:path';
 import { AlarmChanged, OrderChanged, PaymentCompleted, UserChanged } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
 import { keyedReplica, peerClient } from '@boxoffice/replica';
-import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
+import { bootService, scheduleJob, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
 import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { AlarmConfig } from './config';
 import { itemsReplica } from './db/replicas';
 import type { Courier } from './domain/notification';
-import { notifyOrderStep, notifyPaymentCompleted } from './domain/notifications.use-case';
+import { notifyOrderStep, notifyPaymentCompleted, sendBroadcastReminders } from './domain/notifications.use-case';
 import { alarmsRoutes } from './routes/alarms.routes';
 import { notificationsRoutes } from './routes/notifications.routes';
 
 const ALARM: ServiceSpec<AlarmConfig> = {
   name: 'alarm',
   publishes: [AlarmChanged],
-  description: 'Alarms on shopping items, and notifications to users (SPEC §3).',
+  description: 'Alarms on shopping items, reminders before their broadcasts, and notifications to users (SPEC §3).',
   plugins: [use(userAuthPlugin, (config) => ({ userServiceUrl: config.USER_SERVICE_URL }))],
   migrations: path.join(__dirname, '..', 'migrations'),
 };
@@ -55,5 +55,12 @@ export async function buildApp(config: AlarmConfig): Promise<App> {
   // routes
   await app.register(alarmsRoutes, { catalog: items });
   await app.register(notificationsRoutes, { internalToken: config.INTERNAL_API_TOKEN, courier });
+
+  // background jobs
+  scheduleJob(app, {
+    name: 'broadcast-reminders', // alarms fire BROADCAST_ALARM_LEAD_SECONDS before their item's broadcasts
+    intervalMs: config.BROADCAST_SWEEP_INTERVAL_MS,
+    run: () => sendBroadcastReminders(app.pg, courier, { leadSeconds: config.BROADCAST_ALARM_LEAD_SECONDS }),
+  });
   return app;
 }

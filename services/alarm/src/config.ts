@@ -8,6 +8,10 @@ export const AlarmConfigSchema = Type.Object({
   /** Asked for a USER-TOKEN the local users replica does not know yet. */
   USER_SERVICE_URL: peerUrl('user'),
   ...peerTimeoutEnv(),
+  /** How long before a broadcast starts an alarm on its item notifies the user (issue 15: 10 minutes). */
+  BROADCAST_ALARM_LEAD_SECONDS: Type.Integer({ minimum: 0, maximum: 7 * 86_400, default: 600 }),
+  /** How often an instance looks for broadcast reminders that are due. */
+  BROADCAST_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 20, maximum: 600_000, default: 1_000 }),
   // peers holding it may send notifications to anyone (POST /api/notification/send)
   ...internalTokenEnv(),
 });

@@ -8,6 +8,7 @@ import type { ItemConfig } from './config';
 import { alarmedItemIds, alarmsReplica } from './db/replicas';
 import { loadDemoItems } from './domain/items.use-case';
 import { followOrder } from './domain/stock-locks.use-case';
+import { broadcastsRoutes } from './routes/broadcasts.routes';
 import { inventoryRoutes } from './routes/inventory.routes';
 import { itemsRoutes } from './routes/items.routes';
 
@@ -39,6 +40,7 @@ export async function buildApp(config: ItemConfig): Promise<App> {
 
   // routes
   await app.register(itemsRoutes, { alarms });
+  await app.register(broadcastsRoutes);
   await app.register(inventoryRoutes, { internalToken: config.INTERNAL_API_TOKEN });
 
   if (config.DEMO_DATA) {

@@ -3,7 +3,7 @@ import { ItemChanged, OrderChanged, PaymentCompleted, StockLockChanged, UserChan
 import { hmacSha256Digest, type IdempotencyStore } from '@boxoffice/db';
 import type { App } from '@boxoffice/http';
 import { queueGuardPlugin } from '@boxoffice/queue-guard';
-import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
+import { bootService, scheduleJob, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
 import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { PaymentConfig } from './config';
 import { itemClient } from './clients/item.client';
@@ -16,7 +16,7 @@ import { gatewayCallbackRoutes } from './routes/gateway-callback.routes';
 import { ordersRoutes } from './routes/orders.routes';
 import type { PayTicketDeps } from './domain/pay-ticket.use-case';
 import { reconcilePayments } from './domain/reconcile-payments.use-case';
-import { scheduleJob } from './plugins/background-jobs';
+
 import { paymentsRoutes } from './routes/payments.routes';
 import { pointsRoutes } from './routes/points.routes';
 
@@ -47,13 +47,20 @@ export const PAYMENT_MIGRATIONS = serviceMigrations(PAYMENT);
 
 export async function buildApp(config: PaymentConfig): Promise<App> {
   const app = await bootService(config, PAYMENT);
+  const gateway = new SimulatedCardGateway({
+    pool: app.pg,
+    secret: config.CARD_GATEWAY_SECRET,
+    settleDelayMs: config.CARD_SETTLE_DELAY_MS,
+    callbackBaseUrl: () => config.CARD_GATEWAY_CALLBACK_URL || ownUrl(app),
+    logger: app.log,
+  });
 
   // consumers
   app.events.consumer('payment', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
   app.events.consumer('payment.items').on(ItemChanged, itemsReplica.applyEvent); // prices new orders
   app.events
     .consumer('payment.stock-locks') // the order saga: the order moves on to stock_locked or rejected
-    .on(StockLockChanged, (event, db) => applyStockLock(db, event.payload));
+    .on(StockLockChanged, (event, db) => applyStockLock(db, gateway, event.payload));
 
   // routes
   // a body may hold a card number: hashed under a server secret, never plainly
@@ -86,20 +93,13 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
     logger: app.log,
   });
   app.addHook('onClose', async () => items.shutdown());
-  const gateway = new SimulatedCardGateway({
-    pool: app.pg,
-    secret: config.CARD_GATEWAY_SECRET,
-    settleDelayMs: config.CARD_SETTLE_DELAY_MS,
-    callbackBaseUrl: () => config.CARD_GATEWAY_CALLBACK_URL || ownUrl(app),
-    logger: app.log,
-  });
   await app.register(ordersRoutes, {
     idempotency,
     create: { pool: app.pg, ttlSeconds: config.ORDER_TTL_SECONDS },
     fetchItems: items.fetchItems,
     pay: { gateway },
   });
-  await app.register(gatewayCallbackRoutes, { secret: config.CARD_GATEWAY_SECRET });
+  await app.register(gatewayCallbackRoutes, { secret: config.CARD_GATEWAY_SECRET, gateway });
 
   // background jobs
   if (config.BACKGROUND_JOBS) {
@@ -111,7 +111,7 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
     scheduleJob(app, {
       name: 'order-expiry',
       intervalMs: config.ORDER_SWEEP_INTERVAL_MS,
-      run: () => expireOrders(app.pg),
+      run: () => expireOrders({ pool: app.pg, gateway, settlementSeconds: config.CARD_SETTLEMENT_DEADLINE_SECONDS }),
     });
     scheduleJob(app, {
       name: 'card-gateway',

@@ -27,6 +27,11 @@ export const PaymentConfigSchema = Type.Object({
   CARD_GATEWAY_SECRET: Secret('dev-card-gateway-secret-change-me', 'signs the card gateway callbacks'),
   /** Delay between a card authorization and its settlement callback. */
   CARD_SETTLE_DELAY_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 2_000 }),
+  /**
+   * A card charge whose settlement has not arrived this long after its authorization is given up (issue 19 item
+   * 7): the order is cancelled (CARD_SETTLEMENT_TIMEOUT), its stock released and the charge voided.
+   */
+  CARD_SETTLEMENT_DEADLINE_SECONDS: Type.Integer({ minimum: 1, maximum: 7 * 86_400, default: 600 }),
   /** How often the simulated gateway delivers due settlements. */
   CARD_GATEWAY_INTERVAL_MS: Type.Integer({ minimum: 20, maximum: 60_000, default: 250 }),
   /** Where the gateway posts settlements; empty: this instance's own listening address. */

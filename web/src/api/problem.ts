@@ -8,6 +8,7 @@ export type ProblemKind =
   | 'signed-out' // 401 on USER-TOKEN: sign in again
   | 'queue-ended' // 401 on the queue token: join the line again
   | 'waiting' // 403 WaitingInQueue: still in line
+  | 'wrong-room' // 403 WrongRoom: the token is of another concert's waiting room; join this concert's
   | 'forbidden' // 403 otherwise
   | 'not-found'
   | 'conflict' // 409: seat taken, hold expired…
@@ -31,6 +32,8 @@ export class ApiProblem extends Error {
       retryAfterSeconds?: number;
       fields?: ProblemField[];
       waitingNo?: number;
+      /** wrong-room: the concert whose waiting room to join */
+      concertId?: number;
       requestId?: string;
     } = {},
   ) {
@@ -46,7 +49,7 @@ interface ErrorBody {
   errors?: {
     code?: unknown;
     message?: unknown;
-    detail?: { param?: unknown; msg?: unknown; error?: unknown; waitingNo?: unknown }[];
+    detail?: { param?: unknown; msg?: unknown; error?: unknown; waitingNo?: unknown; concertId?: unknown }[];
   };
 }
 
@@ -125,6 +128,11 @@ export function problemFrom(
   if (status === 403 && waiting) {
     const waitingNo = typeof waiting.waitingNo === 'number' ? waiting.waitingNo : undefined;
     return new ApiProblem('waiting', status, 'You are still in the waiting line.', { code, waitingNo });
+  }
+  const wrongRoom = detail.find((entry) => entry.error === 'WrongRoom');
+  if (status === 403 && wrongRoom) {
+    const concertId = typeof wrongRoom.concertId === 'number' ? wrongRoom.concertId : undefined;
+    return new ApiProblem('wrong-room', status, 'This concert has a waiting room of its own.', { code, concertId });
   }
   const fields = detail.flatMap((entry) =>
     text(entry.msg) ? [{ param: text(entry.param), msg: String(entry.msg) }] : [],

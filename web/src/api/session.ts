@@ -12,6 +12,8 @@ export interface SignedInUser {
 
 export interface QueuePlace {
   token: string;
+  /** The concert whose waiting room issued it (null: joined without naming one, the default room). */
+  concertId: number | null;
   activeUntil?: string;
 }
 
@@ -52,9 +54,10 @@ export const session = {
     const user = session.user();
     return user ? read<QueuePlace>(queueKey(user.id)) : undefined;
   },
-  setQueueToken(token: string | undefined): void {
+  /** One place at a time: joining a concert's room replaces the place in another room's line. */
+  setQueueToken(token: string | undefined, concertId: number | null = null): void {
     const user = session.user();
-    if (user) write(queueKey(user.id), token ? { token } : undefined);
+    if (user) write(queueKey(user.id), token ? { token, concertId } : undefined);
   },
   setActiveUntil(activeUntil: string): void {
     const user = session.user();

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Answer } from '../api/http';
 import { asProblem, type ApiProblem } from '../api/problem';
 import { session } from '../api/session';
-import { href } from '../routes';
+import { href, matchRoute } from '../routes';
 import { here, navigate } from '../router';
 
 export interface Resource<T> {
@@ -16,6 +16,17 @@ export interface Resource<T> {
 }
 
 /**
+ * Which concert's waiting room a buyer sent to the line must join: the one the refusal names, else the concert of
+ * the page they are on, else the one their place was for.
+ */
+function concertInLine(problem: ApiProblem): number | null {
+  if (problem.options.concertId !== undefined) return problem.options.concertId;
+  const onPage = Number(matchRoute(location.pathname).params.concertId);
+  if (Number.isInteger(onPage) && onPage > 0) return onPage;
+  return session.place()?.concertId ?? null;
+}
+
+/**
  * Sends the buyer where a credential problem says they must go: sign in again, or back to the waiting line.
  * Returns true when it did (the page need not show the problem itself).
  */
@@ -25,9 +36,14 @@ export function followCredentialProblem(problem: ApiProblem): boolean {
     navigate(href('signIn', {}, { next: here() }), { replace: true });
     return true;
   }
-  if (problem.kind === 'queue-ended' || problem.kind === 'waiting') {
+  if (problem.kind === 'queue-ended' || problem.kind === 'waiting' || problem.kind === 'wrong-room') {
+    // a page's other calls fail the same way a moment later: the first one has already sent the buyer to the line
+    if (matchRoute(location.pathname).page === 'line') return true;
+    const concert = concertInLine(problem);
     if (problem.kind === 'queue-ended') session.setQueueToken(undefined);
-    navigate(href('line', {}, { next: here() }), { replace: true });
+    navigate(href('line', {}, { next: here(), ...(concert === null ? {} : { concert: String(concert) }) }), {
+      replace: true,
+    });
     return true;
   }
   return false;

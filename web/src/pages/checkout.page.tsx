@@ -54,8 +54,9 @@ export function CheckoutPage({ user, query }: PageProps) {
         pay: paymentApi.payTicket,
         paymentStatus: paymentApi.paymentStatus,
         rejoin: async () => {
-          const issued = (await queueApi.join(user!.id)).body;
-          session.setQueueToken(issued.token);
+          const concertId = session.place()?.concertId ?? null;
+          const issued = (await queueApi.join(user!.id, concertId)).body;
+          session.setQueueToken(issued.token, concertId);
           // a new place starts WAITING; with nobody ahead the admitter lets it in within a moment
           for (let look = 0; look < ADMISSION_LOOKS && issued.status === 'WAITING'; look++) {
             await sleep(500);

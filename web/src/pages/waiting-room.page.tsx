@@ -6,7 +6,7 @@ import { session } from '../api/session';
 import { ProblemNote } from '../components/notes';
 import { PageTitle } from '../components/page-title';
 import { followCredentialProblem } from '../components/use-resource';
-import { formatWait } from '../domain/format';
+import { formatDateTime, formatWait } from '../domain/format';
 import { href } from '../routes';
 import { navigate, safeNext } from '../router';
 
@@ -14,11 +14,49 @@ import { navigate, safeNext } from '../router';
  * The waiting room: where the buyer stands, how long it may take, and the way in once admitted. The place is
  * the token kept in localStorage, so a reload or a new tab keeps it; arriving without one joins the line.
  */
-export function WaitingRoomPage({ query, user }: PageProps) {
+/** The concert whose waiting room the page is for (`?concert=`), or null for the default room's line. */
+function concertAsked(query: URLSearchParams): number | null {
+  const asked = Number(query.get('concert'));
+  return Number.isInteger(asked) && asked > 0 ? asked : null;
+}
+
+/** The kept place, if it is one for this concert's line (a place in another concert's room admits nowhere here). */
+function keptPlaceFor(concertId: number | null): string | undefined {
+  const place = session.place();
+  if (!place) return undefined;
+  return concertId === null || place.concertId === concertId ? place.token : undefined;
+}
+
+/** What the room itself is doing, when that is why the line does not move. */
+function RoomState({ standing }: { standing: QueueStanding }) {
+  if (standing.roomStatus === 'PRE_QUEUE')
+    return (
+      <p class="note" data-room-status="PRE_QUEUE">
+        The sale opens {standing.saleStartsAt ? <strong>{formatDateTime(standing.saleStartsAt)}</strong> : 'soon'}.
+        Everyone who is here before then is in the line when it opens, so arriving early gives no advantage and there is
+        no need to hurry: keep this page open.
+      </p>
+    );
+  if (standing.roomStatus === 'SUSPENDED')
+    return (
+      <p class="note note-warn" data-room-status="SUSPENDED">
+        Admission is paused for a moment by the organiser. You keep your place; the line moves again when it resumes.
+      </p>
+    );
+  return null;
+}
+
+/** One place per concert's line: moving to another concert's line starts that page afresh. */
+export function WaitingRoomPage(props: PageProps) {
+  return <WaitingRoom key={concertAsked(props.query) ?? 'default'} {...props} />;
+}
+
+function WaitingRoom({ query, user }: PageProps) {
   const next = safeNext(query.get('next'), href('concerts'));
+  const concertId = concertAsked(query);
   const [standing, setStanding] = useState<QueueStanding>();
   const [problem, setProblem] = useState<ApiProblem>();
-  const [token, setToken] = useState(session.queueToken);
+  const [token, setToken] = useState(() => keptPlaceFor(concertId));
   const [joining, setJoining] = useState(false);
 
   const join = async () => {
@@ -26,8 +64,8 @@ export function WaitingRoomPage({ query, user }: PageProps) {
     setJoining(true);
     setProblem(undefined);
     try {
-      const issued = await queueApi.join(user.id);
-      session.setQueueToken(issued.body.token);
+      const issued = await queueApi.join(user.id, concertId);
+      session.setQueueToken(issued.body.token, concertId);
       setStanding(issued.body);
       setToken(issued.body.token);
     } catch (error) {
@@ -63,6 +101,7 @@ export function WaitingRoomPage({ query, user }: PageProps) {
         }
         if (!followCredentialProblem(found)) setProblem(found);
       },
+      { token },
     );
   }, [token]);
 
@@ -104,6 +143,7 @@ export function WaitingRoomPage({ query, user }: PageProps) {
           {standing.estimatedWaitSeconds === null && (
             <p>Estimated wait: not known yet (the line has not moved enough to tell).</p>
           )}
+          <RoomState standing={standing} />
         </div>
       )}
       {waiting && (

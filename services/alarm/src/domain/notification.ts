@@ -41,7 +41,16 @@ const REASONS: Record<string, string> = {
   CARD_DECLINED: 'the card was declined',
   INSUFFICIENT_FUNDS: 'the card has insufficient funds',
   ORDER_TTL: 'it was not paid in time',
+  CANCELLED_BY_SHOPPER: 'you asked for it',
+  CARD_SETTLEMENT_TIMEOUT: 'the card payment was not confirmed in time',
 };
+/** What became of the money held or paid for an order that ended (order.changed `paymentStatus`). */
+const moneyBack = (order: OrderChangedPayload) =>
+  order.paymentStatus === 'refunded'
+    ? ` Your payment of ${order.amount} was refunded.`
+    : order.paymentStatus === 'voided'
+      ? ' The card charge was voided: nothing was taken.'
+      : '';
 const because = (reason: string | null) =>
   reason ? ` because ${REASONS[reason] ?? reason.toLowerCase().replaceAll('_', ' ')}` : '';
 const units = (order: OrderChangedPayload) => order.items.reduce((sum, line) => sum + line.quantity, 0);
@@ -67,7 +76,7 @@ export function orderNotification(order: OrderChangedPayload): Draft | undefined
       return {
         ...base,
         subject: 'Order could not be placed',
-        message: `Your order ${order.orderId} could not be placed${because(order.reason)}.`,
+        message: `Your order ${order.orderId} could not be placed${because(order.reason)}.${moneyBack(order)}`,
       };
     case 'paid':
       return {
@@ -85,7 +94,7 @@ export function orderNotification(order: OrderChangedPayload): Draft | undefined
       return {
         ...base,
         subject: 'Order cancelled',
-        message: `Your order ${order.orderId} was cancelled${because(order.reason)}. The items were released.`,
+        message: `Your order ${order.orderId} was cancelled${because(order.reason)}. The items were released.${moneyBack(order)}`,
       };
     default:
       return undefined;
@@ -100,5 +109,31 @@ export function paymentNotification(payment: PaymentCompletedPayload): Draft {
     trigger: `payment.completed:${payment.paymentId}`,
     subject: 'Payment completed',
     message: `Your payment of ${payment.amount} points for ticket ${payment.ticketId} is complete.`,
+  };
+}
+
+/** An alarm whose item goes on air soon, not reminded yet (one per slot and user). */
+export interface DueReminder {
+  userId: number;
+  itemId: number;
+  itemName: string;
+  slotId: number;
+  channel: string;
+  startsAt: Date;
+}
+
+/**
+ * The reminder of seed 004's alarm: "tell me when this item is on air". Its trigger names the slot and the user,
+ * so each slot reminds each user once, however many instances sweep and however often they restart.
+ */
+export function broadcastReminder(due: DueReminder, now = new Date()): Draft {
+  const minutes = Math.round((due.startsAt.getTime() - now.getTime()) / 60_000);
+  const when = minutes > 0 ? `in ${minutes} minute${minutes === 1 ? '' : 's'}` : 'now';
+  return {
+    userId: due.userId,
+    channel: 'email',
+    trigger: `broadcast:${due.slotId}:${due.userId}`,
+    subject: 'On air soon',
+    message: `${due.itemName} is on air on ${due.channel} ${when} (${due.startsAt.toISOString()}).`,
   };
 }

@@ -1,8 +1,10 @@
 import type { OrderChangedPayload, PaymentCompletedPayload } from '@boxoffice/contracts';
 import { withTransaction, type Pool, type Queryable } from '@boxoffice/db';
 import { forbidden } from '@boxoffice/errors';
+import { dueReminders } from '../db/broadcast-reminders.repo';
 import { insertNotification, listForUser } from '../db/notifications.repo';
 import {
+  broadcastReminder,
   orderNotification,
   paymentNotification,
   type Courier,
@@ -69,4 +71,23 @@ export async function notifyPaymentCompleted(
   payment: PaymentCompletedPayload,
 ): Promise<void> {
   await notify(tx, courier, paymentNotification(payment));
+}
+
+/**
+ * One pass of the broadcast reminders (a background job, every BROADCAST_SWEEP_INTERVAL_MS): every due reminder
+ * is stored and sent in one transaction. Several instances may pass at once: the notification's unique trigger
+ * lets one of them insert it and the others find it taken (they wait for its commit), so a slot reminds a user
+ * once; nothing lives in memory, so a restart loses nothing. Returns how many were sent by this pass.
+ */
+export async function sendBroadcastReminders(
+  pool: Pool,
+  courier: Courier,
+  options: { leadSeconds: number; batchSize?: number },
+): Promise<number> {
+  return withTransaction(pool, async (tx) => {
+    let sent = 0;
+    for (const due of await dueReminders(tx, options.leadSeconds, options.batchSize ?? 500))
+      if (await notify(tx, courier, broadcastReminder(due))) sent++;
+    return sent;
+  });
 }

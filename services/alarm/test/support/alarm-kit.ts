@@ -1,7 +1,9 @@
 import {
+  ItemChanged,
   OrderChanged,
   PaymentCompleted,
   TOPICS,
+  type ItemChangedPayload,
   type OrderChangedPayload,
   type PaymentCompletedPayload,
 } from '@boxoffice/contracts';
@@ -19,9 +21,9 @@ export const INTERNAL_TOKEN = 'alarm-test-internal-token';
 
 /** The alarm service under test; its peers play orders and payments as the payment service publishes them. */
 export class AlarmKit extends ServiceKit {
-  constructor() {
+  constructor(env: Record<string, string> = {}) {
     super('alarm', (env) => buildApp(readConfig(env)), {
-      env: { INTERNAL_API_TOKEN: INTERNAL_TOKEN, ITEM_SERVICE_URL: NEVER_ASKED },
+      env: { INTERNAL_API_TOKEN: INTERNAL_TOKEN, ITEM_SERVICE_URL: NEVER_ASKED, ...env },
       peerTopics: [TOPICS.orders, TOPICS.payments, TOPICS.items],
     });
   }
@@ -39,6 +41,22 @@ export class AlarmKit extends ServiceKit {
       ...order,
     };
     return this.peers.publish(OrderChanged, [{ aggregateId: order.orderId, aggregateVersion: revision, payload }]);
+  }
+
+  /** An item.changed as the item service publishes it. */
+  item(item: Pick<ItemChangedPayload, 'id'> & Partial<ItemChangedPayload>, revision: number) {
+    const payload: ItemChangedPayload = {
+      name: `item ${item.id}`,
+      broadcaster: 'cjmall',
+      category: 'test',
+      price: 1_000,
+      stock: 10,
+      deleted: false,
+      code: null,
+      broadcasts: [],
+      ...item,
+    };
+    return this.peers.publish(ItemChanged, [{ aggregateId: item.id, aggregateVersion: revision, payload }]);
   }
 
   payment(payment: PaymentCompletedPayload) {

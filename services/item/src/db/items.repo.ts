@@ -1,21 +1,26 @@
 import type { Queryable } from '@boxoffice/db';
 import type { Item, ItemChanges, NewItem } from '../domain/item';
 
-const COLUMNS = 'id, name, broadcaster, category, price, stock, deleted, revision';
+// the item's slots not ended yet, by start, as its events and views carry them
+const BROADCASTS = `(SELECT coalesce(json_agg(json_build_object('id', s.id, 'channel', s.channel,
+    'startsAt', to_char(s.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+00:00"'),
+    'endsAt', to_char(s.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+00:00"')) ORDER BY s.starts_at, s.id), '[]')
+  FROM broadcast_slots s WHERE s.item_id = items.id AND s.ends_at > now()) AS broadcasts`;
+const COLUMNS = `id, name, broadcaster, category, price, stock, deleted, revision, code, ${BROADCASTS}`;
 
 export async function insertItem(db: Queryable, item: NewItem & { id?: number }): Promise<Item> {
   const { rows } = await db.query<Item>(
-    `INSERT INTO items (id, name, broadcaster, category, price, stock)
-     VALUES (COALESCE($1, nextval('items_id_seq')), $2, $3, $4, $5, $6)
+    `INSERT INTO items (id, name, broadcaster, category, price, stock, code)
+     VALUES (COALESCE($1, nextval('items_id_seq')), $2, $3, $4, $5, $6, $7)
      RETURNING ${COLUMNS}`,
-    [item.id ?? null, item.name, item.broadcaster, item.category, item.price, item.stock],
+    [item.id ?? null, item.name, item.broadcaster, item.category, item.price, item.stock, item.code ?? null],
   );
   return rows[0]!;
 }
 
 /** Applies the given fields and bumps the revision; undefined when there is no such live item. */
 export async function updateItem(db: Queryable, id: number, changes: ItemChanges): Promise<Item | undefined> {
-  const fields = (['name', 'broadcaster', 'category', 'price', 'stock'] as const).filter(
+  const fields = (['name', 'broadcaster', 'category', 'price', 'stock', 'code'] as const).filter(
     (field) => changes[field] !== undefined,
   );
   const sets = fields.map((field, index) => `${field} = $${index + 2}`);
@@ -23,6 +28,15 @@ export async function updateItem(db: Queryable, id: number, changes: ItemChanges
     `UPDATE items SET ${[...sets, 'revision = revision + 1', 'updated_at = now()'].join(', ')}
      WHERE id = $1 AND NOT deleted RETURNING ${COLUMNS}`,
     [id, ...fields.map((field) => changes[field])],
+  );
+  return rows[0];
+}
+
+/** A new revision of a live item whose slots changed (they are part of its state); undefined when none. */
+export async function touchItem(db: Queryable, id: number): Promise<Item | undefined> {
+  const { rows } = await db.query<Item>(
+    `UPDATE items SET revision = revision + 1, updated_at = now() WHERE id = $1 AND NOT deleted RETURNING ${COLUMNS}`,
+    [id],
   );
   return rows[0];
 }

@@ -38,17 +38,21 @@ export async function markRejected(
   return rows[0]!;
 }
 
-/** Moves a lock out of `locked`; undefined when it is not locked (never was, or already moved): it moves once. */
-export async function moveLockedTo(
+/**
+ * Moves a lock from one of the `from` states to `status`; undefined when it is in none of them (never was, or
+ * already moved): it moves once.
+ */
+export async function moveLockTo(
   db: Queryable,
   orderId: string,
   status: 'committed' | 'released',
   reason: string | null,
+  from: readonly StockLockStatus[] = ['locked'],
 ): Promise<StockLock | undefined> {
   const { rows } = await db.query<StockLock>(
     `UPDATE stock_locks SET status = $2, reason = $3, revision = revision + 1, updated_at = now()
-     WHERE order_id = $1 AND status = 'locked' RETURNING ${COLUMNS}`,
-    [orderId, status, reason],
+     WHERE order_id = $1 AND status = ANY($4::text[]) RETURNING ${COLUMNS}`,
+    [orderId, status, reason, from],
   );
   return rows[0];
 }

@@ -1,3 +1,7 @@
+import type { BroadcastSlot } from '@boxoffice/contracts';
+
+export type { BroadcastSlot };
+
 export interface Item {
   id: number;
   name: string;
@@ -7,9 +11,13 @@ export interface Item {
   stock: number;
   deleted: boolean;
   revision: number;
+  /** Public product code (e.g. P001), or null. */
+  code: string | null;
+  /** Its broadcast slots not ended yet, by start (ISO date-times). */
+  broadcasts: BroadcastSlot[];
 }
 
-export type NewItem = Pick<Item, 'name' | 'broadcaster' | 'category' | 'price' | 'stock'>;
+export type NewItem = Pick<Item, 'name' | 'broadcaster' | 'category' | 'price' | 'stock'> & { code?: string | null };
 export type ItemChanges = Partial<NewItem>;
 
 /** What shoppers see of an item (SPEC §2): no stock, plus whether they set an alarm on it. */
@@ -20,6 +28,16 @@ export interface ShopperItemView {
   category: string;
   price: number;
   is_alarm_set: boolean;
+  product_code: string | null;
+  next_broadcast_at: string | null;
+}
+
+/**
+ * The start of the item's broadcast on air now or next (its slots are by start), or null; as stored, an ISO
+ * date-time with its +00:00 offset (SPEC §0).
+ */
+export function nextBroadcastAt(item: Pick<Item, 'broadcasts'>, now = Date.now()): string | null {
+  return item.broadcasts.find((slot) => Date.parse(slot.endsAt) > now)?.startsAt ?? null;
 }
 
 export const shopperView = (item: Item, alarmed: ReadonlySet<number>): ShopperItemView => ({
@@ -29,6 +47,8 @@ export const shopperView = (item: Item, alarmed: ReadonlySet<number>): ShopperIt
   category: item.category,
   price: item.price,
   is_alarm_set: alarmed.has(item.id),
+  product_code: item.code,
+  next_broadcast_at: nextBroadcastAt(item),
 });
 
 /** What admins see after a change: the shopper's fields and the stock. */

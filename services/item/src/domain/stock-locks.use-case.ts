@@ -1,7 +1,7 @@
 import type { OrderChangedPayload } from '@boxoffice/contracts';
 import { withTransaction, type Pool, type Queryable } from '@boxoffice/db';
 import { liveStock, returnStock, takeStockOrNothing } from '../db/items.repo';
-import { findLock, insertLock, markRejected, moveLockedTo } from '../db/stock-locks.repo';
+import { findLock, insertLock, markRejected, moveLockTo } from '../db/stock-locks.repo';
 import { publishItemChanged } from '../events/item-events';
 import { publishStockLockChanged } from '../events/stock-lock-events';
 import {
@@ -57,20 +57,22 @@ async function lockStock(tx: Queryable, orderId: string, lines: readonly OrderLi
 
 /** The order was paid: its locked stock is sold. Only a lock still `locked` moves, so this happens once. */
 async function commitStock(tx: Queryable, orderId: string): Promise<StockLock | undefined> {
-  const committed = await moveLockedTo(tx, orderId, 'committed', null);
+  const committed = await moveLockTo(tx, orderId, 'committed', null);
   if (committed) await publishStockLockChanged(tx, committed);
   return committed;
 }
 
 /**
- * The order ended unpaid: its stock goes back, once. An order that was never locked gets a released tombstone
- * (nothing given back), so a lock request arriving after its end can never take stock that nobody would return.
+ * The order ended unpaid, or was cancelled after payment (`from` includes committed): its stock goes back, once.
+ * An order that was never locked gets a released tombstone (nothing given back), so a lock request arriving
+ * after its end can never take stock that nobody would return.
  */
 async function releaseStock(
   tx: Queryable,
   orderId: string,
   lines: readonly OrderLine[],
   reason: string | null,
+  from: readonly StockLock['status'][],
 ): Promise<StockLock | undefined> {
   const tombstone = await insertLock(tx, {
     orderId,
@@ -83,7 +85,7 @@ async function releaseStock(
     await publishStockLockChanged(tx, tombstone);
     return tombstone;
   }
-  const released = await moveLockedTo(tx, orderId, 'released', reason);
+  const released = await moveLockTo(tx, orderId, 'released', reason, from);
   if (!released) return undefined;
   if (released.tookStock) for (const item of await returnStock(tx, released.items)) await publishItemChanged(tx, item);
   await publishStockLockChanged(tx, released);
@@ -92,7 +94,9 @@ async function releaseStock(
 
 /**
  * The item service's part of the order saga, applied in the consumer's transaction: pending → lock; paid →
- * commit; payment_failed / cancelled → release. Statuses it caused itself (stock_locked, rejected) need nothing.
+ * commit; payment_failed → release; cancelled → release, also a committed lock (a paid order the shopper
+ * cancelled: refunded by the payment service, its stock back on the shelf). Statuses it caused itself
+ * (stock_locked, rejected) need nothing. Events of one order arrive in order (keyed by order id).
  */
 export async function followOrder(tx: Queryable, order: OrderChangedPayload): Promise<void> {
   switch (order.status) {
@@ -103,8 +107,10 @@ export async function followOrder(tx: Queryable, order: OrderChangedPayload): Pr
       await commitStock(tx, order.orderId);
       return;
     case 'payment_failed':
+      await releaseStock(tx, order.orderId, order.items, order.reason, ['locked']);
+      return;
     case 'cancelled':
-      await releaseStock(tx, order.orderId, order.items, order.reason);
+      await releaseStock(tx, order.orderId, order.items, order.reason, ['locked', 'committed']);
       return;
     default:
       return;

@@ -16,6 +16,8 @@ export function publishItemChanged(db: Queryable, item: Item) {
       price: item.price,
       stock: item.stock,
       deleted: item.deleted,
+      code: item.code,
+      broadcasts: item.broadcasts,
     },
   });
 }

@@ -37,7 +37,7 @@ function flagStale(reply: FastifyReply, state: { stale: boolean }): void {
 export async function itemsRoutes(app: App, options: { alarms: AlarmState }): Promise<void> {
   const alarmState = (request: FastifyRequest) => options.alarms.ask(callerOf(request));
   const asUser = routeGroup({ preHandler: app.requireUser, security, errors });
-  const asAdmin = routeGroup({ preHandler: app.requireAdmin, security, errors });
+  const asAdmin = routeGroup({ preHandler: app.requireAdmin, security, errors: [...errors, 409] as const });
 
   app.get(
     '/',

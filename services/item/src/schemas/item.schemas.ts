@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { CountedList, Id4, Int4, Text } from '@boxoffice/http';
+import { BroadcastSlot } from '@boxoffice/contracts';
+import { CountedList, DateTime, Id4, Int4, Text } from '@boxoffice/http';
 
 // 1 to 2147483647: ids beyond int4 name no item, and PostgreSQL would refuse them
 const INT4_ID =
@@ -21,6 +22,15 @@ const fields = {
   category: Text({ minLength: 1, maxLength: 100 }),
   price: Int4({ minimum: 0, description: 'in won; integers only' }),
   stock: Int4({ minimum: 0 }),
+  code: Type.Optional(
+    Type.Union([
+      Type.String({
+        pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$',
+        description: 'public product code, unique (e.g. P001); null clears it',
+      }),
+      Type.Null(),
+    ]),
+  ),
 };
 
 export const CreateItemBody = Type.Object(fields, { additionalProperties: false });
@@ -34,6 +44,10 @@ export const ShopperItem = Type.Object({
   category: Type.String(),
   price: Type.Integer(),
   is_alarm_set: Type.Boolean({ description: 'whether the caller set an alarm on this item' }),
+  product_code: Type.Union([Type.String(), Type.Null()], { description: 'public product code (e.g. P001)' }),
+  next_broadcast_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'start of the broadcast on air now or next; null when none is scheduled',
+  }),
 });
 
 export const AdminItem = Type.Object({ ...ShopperItem.properties, stock: Type.Integer() });
@@ -61,5 +75,28 @@ export const ReplicaItem = Type.Object({
   stock: Type.Integer(),
   deleted: Type.Boolean(),
   revision: Type.Integer(),
+  code: Type.Union([Type.String(), Type.Null()]),
+  broadcasts: Type.Array(BroadcastSlot),
 });
 export const ReplicaItemList = CountedList(ReplicaItem);
+
+export const BroadcastParams = Type.Object({ item_id: Id4(), slot_id: Id4() }, { additionalProperties: false });
+
+export const NewBroadcastBody = Type.Object(
+  {
+    channel: Text({ minLength: 1, maxLength: 100, description: 'the home-shopping channel, e.g. cjmall' }),
+    startsAt: DateTime(),
+    endsAt: DateTime({ description: 'after startsAt' }),
+  },
+  { additionalProperties: false },
+);
+
+export const BroadcastView = Type.Object({
+  id: Type.Integer(),
+  itemId: Type.Integer(),
+  channel: Type.String(),
+  startsAt: Type.String({ format: 'date-time' }),
+  endsAt: Type.String({ format: 'date-time' }),
+});
+export const BroadcastDetail = Type.Object({ payload: BroadcastView });
+export const BroadcastList = CountedList(BroadcastView);

@@ -73,7 +73,7 @@ describe('the order saga in the item service: order.changed from Kafka → stock
     await kit.order(orderId, 'stock_locked', lines, 2);
     await kit.order(orderId, 'paid', lines, 3);
     await kit.order(orderId, 'paid', lines, 3);
-    await kit.order(orderId, 'cancelled', lines, 4, 'ORDER_TTL'); // too late: a sold lock is never released
+    await kit.order(orderId, 'payment_failed', lines, 4, 'CARD_DECLINED'); // not a cancellation: a sold lock stays
     await waitFor('committed', async () => (await lockStatus(orderId)) === 'committed');
     await kit.ordersSettled();
     await waitFor('two lock events', () => kit.lockEvents(orderId).length >= 2);
@@ -82,6 +82,28 @@ describe('the order saga in the item service: order.changed from Kafka → stock
       ['committed', 2],
     ]);
     expect(await kit.stock(itemId)).toBe(1);
+  });
+
+  it('when a paid order is cancelled by its shopper (refunded), even twice, then its sold stock goes back once', async () => {
+    const itemId = await kit.newItem(5);
+    const orderId = randomUUID();
+    const lines = [{ productId: itemId, quantity: 3 }];
+    await kit.order(orderId, 'pending', lines, 1);
+    await kit.order(orderId, 'stock_locked', lines, 2);
+    await kit.order(orderId, 'paid', lines, 3);
+    await waitFor('committed', async () => (await lockStatus(orderId)) === 'committed');
+    expect(await kit.stock(itemId)).toBe(2);
+    await kit.order(orderId, 'cancelled', lines, 4, 'CANCELLED_BY_SHOPPER');
+    await kit.order(orderId, 'cancelled', lines, 4, 'CANCELLED_BY_SHOPPER');
+    await waitFor('released', async () => (await lockStatus(orderId)) === 'released');
+    await kit.ordersSettled();
+    await waitFor('three lock events', () => kit.lockEvents(orderId).length >= 3);
+    expect(kit.lockEvents(orderId).map((event) => [statusOf(event), event.aggregateVersion])).toEqual([
+      ['locked', 1],
+      ['committed', 2],
+      ['released', 3],
+    ]);
+    expect(await kit.stock(itemId)).toBe(5);
   });
 
   it('when a locked order fails or is cancelled, even several times, then its stock is given back once and announced', async () => {

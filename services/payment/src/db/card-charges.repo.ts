@@ -1,6 +1,6 @@
 import type { Queryable } from '@boxoffice/db';
 
-export type ChargeStatus = 'processing' | 'approved' | 'declined' | 'voided';
+export type ChargeStatus = 'processing' | 'approved' | 'declined' | 'voided' | 'refunded';
 
 export interface CardCharge {
   id: string;
@@ -10,6 +10,7 @@ export interface CardCharge {
   cardLast4: string;
   status: ChargeStatus;
   declineCode: string | null;
+  authorizationId: string | null;
 }
 
 interface Row {
@@ -20,6 +21,7 @@ interface Row {
   card_last4: string;
   status: ChargeStatus;
   decline_code: string | null;
+  gateway_authorization_id: string | null;
 }
 
 const toCharge = (row: Row): CardCharge => ({
@@ -30,9 +32,10 @@ const toCharge = (row: Row): CardCharge => ({
   cardLast4: row.card_last4,
   status: row.status,
   declineCode: row.decline_code,
+  authorizationId: row.gateway_authorization_id,
 });
 
-const COLUMNS = 'id, order_id, user_id, amount, card_last4, status, decline_code';
+const COLUMNS = 'id, order_id, user_id, amount, card_last4, status, decline_code, gateway_authorization_id';
 
 /** Throws 23505 when the order already has a charge in flight or approved. */
 export async function insertCharge(
@@ -65,6 +68,15 @@ export async function findCharge(
 export async function latestChargeOfOrder(db: Queryable, orderId: string): Promise<CardCharge | undefined> {
   const { rows } = await db.query<Row>(
     `SELECT ${COLUMNS} FROM card_charges WHERE order_id = $1 ORDER BY created_at DESC LIMIT 1`,
+    [orderId],
+  );
+  return rows[0] && toCharge(rows[0]);
+}
+
+/** The order's charge in flight or approved (at most one: card_charges_one_live_idx), locked for the caller. */
+export async function liveChargeOfOrder(db: Queryable, orderId: string): Promise<CardCharge | undefined> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM card_charges WHERE order_id = $1 AND status IN ('processing', 'approved') FOR UPDATE`,
     [orderId],
   );
   return rows[0] && toCharge(rows[0]);

@@ -51,7 +51,7 @@ export async function claimDueSettlements(db: Queryable, limit: number, leaseMs:
   const { rows } = await db.query<Row>(
     `UPDATE gateway_authorizations SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
      WHERE id IN (
-       SELECT id FROM gateway_authorizations WHERE delivered_at IS NULL AND next_attempt_at <= now()
+       SELECT id FROM gateway_authorizations WHERE delivered_at IS NULL AND voided_at IS NULL AND next_attempt_at <= now()
        ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
      RETURNING id, merchant_reference, amount, outcome, decline_code, attempts`,
     [limit, leaseMs],
@@ -68,4 +68,9 @@ export async function markUndelivered(db: Queryable, id: string, error: string, 
     'UPDATE gateway_authorizations SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1',
     [id, error.slice(0, 500), retryInMs],
   );
+}
+
+/** The merchant gave the authorization up (order ended first): it is never settled. */
+export async function voidAuthorization(db: Queryable, id: string): Promise<void> {
+  await db.query('UPDATE gateway_authorizations SET voided_at = now() WHERE id = $1 AND voided_at IS NULL', [id]);
 }

@@ -7,7 +7,7 @@ import type { CatalogItem } from '../domain/order';
 export const itemsReplica = replicaTable(ItemChanged, {
   table: 'items_replica',
   key: 'id',
-  fields: ['name', 'price', 'stock', 'deleted'],
+  fields: ['name', 'price', 'stock', 'deleted', 'code'],
 });
 
 export async function catalogItems(db: Queryable, ids: number[]): Promise<CatalogItem[]> {
@@ -15,4 +15,13 @@ export async function catalogItems(db: Queryable, ids: number[]): Promise<Catalo
     ids,
   ]);
   return rows;
+}
+
+/** The live items these product codes name, as far as the replica knows: code → item id. */
+export async function itemIdsByCode(db: Queryable, codes: string[]): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ id: number; code: string }>(
+    'SELECT id, code FROM items_replica WHERE code = ANY($1::text[]) AND NOT deleted',
+    [codes],
+  );
+  return new Map(rows.map((row) => [row.code, row.id]));
 }

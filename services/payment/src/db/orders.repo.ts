@@ -1,5 +1,5 @@
 import type { Queryable } from '@boxoffice/db';
-import type { Order, OrderHistoryEntry, OrderLine, OrderStatus, PaymentMethod } from '../domain/order';
+import type { Order, OrderHistoryEntry, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../domain/order';
 
 interface Row {
   id: string;
@@ -8,6 +8,7 @@ interface Row {
   items: OrderLine[];
   amount: number;
   payment_method: PaymentMethod | null;
+  payment_status: PaymentStatus | null;
   reason: string | null;
   stock_status: string | null;
   revision: number;
@@ -17,7 +18,7 @@ interface Row {
 }
 
 const COLUMNS =
-  'id, user_id, status, items, amount, payment_method, reason, stock_status, revision, expires_at, created_at, updated_at';
+  'id, user_id, status, items, amount, payment_method, payment_status, reason, stock_status, revision, expires_at, created_at, updated_at';
 
 const toOrder = (row: Row): Order => ({
   id: row.id,
@@ -26,6 +27,7 @@ const toOrder = (row: Row): Order => ({
   items: row.items,
   amount: row.amount,
   paymentMethod: row.payment_method,
+  paymentStatus: row.payment_status,
   reason: row.reason,
   stockStatus: row.stock_status,
   revision: row.revision,
@@ -69,15 +71,46 @@ export async function moveOrder(
   db: Queryable,
   id: string,
   status: OrderStatus,
-  changes: { reason?: string | null; paymentMethod?: PaymentMethod | null } = {},
+  changes: { reason?: string | null; paymentMethod?: PaymentMethod | null; paymentStatus?: PaymentStatus | null } = {},
 ): Promise<Order> {
   const { rows } = await db.query<Row>(
-    `UPDATE orders SET status = $2, reason = $3, payment_method = COALESCE($4, payment_method), revision = revision + 1, updated_at = now()
+    `UPDATE orders SET status = $2, reason = $3, payment_method = COALESCE($4, payment_method),
+       payment_status = COALESCE($5, payment_status), revision = revision + 1, updated_at = now()
      WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, status, changes.reason ?? null, changes.paymentMethod ?? null],
+    [id, status, changes.reason ?? null, changes.paymentMethod ?? null, changes.paymentStatus ?? null],
   );
   await addHistory(db, id, status, changes.reason ?? null);
   return toOrder(rows[0]!);
+}
+
+/** Records where the order's money is, without a new status (a payment held or given back); a new revision. */
+export async function setPayment(
+  db: Queryable,
+  id: string,
+  payment: { paymentMethod: PaymentMethod; paymentStatus: PaymentStatus },
+): Promise<Order> {
+  const { rows } = await db.query<Row>(
+    `UPDATE orders SET payment_method = $2, payment_status = $3, revision = revision + 1, updated_at = now()
+     WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, payment.paymentMethod, payment.paymentStatus],
+  );
+  return toOrder(rows[0]!);
+}
+
+/** The caller's orders, newest first, with how many they have in all. */
+export async function ordersOfUser(
+  db: Queryable,
+  userId: number,
+  page: { offset: number; limit: number },
+): Promise<{ total: number; orders: Order[] }> {
+  const [list, count] = await Promise.all([
+    db.query<Row>(
+      `SELECT ${COLUMNS} FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT $3`,
+      [userId, page.offset, page.limit],
+    ),
+    db.query<{ total: number }>('SELECT count(*)::int AS total FROM orders WHERE user_id = $1', [userId]),
+  ]);
+  return { total: count.rows[0]!.total, orders: list.rows.map(toOrder) };
 }
 
 export async function setStockStatus(db: Queryable, id: string, stockStatus: string): Promise<void> {
@@ -93,17 +126,29 @@ export async function historyOfOrder(db: Queryable, id: string): Promise<OrderHi
 }
 
 /**
- * Claims overdue open orders for cancellation, in the caller's transaction. SKIP LOCKED: several instances
- * cancel disjoint batches, and an order being paid right now (locked by the payment) is left for the next pass.
- * An order whose card charge is still settling is left alone: the settlement decides it.
+ * Claims open orders that must end, in the caller's transaction, each with why: unpaid past their TTL
+ * (`ORDER_TTL`), or with a card charge whose settlement did not come within `settlementSeconds`
+ * (`CARD_SETTLEMENT_TIMEOUT`, issue 19 item 7). An order whose card charge is still settling within that
+ * deadline is left to the settlement, even past its TTL. SKIP LOCKED: several instances cancel disjoint batches,
+ * and an order being paid right now (locked by the payment) is left for the next pass.
  */
-export async function claimOverdueOrders(db: Queryable, limit: number): Promise<Order[]> {
-  const { rows } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM orders o
-     WHERE status IN ('pending', 'stock_locked') AND expires_at <= now()
-       AND NOT EXISTS (SELECT 1 FROM card_charges c WHERE c.order_id = o.id AND c.status = 'processing')
-     ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit],
+export async function claimOverdueOrders(
+  db: Queryable,
+  limit: number,
+  settlementSeconds: number,
+): Promise<{ order: Order; reason: 'ORDER_TTL' | 'CARD_SETTLEMENT_TIMEOUT' }[]> {
+  const { rows } = await db.query<Row & { settling: boolean }>(
+    `SELECT ${COLUMNS}, settling FROM orders o,
+       LATERAL (SELECT EXISTS (SELECT 1 FROM card_charges c WHERE c.order_id = o.id AND c.status = 'processing') AS settling) s
+     WHERE status IN ('pending', 'stock_locked')
+       AND ((expires_at <= now() AND NOT settling)
+         OR EXISTS (SELECT 1 FROM card_charges c WHERE c.order_id = o.id AND c.status = 'processing'
+                    AND c.created_at <= now() - make_interval(secs => $2)))
+     ORDER BY expires_at LIMIT $1 FOR UPDATE OF o SKIP LOCKED`,
+    [limit, settlementSeconds],
   );
-  return rows.map(toOrder);
+  return rows.map(({ settling, ...row }) => ({
+    order: toOrder(row),
+    reason: settling ? ('CARD_SETTLEMENT_TIMEOUT' as const) : ('ORDER_TTL' as const),
+  }));
 }

@@ -5,4 +5,6 @@ import type { Card } from './card';
 export interface CardGateway {
   /** Returns the gateway's authorization id. The card goes no further than this call. */
   authorize(db: Queryable, request: { reference: string; amount: number; card: Card }): Promise<string>;
+  /** Gives an authorization up (nothing is taken), or returns a settled charge's money (a refund). */
+  release(db: Queryable, authorizationId: string): Promise<void>;
 }

@@ -1,10 +1,48 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, Transact } from '@boxoffice/db';
 import { AppError, validationFailed } from '@boxoffice/errors';
-import { catalogItems } from '../db/items-replica.repo';
+import { catalogItems, itemIdsByCode } from '../db/items-replica.repo';
 import { insertOrder } from '../db/orders.repo';
 import { publishOrderChanged } from '../events/order-events';
-import { priceOrder, type CatalogItem, type Order, type OrderLine } from './order';
+import { checkPayer, priceOrder, wholeAmount, type CatalogItem, type Order, type OrderLine } from './order';
+
+/** A line as asked for: a product by id, or by its public code (seed 003's "P001"). */
+export interface RequestedLine {
+  productId: number | string;
+  quantity: number;
+}
+
+const notFoundProducts = (missing: (number | string)[]) =>
+  new AppError(
+    404,
+    'NOT_FOUND',
+    missing.length === 1
+      ? `Item with id: ${missing[0]} doesn't exist.`
+      : `Items with ids: ${missing.join(', ')} don't exist.`,
+    missing.map((id) => ({
+      location: 'body',
+      param: 'items.productId',
+      value: id,
+      error: 'NotFound',
+      msg: `Item ${id} doesn't exist.`,
+    })),
+  );
+
+/**
+ * Product codes → item ids, from the items replica (item.changed carries the codes). A code the replica does not
+ * know is a 404 like an unknown id: the item service is asked by id only.
+ */
+async function resolveCodes(deps: CreateOrderDeps, lines: RequestedLine[]): Promise<OrderLine[]> {
+  const codes = lines.flatMap((line) => (typeof line.productId === 'string' ? [line.productId] : []));
+  if (codes.length === 0) return lines as OrderLine[];
+  const ids = await itemIdsByCode(deps.pool, codes);
+  const unknown = codes.filter((code) => !ids.has(code));
+  if (unknown.length > 0) throw notFoundProducts(unknown);
+  return lines.map((line) => ({
+    productId: typeof line.productId === 'string' ? ids.get(line.productId)! : line.productId,
+    quantity: line.quantity,
+  }));
+}
 
 export interface CreateOrderDeps {
   pool: Pool;
@@ -20,10 +58,13 @@ export interface CreateOrderDeps {
  */
 export async function createOrder(
   deps: CreateOrderDeps,
-  input: { userId: number; orderAmount: number; items: OrderLine[] },
+  input: { userId: number; bodyUserId?: number | string; orderAmount: number; items: RequestedLine[] },
   transact: Transact,
 ): Promise<Order> {
-  const ids = input.items.map((line) => line.productId);
+  checkPayer(input.userId, input.bodyUserId);
+  const orderAmount = wholeAmount('orderAmount', input.orderAmount);
+  const lines = await resolveCodes(deps, input.items);
+  const ids = lines.map((line) => line.productId);
   const duplicates = ids.filter((id, index) => ids.indexOf(id) !== index);
   if (duplicates.length > 0) {
     throw validationFailed(
@@ -42,24 +83,9 @@ export async function createOrder(
   const unknown = ids.filter((id) => !catalog.has(id));
   if (unknown.length > 0) for (const item of await deps.fetchItems(unknown)) catalog.set(item.id, item);
 
-  const { amount, missing } = priceOrder(input.items, catalog);
-  if (missing.length > 0) {
-    throw new AppError(
-      404,
-      'NOT_FOUND',
-      missing.length === 1
-        ? `Item with id: ${missing[0]} doesn't exist.`
-        : `Items with ids: ${missing.join(', ')} don't exist.`,
-      missing.map((id) => ({
-        location: 'body',
-        param: 'items.productId',
-        value: id,
-        error: 'NotFound',
-        msg: `Item ${id} doesn't exist.`,
-      })),
-    );
-  }
-  if (amount !== input.orderAmount) {
+  const { amount, missing } = priceOrder(lines, catalog);
+  if (missing.length > 0) throw notFoundProducts(missing);
+  if (amount !== orderAmount) {
     throw validationFailed(`orderAmount must equal the sum of price × quantity (${amount}).`, [
       {
         location: 'body',
@@ -76,7 +102,7 @@ export async function createOrder(
     const order = await insertOrder(tx, {
       id: randomUUID(),
       userId: input.userId,
-      items: input.items,
+      items: lines,
       amount,
       ttlSeconds: deps.ttlSeconds,
     });

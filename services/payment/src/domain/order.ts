@@ -1,6 +1,7 @@
-import type { OrderLine, OrderStatus } from '@boxoffice/contracts';
+import type { OrderLine, OrderStatus, PaymentStatus } from '@boxoffice/contracts';
+import { forbidden, validationFailed } from '@boxoffice/errors';
 
-export type { OrderLine, OrderStatus };
+export type { OrderLine, OrderStatus, PaymentStatus };
 export type PaymentMethod = 'points' | 'card';
 
 export interface Order {
@@ -10,6 +11,7 @@ export interface Order {
   items: OrderLine[];
   amount: number;
   paymentMethod: PaymentMethod | null;
+  paymentStatus: PaymentStatus | null;
   reason: string | null;
   stockStatus: string | null;
   revision: number;
@@ -26,13 +28,15 @@ export interface OrderHistoryEntry {
 
 /**
  * The order saga's state machine. pending → stock_locked (item service locked) | rejected (it could not) |
- * cancelled (TTL); stock_locked → paid | payment_failed (card declined) | cancelled (TTL). The last three end it.
+ * payment_failed (card declined before the lock came) | cancelled (TTL, settlement deadline, shopper);
+ * stock_locked → paid | payment_failed (card declined) | cancelled; paid → cancelled (the shopper, before
+ * shipping: refunded). rejected, payment_failed and cancelled end it.
  */
 const NEXT: Record<OrderStatus, OrderStatus[]> = {
-  pending: ['stock_locked', 'rejected', 'cancelled'],
+  pending: ['stock_locked', 'rejected', 'payment_failed', 'cancelled'],
   stock_locked: ['paid', 'payment_failed', 'cancelled'],
   rejected: [],
-  paid: [],
+  paid: ['cancelled'],
   payment_failed: [],
   cancelled: [],
 };
@@ -55,4 +59,44 @@ export function priceOrder(
     .map((line) => line.productId);
   const amount = lines.reduce((sum, line) => sum + (catalog.get(line.productId)?.price ?? 0) * line.quantity, 0);
   return { amount, missing };
+}
+
+/**
+ * An amount in whole won, the smallest unit of the currency (KRW has no minor unit; a point is one won). Seed 003
+ * sends decimals: 4500.0 is 4500; 100.50 names no whole amount and is refused (422 AmountMismatch).
+ */
+export function wholeAmount(param: string, value: number): number {
+  if (Number.isInteger(value)) return value;
+  throw validationFailed(`${param} must be a whole number of won: the currency has no minor unit.`, [
+    {
+      location: 'body',
+      param,
+      value,
+      error: 'AmountMismatch',
+      msg: 'Amounts are in whole won (no fraction).',
+    },
+  ]);
+}
+
+/** Seed 003 names the payer in the body; the USER-TOKEN decides who it is, and the two must agree. */
+export function checkPayer(callerId: number, bodyUserId: number | string | undefined): void {
+  if (bodyUserId === undefined || Number(bodyUserId) === callerId) return;
+  throw forbidden('userId in the body is not you: you may only order and pay for yourself.', [
+    { location: 'body', param: 'userId', value: bodyUserId, error: 'Forbidden', msg: "Must be the caller's id." },
+  ]);
+}
+
+/** Seed 003's payment methods: credit_card is the card; paypal is not offered (422). */
+export function paymentMethodOf(method: 'points' | 'card' | 'credit_card' | 'paypal'): PaymentMethod {
+  if (method === 'points' || method === 'card') return method;
+  if (method === 'credit_card') return 'card';
+  throw validationFailed('PayPal is not offered: pay by card ("card" or "credit_card") or by "points".', [
+    {
+      location: 'body',
+      param: 'paymentMethod',
+      value: method,
+      error: 'PAYMENT_METHOD_UNSUPPORTED',
+      msg: 'Use card, credit_card or points.',
+    },
+  ]);
 }

@@ -16,6 +16,7 @@ export function publishOrderChanged(db: Queryable, order: Order) {
       amount: order.amount,
       paymentMethod: order.paymentMethod,
       reason: order.reason,
+      paymentStatus: order.paymentStatus,
     },
   });
 }

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, Queryable } from '@boxoffice/db';
-import { claimDueSettlements, insertAuthorization, markDelivered, markUndelivered } from '../db/gateway.repo';
+import {
+  claimDueSettlements,
+  insertAuthorization,
+  markDelivered,
+  markUndelivered,
+  voidAuthorization,
+} from '../db/gateway.repo';
 import { TEST_CARDS, last4, type Card } from '../domain/card';
 import type { CardGateway } from '../domain/card-gateway';
 import { signPayload } from '../domain/gateway-signature';
@@ -42,6 +48,11 @@ export class SimulatedCardGateway implements CardGateway {
       settleDelayMs: this.options.settleDelayMs,
     });
     return id;
+  }
+
+  /** A settlement not delivered yet never will be; a delivered one is refunded (the simulation keeps no money). */
+  async release(db: Queryable, authorizationId: string): Promise<void> {
+    await voidAuthorization(db, authorizationId);
   }
 
   /** One delivery pass (a background job; N-instance safe through leased claims). */

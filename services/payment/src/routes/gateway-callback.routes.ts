@@ -3,6 +3,7 @@ import { AppError } from '@boxoffice/errors';
 import { ErrorBody, type App } from '@boxoffice/http';
 import { signatureValid } from '../domain/gateway-signature';
 import { settleCardCharge } from '../domain/settle-card-charge.use-case';
+import type { CardGateway } from '../domain/card-gateway';
 import { GatewayCallbackBody } from '../schemas/order.schemas';
 
 declare module 'fastify' {
@@ -15,7 +16,10 @@ declare module 'fastify' {
  * The card gateway's settlement callback. The HMAC is over the exact bytes received, so this route (and only
  * this one: the plugin is encapsulated) keeps the raw body. A bad or stale signature is refused with 401.
  */
-export async function gatewayCallbackRoutes(app: App, options: { secret: string }): Promise<void> {
+export async function gatewayCallbackRoutes(
+  app: App,
+  options: { secret: string; gateway: CardGateway },
+): Promise<void> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     request.rawBody = body as string;
     try {
@@ -45,7 +49,7 @@ export async function gatewayCallbackRoutes(app: App, options: { secret: string 
       },
     },
     async (request) => {
-      await settleCardCharge(app.pg, {
+      await settleCardCharge(app.pg, options.gateway, {
         reference: request.body.reference,
         status: request.body.status,
         declineCode: request.body.declineCode,

@@ -51,6 +51,10 @@ describe('card rules', () => {
     expect(canMove('stock_locked', 'paid')).toBe(true);
     expect(canMove('pending', 'paid')).toBe(false);
     expect(canMove('cancelled', 'paid')).toBe(false);
-    expect(canMove('paid', 'cancelled')).toBe(false);
+    // a paid order may be cancelled by its shopper (refunded, issue 15); nothing else leaves paid
+    expect(canMove('paid', 'cancelled')).toBe(true);
+    expect(canMove('paid', 'payment_failed')).toBe(false);
+    expect(canMove('rejected', 'cancelled')).toBe(false);
+    expect(canMove('pending', 'payment_failed')).toBe(true);
   });
 });

@@ -8,8 +8,8 @@ import {
   type StockLockChangedPayload,
 } from '@boxoffice/contracts';
 import { createEventBus, ensureTopics } from '@boxoffice/events';
-import { uniqueSuffix } from '@boxoffice/testing';
-import type { PaymentKit } from './payment-kit';
+import { uniqueSuffix, waitFor } from '@boxoffice/testing';
+import { PaymentKit, type TestUser } from './payment-kit';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -23,11 +23,14 @@ export class ItemStandIn {
   readonly published: StockLockChangedPayload[] = [];
   readonly orderEvents: EventEnvelope<OrderChangedPayload>[] = [];
   private readonly locks = new Map<string, { status: StockLockChangedPayload['status']; version: number }>();
+  /** While true, pending orders wait in `deferred` for `answerDeferred` instead of being locked at once. */
+  deferLocks = false;
+  private readonly deferred = new Map<string, OrderChangedPayload>();
   private consumer: Consumer | undefined;
 
   constructor(private readonly kit: PaymentKit) {}
 
-  async items(items: { id: number; price: number; stock: number; name?: string }[]): Promise<void> {
+  async items(items: { id: number; price: number; stock: number; name?: string; code?: string }[]): Promise<void> {
     items.forEach((item) => this.stock.set(item.id, item.stock));
     await this.kit.publish(
       ItemChanged,
@@ -42,6 +45,7 @@ export class ItemStandIn {
           price: item.price,
           stock: item.stock,
           deleted: false,
+          code: item.code ?? null,
         },
       })),
     );
@@ -68,6 +72,21 @@ export class ItemStandIn {
     await this.consumer?.disconnect();
   }
 
+  /** Whether a pending order is waiting for its (deferred) stock lock. */
+  isDeferred(orderId: string): boolean {
+    return this.deferred.has(orderId);
+  }
+
+  /** Answers a deferred order's stock lock now: locked (stock taken) or rejected (stock untouched). */
+  async answerDeferred(orderId: string, outcome: 'lock' | 'reject'): Promise<void> {
+    const order = this.deferred.get(orderId);
+    if (!order) throw new Error(`order ${orderId} is not waiting for its lock`);
+    this.deferred.delete(orderId);
+    if (outcome === 'reject') return this.answer(order, 'rejected', 'INSUFFICIENT_STOCK');
+    order.items.forEach((line) => this.stock.set(line.productId, this.stock.get(line.productId)! - line.quantity));
+    return this.answer(order, 'locked', null);
+  }
+
   private async answer(
     order: OrderChangedPayload,
     status: StockLockChangedPayload['status'],
@@ -85,17 +104,58 @@ export class ItemStandIn {
     this.orderEvents.push(event);
     const order = event.payload;
     const lock = this.locks.get(order.orderId);
-    if (order.status === 'pending' && !lock) {
+    if (order.status === 'pending' && !lock && this.deferLocks) {
+      this.deferred.set(order.orderId, order);
+      return undefined;
+    }
+    if (order.status === 'pending' && !lock && !this.deferred.has(order.orderId)) {
       const short = order.items.find((line) => (this.stock.get(line.productId) ?? 0) < line.quantity);
       if (short) return this.answer(order, 'rejected', 'INSUFFICIENT_STOCK');
       order.items.forEach((line) => this.stock.set(line.productId, this.stock.get(line.productId)! - line.quantity));
       return this.answer(order, 'locked', null);
     }
     if (order.status === 'paid' && lock?.status === 'locked') return this.answer(order, 'committed', null);
+    if (order.status === 'cancelled' && lock?.status === 'committed') {
+      order.items.forEach((line) => this.stock.set(line.productId, this.stock.get(line.productId)! + line.quantity));
+      return this.answer(order, 'released', order.reason);
+    }
     if ((order.status === 'payment_failed' || order.status === 'cancelled') && lock?.status === 'locked') {
       order.items.forEach((line) => this.stock.set(line.productId, this.stock.get(line.productId)! + line.quantity));
       return this.answer(order, 'released', order.reason);
     }
     return undefined;
   }
+}
+
+/**
+ * One test file's order saga: the payment service in-process, the item service played by a stand-in announcing
+ * `catalogue`, and `userCount` users, started before the file's tests and stopped after them. The returned object
+ * is filled in by `beforeAll`.
+ */
+export function orderSagaFixture(options: {
+  env?: Record<string, string>;
+  catalogue: Parameters<ItemStandIn['items']>[0];
+  userCount: number;
+}): { kit: PaymentKit; items: ItemStandIn; users: TestUser[] } {
+  const kit = new PaymentKit(options.env);
+  const fixture = { kit, items: new ItemStandIn(kit), users: [] as TestUser[] };
+  const ids = options.catalogue.map((item) => item.id);
+  beforeAll(async () => {
+    await kit.start();
+    await fixture.items.start();
+    await fixture.items.items(options.catalogue);
+    await waitFor(
+      'the items in the replica',
+      async () =>
+        (await kit.app.pg.query('SELECT 1 FROM items_replica WHERE id = ANY($1::int[])', [ids])).rowCount ===
+        ids.length,
+      { timeoutMs: 30_000 },
+    );
+    fixture.users.push(...(await kit.users(options.userCount)));
+  });
+  afterAll(async () => {
+    await fixture.items.stop();
+    await kit.stop();
+  });
+  return fixture;
 }

@@ -1,7 +1,7 @@
 import type { EventContract } from '@boxoffice/contracts';
 import { TOPICS } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
-import { PeerPublisher, dropDatabase, testEnv, uniqueSuffix } from '@boxoffice/testing';
+import { PeerPublisher, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
@@ -72,6 +72,19 @@ export class PaymentKit {
   /** Announces users as the user service would and waits until every users replica knows them. */
   users(count: number, role: 'user' | 'admin' = 'user'): Promise<TestUser[]> {
     return this.peers.announceUsers(count, { role, replicas: this.userReplicas.map((app) => app.pg) });
+  }
+
+  /** The order as its owner reads it (GET /api/orders/{id}). */
+  async orderOf(user: TestUser, orderId: string) {
+    return (await this.call('GET', `/api/orders/${orderId}`, { user })).body;
+  }
+
+  /** Waits until the owner reads the order in `status`, and answers it. */
+  orderReaches(user: TestUser, orderId: string, status: string) {
+    return waitFor(`order ${status}`, async () => {
+      const order = await this.orderOf(user, orderId);
+      return order?.status === status ? order : undefined;
+    });
   }
 
   /** A JSON request to the payment service over real HTTP. */
