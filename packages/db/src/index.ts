@@ -4,3 +4,4 @@ export * from './migrate-command';
 export * from './transaction';
 export * from './postgres-plugin';
 export * from './idempotency-keys';
+export * from './coalesce';

@@ -1,9 +1,9 @@
-import type { EachMessagePayload } from 'kafkajs';
+import type { EachBatchPayload, EachMessagePayload } from 'kafkajs';
 import type pg from 'pg';
 import type { EventContract, EventEnvelope } from '@boxoffice/contracts';
 import { withTransaction } from '@boxoffice/db';
 import { payloadProblem, readEnvelope } from './contract-check';
-import type { EventHandler } from './consumer';
+import type { BatchHandler, EventHandler } from './consumer';
 import {
   claimForReplay,
   insertDeadLetter,
@@ -20,6 +20,8 @@ import type { Logger } from './kafka';
 export interface Subscription {
   contract: EventContract;
   handler: EventHandler<never>;
+  /** Set by onBatch: the same handling for several events at once. */
+  batchHandler?: BatchHandler<never>;
 }
 
 export interface DeliveryOptions {
@@ -100,6 +102,64 @@ export class Delivery {
         );
         await this.pause(backoff(attempt++, retryBackoffMs), heartbeat);
       }
+    }
+  }
+
+  /**
+   * A batch of one partition in one transaction: inbox rows in one statement, then each run of consecutive events
+   * of one contract to its batch handler (events of a contract without one, one by one). Anything that stops the
+   * batch (a message to dead-letter, a handler that throws, an outage) sends the batch through `handle` one
+   * message at a time instead, which keeps every per-message rule (retries, dead letters, outages) as it is.
+   */
+  async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = batch;
+    if (messages.length === 0) return;
+    const verdicts = messages.map((message) => this.verdict(message.value?.toString() ?? ''));
+    const applicable = verdicts.flatMap((verdict) => (verdict !== 'skip' && !('reason' in verdict) ? [verdict] : []));
+    const clean = verdicts.every((verdict) => verdict === 'skip' || !('reason' in verdict));
+    if (clean) {
+      try {
+        if (applicable.length > 0) await withTransaction(this.options.pool, (db) => this.applyAllIn(db, applicable));
+        resolveOffset(messages.at(-1)!.offset);
+        await heartbeat();
+        return;
+      } catch (error) {
+        if (this.options.stopping()) throw error;
+        this.options.logger.debug(
+          { err: error, groupId: this.options.name, topic, partition },
+          'batch not applied; applying its events one at a time',
+        );
+      }
+    }
+    for (const message of messages) {
+      if (!isRunning() || isStale()) return;
+      await this.handle({ topic, partition, message, heartbeat, pause: () => () => undefined });
+      resolveOffset(message.offset);
+      await heartbeat();
+    }
+  }
+
+  private async applyAllIn(db: pg.PoolClient, verdicts: { event: EventEnvelope; subscription: Subscription }[]) {
+    const { rows } = await db.query<{ event_id: string }>(
+      `INSERT INTO inbox (consumer, event_id, event_type)
+       SELECT $1, id, type FROM unnest($2::uuid[], $3::text[]) AS e(id, type)
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [this.options.name, verdicts.map(({ event }) => event.id), verdicts.map(({ event }) => event.type)],
+    );
+    const fresh = new Set(rows.map((row) => row.event_id));
+    // each event once, even if the batch holds it twice (a redelivery next to the original)
+    const unseen = verdicts.filter(({ event }) => fresh.delete(event.id));
+    for (let start = 0; start < unseen.length;) {
+      const { subscription } = unseen[start]!;
+      let end = start + 1;
+      if (subscription.batchHandler) {
+        while (end < unseen.length && unseen[end]!.subscription === subscription) end++;
+        await subscription.batchHandler(
+          unseen.slice(start, end).map(({ event }) => event as never),
+          db,
+        );
+      } else await subscription.handler(unseen[start]!.event as never, db);
+      start = end;
     }
   }
 

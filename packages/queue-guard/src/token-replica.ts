@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { QueueRoomChanged, QueueTokenChanged } from '@boxoffice/contracts';
 import type { Queryable } from '@boxoffice/db';
-import { applyToReplica, type EventConsumer } from '@boxoffice/events';
+import { applyManyToReplica, type EventConsumer } from '@boxoffice/events';
 import { replicaTable } from '@boxoffice/replica';
 import type { QueueTokenClaims } from './token-verifier';
 import { activeFor, type CacheTimes, type KnownState, type QueueTokenStatus, type TokenChange } from './token-state';
@@ -41,30 +41,27 @@ export function consumeTokenChanges(
   return app.events
     .consumer(`${consumerGroup}.queue-guard`, { partitionsConcurrently: 3 })
     .on(QueueRoomChanged, roomsReplica.applyEvent)
-    .on(QueueTokenChanged, async (event, db) => {
-      const token = event.payload;
-      const isNews = await applyToReplica(
-        db,
-        'queue_tokens_replica',
-        'token_id',
-        {
+    .onBatch(QueueTokenChanged, async (events, db) => {
+      const changes = events.map((event) => {
+        const token = event.payload;
+        const row = {
           token_id: token.tokenId,
           user_id: token.userId,
           status: token.status,
           active_expires_at: token.activeExpiresAt,
-        },
-        event.aggregateVersion,
-      );
+        };
+        return { row, revision: event.aggregateVersion, token };
+      });
       // The state itself travels, not "look again": receivers need not wait for this transaction's commit.
       // An event older than what the replica holds (redelivered, or overtaken) is not news for anyone.
-      if (!isNews) return;
-      applied({
-        tokenId: token.tokenId,
-        status: token.status,
-        activeExpiresAt: token.activeExpiresAt,
-        tokenExpiresAt: token.tokenExpiresAt,
-        revision: event.aggregateVersion,
-      });
+      for (const { token, revision } of await applyManyToReplica(db, 'queue_tokens_replica', 'token_id', changes))
+        applied({
+          tokenId: token.tokenId,
+          status: token.status,
+          activeExpiresAt: token.activeExpiresAt,
+          tokenExpiresAt: token.tokenExpiresAt,
+          revision,
+        });
     });
 }
 

@@ -1,7 +1,7 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { EventContract, EventEnvelope } from '@boxoffice/contracts';
 import type { PoolClient, Queryable } from '@boxoffice/db';
-import { applyToReplica } from '@boxoffice/events';
+import { applyManyToReplica, applyToReplica } from '@boxoffice/events';
 
 /** A row as the replica holds it: the stored fields of the owner's state, and the revision it is at. */
 export type Revisioned<Row> = Row & { revision: number };
@@ -18,6 +18,8 @@ export interface ReplicaTable<Row extends object, S extends TSchema = TSchema> {
   readonly name: string;
   /** The consumer handler: the event's state applied at its revision (`.on(table.contract, table.applyEvent)`). */
   applyEvent(event: EventEnvelope<Static<S>>, db: PoolClient): Promise<void>;
+  /** The batch handler: many events' states in one statement (`.onBatch(table.contract, table.applyEvents)`). */
+  applyEvents(events: EventEnvelope<Static<S>>[], db: PoolClient): Promise<void>;
   /** Applies a state; an older or equal revision than the stored one changes nothing. True when it changed the row. */
   apply(db: Queryable, state: Row, revision: number): Promise<boolean>;
   /** Rows matching every given field; columns come back as pg reads them (so timestamptz as Date). */
@@ -50,22 +52,30 @@ export function replicaTable<S extends TObject, K extends Field<S>, F extends Fi
   const columns = stored.map((field) => [field, columnOf(field)] as const);
   const selectList = [...columns.map(([field, column]) => `${column} AS "${field}"`), 'revision'].join(', ');
 
-  const apply = (db: Queryable, state: Row, revision: number): Promise<boolean> => {
+  const rowOf = (state: Row) => {
     const values = state as Record<string, unknown>;
     // an array goes to a jsonb column as JSON (node-postgres would send it as a PostgreSQL array literal)
-    const row = Object.fromEntries(
+    return Object.fromEntries(
       columns.map(([field, column]) => [
         column,
         Array.isArray(values[field]) ? JSON.stringify(values[field]) : values[field],
       ]),
     );
-    return applyToReplica(db, table, keys, row, revision);
   };
+  const apply = (db: Queryable, state: Row, revision: number): Promise<boolean> =>
+    applyToReplica(db, table, keys, rowOf(state), revision);
   return {
     contract,
     name: table,
     apply,
     applyEvent: async (event, db) => void (await apply(db, event.payload, event.aggregateVersion)),
+    applyEvents: async (events, db) =>
+      void (await applyManyToReplica(
+        db,
+        table,
+        keys,
+        events.map((event) => ({ row: rowOf(event.payload), revision: event.aggregateVersion })),
+      )),
     async select(db, where) {
       const values: unknown[] = [];
       const conditions = Object.entries(where as Record<string, unknown>).map(([field, value]) => {

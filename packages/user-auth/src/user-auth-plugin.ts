@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UserChanged } from '@boxoffice/contracts';
-import { withMigrations } from '@boxoffice/db';
+import { coalesced, withMigrations } from '@boxoffice/db';
 import { forbidden, unauthorized } from '@boxoffice/errors';
 import { replicaTable } from '@boxoffice/replica';
 import { ResilientClient } from '@boxoffice/resilience';
@@ -71,13 +71,19 @@ export const userAuthPlugin = withMigrations(
           );
       });
 
+      // the requests of one round of I/O are resolved in one query: one round trip, not one per request
+      const replicaUser = coalesced(async (hashes: string[]) => {
+        const { rows } = await app.pg.query<AuthenticatedUser & { deleted: boolean; hash: string }>(
+          'SELECT access_token_sha256 AS hash, id, name, role, deleted FROM users_replica WHERE access_token_sha256 = ANY($1)',
+          [hashes],
+        );
+        return new Map(rows.map((row) => [row.hash, row]));
+      });
+
       async function resolveUserToken(token: string): Promise<AuthenticatedUser | undefined> {
         const hash = sha256(token.toLowerCase());
-        const { rows } = await app.pg.query<AuthenticatedUser & { deleted: boolean }>(
-          'SELECT id, name, role, deleted FROM users_replica WHERE access_token_sha256 = $1',
-          [hash],
-        );
-        if (rows[0]) return rows[0].deleted ? undefined : { id: rows[0].id, name: rows[0].name, role: rows[0].role };
+        const row = await replicaUser(hash);
+        if (row) return row.deleted ? undefined : { id: row.id, name: row.name, role: row.role };
         // Not in the replica (yet): the owner decides. A 503 from here means neither could tell.
         const answer = await userService.get<AuthenticatedUser>('/users/me', {
           headers: { 'user-token': token },

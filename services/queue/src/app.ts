@@ -62,7 +62,7 @@ export async function buildApp(config: QueueConfig): Promise<App> {
   const { line, rooms, feed, signer, policy, admitter } = app.queue;
 
   // consumers
-  app.events.consumer('queue', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
+  app.events.consumer('queue', { partitionsConcurrently: 3 }).onBatch(UserChanged, usersReplica.applyEvents);
   app.events
     .consumer('queue.payments')
     .on(PaymentCompleted, endPayersToken({ line, admitNow: () => admitter.admitNow() }, app.log));

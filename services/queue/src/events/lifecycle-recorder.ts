@@ -9,7 +9,7 @@ import type { TokenState } from '../domain/queue-token';
 import type { Room } from '../domain/room';
 import type { JournalEntry, RedisQueueLine } from '../db/queue-line.redis';
 import { publishRoomChanged } from './room-events';
-import { publishTokenChanged } from './token-events';
+import { publishTokensChanged } from './token-events';
 
 interface Log {
   warn(obj: object, msg?: string): void;
@@ -67,11 +67,13 @@ export class LifecycleRecorder {
   private async recordTokens(tx: PoolClient, states: TokenState[]): Promise<void> {
     const stored = await storedRevisions(tx, [...new Set(states.map((state) => state.tokenId))]);
     const newest = new Map<string, TokenState>();
+    const news: TokenState[] = [];
     for (const state of states) {
       if (state.revision <= (stored.get(state.tokenId) ?? 0)) continue; // recorded before (a redelivery)
       if (state.revision > (newest.get(state.tokenId)?.revision ?? 0)) newest.set(state.tokenId, state);
-      await publishTokenChanged(tx, state);
+      news.push(state);
     }
+    await publishTokensChanged(tx, news);
     await insertHistory(tx, states);
     await upsertTokenStates(tx, [...newest.values()]);
   }

@@ -137,11 +137,23 @@ describe('admission with two queue-service instances and two rooms', () => {
     })();
 
     // the first wave joins both rooms alternately through both instances, one after the other: this is the join
-    // order of each room
+    // order of each room. Both rooms are paused meanwhile, so each has a line behind its free slots when it opens,
+    // however slow the joins are (a session is 1 s: joins slower than the sessions would never fill the slots)
+    const setState = async (roomId: string, action: 'suspend' | 'open') => {
+      const changed = await fetch(`${instances[0]!.url}/admin/rooms/${roomId}/${action}`, {
+        method: 'POST',
+        headers: { 'user-token': operator!.accessToken },
+      });
+      expect(changed.status).toBe(200);
+    };
+    await setState('default', 'suspend');
+    await setState(room.id, 'suspend');
     for (let i = 0; i < FIRST_WAVE; i++) {
       joined.push(await join(instances[i % 2]!, users[i]!));
       if (i < ROOM_FIRST_WAVE) inRoom.push(await join(instances[(i + 1) % 2]!, users[USERS + i]!, room.id));
     }
+    await setState('default', 'open');
+    await setState(room.id, 'open');
 
     // kill the second instance while the line is being admitted
     await waitFor('some admitted', async () => ((await admissionNo(joined[12]!.uuid)) ?? 0) > 0, {
