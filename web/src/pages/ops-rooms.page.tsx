@@ -179,13 +179,11 @@ export function OpsRoomsPage(_: PageProps) {
           value={maxActive}
           onValue={setMaxActive}
         />
-        <Field
+        <WholeNumberField
           id="room-rate"
           label="Let in per minute (empty: as fast as places free up)"
-          type="number"
-          inputMode="numeric"
           min={1}
-          step={1}
+          max={1_000_000}
           value={ratePerMinute}
           onValue={setRatePerMinute}
         />
@@ -197,13 +195,11 @@ export function OpsRoomsPage(_: PageProps) {
           value={sessionMinutes}
           onValue={setSessionMinutes}
         />
-        <Field
+        <WholeNumberField
           id="room-max-waiting"
           label="Longest line (empty: no limit; beyond it newcomers are told to come back)"
-          type="number"
-          inputMode="numeric"
           min={1}
-          step={1}
+          max={10_000_000}
           value={maxWaiting}
           onValue={setMaxWaiting}
         />
