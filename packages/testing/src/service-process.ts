@@ -76,15 +76,23 @@ export class ServiceProcess {
     }
   }
 
-  /** Stops it: SIGTERM (graceful) by default, SIGKILL to simulate a crash. */
-  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+  /**
+   * Stops it: SIGTERM (graceful) by default, SIGKILL to simulate a crash. Resolves with how it ended (the exit code,
+   * or the signal that killed it), or undefined when it was not running.
+   */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<ProcessEnd | undefined> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
+    if (!child || child.exitCode !== null || child.signalCode !== null) return undefined;
+    return new Promise<ProcessEnd>((resolve) => {
+      child.once('exit', (code, killedBy) => resolve({ code, signal: killedBy }));
       child.kill(signal);
       setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
     });
   }
+}
+
+export interface ProcessEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
