@@ -41,3 +41,23 @@ export const TicketSaleRefusedPayload = Type.Object({
 });
 export type TicketSaleRefusedPayload = Static<typeof TicketSaleRefusedPayload>;
 export const TicketSaleRefused = defineEvent('ticket.sale-refused', TOPICS.tickets, 'ticket', TicketSaleRefusedPayload);
+
+/**
+ * A buyer is done with a concert's checkout: the last of their live holds on it has ended (sold, released or
+ * expired) and they bought at least one of its seats. The queue service ends the buyer's ACTIVE token in the
+ * concert's room on it (docs/ticket-holds.md "When the queue token ends"), so a buyer paying several holds one by
+ * one keeps the token until the last one. `lastSoldAt` is the newest of the buyer's sales on the concert: a token
+ * issued after it (a later visit) is left alone.
+ */
+export const TicketPurchaseFinishedPayload = Type.Object({
+  userId: Type.Integer(),
+  concertId: Type.Integer(),
+  lastSoldAt: Type.String({ format: 'date-time' }),
+});
+export type TicketPurchaseFinishedPayload = Static<typeof TicketPurchaseFinishedPayload>;
+export const TicketPurchaseFinished = defineEvent(
+  'ticket.purchase-finished',
+  TOPICS.tickets,
+  'ticket',
+  TicketPurchaseFinishedPayload,
+);

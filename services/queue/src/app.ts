@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { PaymentCompleted, QueueRoomChanged, QueueTokenChanged, UserChanged } from '@boxoffice/contracts';
+import { QueueRoomChanged, QueueTokenChanged, TicketPurchaseFinished, UserChanged } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
 import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
 import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { QueueConfig } from './config';
 import type { QueuePolicy } from './domain/queue-token';
 import type { RoomSettings } from './domain/room';
-import { endPayersToken } from './events/payments.consumer';
+import { endBuyersToken } from './events/purchases.consumer';
 import { waitingRoomPlugin } from './plugins/waiting-room';
 import { roomsRoutes } from './routes/rooms.routes';
 import { tokenStreamRoutes } from './routes/token-stream.routes';
@@ -64,8 +64,14 @@ export async function buildApp(config: QueueConfig): Promise<App> {
   // consumers
   app.events.consumer('queue', { partitionsConcurrently: 3 }).onBatch(UserChanged, usersReplica.applyEvents);
   app.events
-    .consumer('queue.payments')
-    .on(PaymentCompleted, endPayersToken({ line, admitNow: () => admitter.admitNow() }, app.log));
+    .consumer('queue.purchases')
+    .on(
+      TicketPurchaseFinished,
+      endBuyersToken(
+        { line, roomOfConcert: (concertId) => rooms.roomOfConcert(concertId), admitNow: () => admitter.admitNow() },
+        app.log,
+      ),
+    );
 
   // routes
   await app.register(tokensRoutes, { line, rooms, signer, policy });

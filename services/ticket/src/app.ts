@@ -1,5 +1,11 @@
 import path from 'node:path';
-import { PaymentCompleted, TicketChanged, TicketSaleRefused, UserChanged } from '@boxoffice/contracts';
+import {
+  PaymentCompleted,
+  TicketChanged,
+  TicketPurchaseFinished,
+  TicketSaleRefused,
+  UserChanged,
+} from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
 import { queueGuardPlugin } from '@boxoffice/queue-guard';
 import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
@@ -15,7 +21,7 @@ import { internalRoutes } from './routes/internal.routes';
 
 const TICKET: ServiceSpec<TicketConfig> = {
   name: 'ticket',
-  publishes: [TicketChanged, TicketSaleRefused],
+  publishes: [TicketChanged, TicketSaleRefused, TicketPurchaseFinished],
   description: 'Concerts, seats with timed holds, and counted-stock events with reservations (SPEC §5).',
   plugins: [
     use(userAuthPlugin, (config) => ({ userServiceUrl: config.USER_SERVICE_URL })),

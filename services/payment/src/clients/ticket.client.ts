@@ -9,7 +9,7 @@ interface ErrorAnswer {
 
 /**
  * The ticket service's /internal routes behind a circuit breaker. Nothing is cached: a ticket's status and a
- * sale must be read fresh. A 4xx is an answer; only a 409 (or 404) to a confirm is a definite refusal.
+ * sale must be read fresh. A 4xx is an answer; only a 409 (or a ticket's 404) to a confirm is a definite refusal.
  */
 export function ticketClient(options: {
   baseUrl: string;
@@ -48,24 +48,35 @@ export function ticketClient(options: {
       return answer.body as TicketInfo;
     },
 
-    async confirm(ticketId: string, paymentId: string, userId: number): Promise<ConfirmOutcome> {
+    async confirm(ticketIds: string[], paymentId: string, userId: number): Promise<ConfirmOutcome> {
+      // One ticket keeps the route every ticket service version has (a rolling deploy may still run an old one);
+      // several need the all-or-none sale of the payment.
+      const single = ticketIds.length === 1;
       try {
-        const answer = await client.call<TicketInfo & ErrorAnswer>({
+        const answer = await client.call<(TicketInfo | { tickets: TicketInfo[] }) & ErrorAnswer>({
           method: 'POST',
-          path: `/internal/tickets/${encodeURIComponent(ticketId)}/confirm`,
+          path: single
+            ? `/internal/tickets/${encodeURIComponent(ticketIds[0]!)}/confirm`
+            : `/internal/payments/${encodeURIComponent(paymentId)}/confirm`,
           headers,
-          body: { paymentId, userId },
+          body: single ? { paymentId, userId } : { userId, ticketIds },
         });
-        if (answer.status === 200 && answer.body.status === 'SOLD' && answer.body.paymentId === paymentId)
-          return { kind: 'sold' };
+        if (answer.status === 200) {
+          const sold = 'tickets' in answer.body ? answer.body.tickets : [answer.body as TicketInfo];
+          const all = ticketIds.every((id) =>
+            sold.some((ticket) => ticket.id === id && ticket.status === 'SOLD' && ticket.paymentId === paymentId),
+          );
+          if (all) return { kind: 'sold' };
+        }
         if (answer.status === 409)
           return {
             kind: 'refused',
             code: answer.body.errors?.code ?? 'CONFLICT',
-            message: answer.body.errors?.message ?? 'The ticket could not be sold.',
+            message: answer.body.errors?.message ?? 'The tickets could not be sold.',
           };
-        if (answer.status === 404)
-          return { kind: 'refused', code: 'TICKET_NOT_FOUND', message: 'The ticket no longer exists.' };
+        // a ticket that is not there; ROUTE_NOT_FOUND (a ticket service older than multi-seat) settles nothing
+        if (answer.status === 404 && answer.body.errors?.code === 'NOT_FOUND')
+          return { kind: 'refused', code: 'TICKET_NOT_FOUND', message: 'A ticket of this payment no longer exists.' };
         options.logger.warn(
           { status: answer.status, paymentId },
           'ticket service gave an answer that settles nothing; will retry',

@@ -5,6 +5,7 @@ interface Row {
   id: string;
   user_id: number;
   ticket_id: string;
+  ticket_ids: string[] | null;
   amount: number;
   status: PaymentStatus;
   failure_code: string | null;
@@ -15,13 +16,16 @@ interface Row {
   paid_at: Date | null;
 }
 
-const COLUMNS =
-  'id, user_id, ticket_id, amount, status, failure_code, failure_message, attempts, revision, created_at, paid_at';
+// every ticket the payment buys, from its lines (a subquery, so RETURNING of an UPDATE gives them too)
+const COLUMNS = `id, user_id, ticket_id, amount, status, failure_code, failure_message, attempts, revision, created_at,
+  paid_at, (SELECT array_agg(pt.ticket_id ORDER BY pt.ticket_id) FROM payment_tickets pt WHERE pt.payment_id = payments.id)
+  AS ticket_ids`;
 
 const toPayment = (row: Row): Payment => ({
   id: row.id,
   userId: row.user_id,
   ticketId: row.ticket_id,
+  ticketIds: row.ticket_ids ?? [row.ticket_id],
   amount: row.amount,
   status: row.status,
   failureCode: row.failure_code,
@@ -33,20 +37,26 @@ const toPayment = (row: Row): Payment => ({
 });
 
 /**
- * A new PENDING payment, leased to the request that creates it for `leaseMs` (the reconciler leaves it alone
- * meanwhile). Throws 23505 when the ticket already has a live (PENDING or COMPLETED) payment.
+ * A new PENDING payment of the given tickets (amount = Σ their prices), leased to the request that creates it for
+ * `leaseMs` (the reconciler leaves it alone meanwhile), with one live line per ticket. Throws 23505 when one of the
+ * tickets already has a live (PENDING or COMPLETED) payment.
  */
 export async function insertPending(
   db: Queryable,
-  payment: { id: string; userId: number; ticketId: string; amount: number; leaseMs: number },
+  payment: { id: string; userId: number; tickets: { id: string; price: number }[]; leaseMs: number },
 ): Promise<Payment> {
-  const { rows } = await db.query<Row>(
+  const amount = payment.tickets.reduce((sum, ticket) => sum + ticket.price, 0);
+  await db.query(
     `INSERT INTO payments (id, user_id, ticket_id, amount, status, next_attempt_at)
-     VALUES ($1, $2, $3, $4, 'PENDING', now() + make_interval(secs => $5::double precision / 1000))
-     RETURNING ${COLUMNS}`,
-    [payment.id, payment.userId, payment.ticketId, payment.amount, payment.leaseMs],
+     VALUES ($1, $2, $3, $4, 'PENDING', now() + make_interval(secs => $5::double precision / 1000))`,
+    [payment.id, payment.userId, payment.tickets[0]!.id, amount, payment.leaseMs],
   );
-  return toPayment(rows[0]!);
+  await db.query(
+    `INSERT INTO payment_tickets (payment_id, ticket_id, price)
+     SELECT $1, ticket_id, price FROM unnest($2::uuid[], $3::bigint[]) AS t(ticket_id, price)`,
+    [payment.id, payment.tickets.map((ticket) => ticket.id), payment.tickets.map((ticket) => ticket.price)],
+  );
+  return (await findPayment(db, payment.id))!;
 }
 
 export async function findPayment(db: Queryable, id: string): Promise<Payment | undefined> {
@@ -54,10 +64,12 @@ export async function findPayment(db: Queryable, id: string): Promise<Payment | 
   return rows[0] && toPayment(rows[0]);
 }
 
-export async function findLivePaymentOfTicket(db: Queryable, ticketId: string): Promise<Payment | undefined> {
+/** The live (PENDING or COMPLETED) payment of any of these tickets, if one has one. */
+export async function findLivePaymentOfTickets(db: Queryable, ticketIds: string[]): Promise<Payment | undefined> {
   const { rows } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM payments WHERE ticket_id = $1 AND status IN ('PENDING', 'COMPLETED')`,
-    [ticketId],
+    `SELECT ${COLUMNS} FROM payments WHERE id IN (
+       SELECT payment_id FROM payment_tickets WHERE ticket_id = ANY($1::uuid[]) AND live) LIMIT 1`,
+    [ticketIds],
   );
   return rows[0] && toPayment(rows[0]);
 }
@@ -80,7 +92,7 @@ export async function markCompleted(db: Queryable, id: string): Promise<Payment 
   return rows[0] && toPayment(rows[0]);
 }
 
-/** PENDING → FAILED; undefined when it was no longer PENDING. */
+/** PENDING → FAILED, its tickets free to be paid again; undefined when it was no longer PENDING. */
 export async function markFailed(
   db: Queryable,
   id: string,
@@ -92,6 +104,7 @@ export async function markFailed(
      WHERE id = $1 AND status = 'PENDING' RETURNING ${COLUMNS}`,
     [id, code, message],
   );
+  if (rows[0]) await db.query('UPDATE payment_tickets SET live = false WHERE payment_id = $1', [id]);
   return rows[0] && toPayment(rows[0]);
 }
 

@@ -78,11 +78,11 @@ export function wholeAmount(param: string, value: number): number {
   ]);
 }
 
-/** Seed 003 names the payer in the body; the USER-TOKEN decides who it is, and the two must agree. */
-export function checkPayer(callerId: number, bodyUserId: number | string | undefined): void {
+/** Seeds 000 and 003 name the payer in the body; the token decides who it is, and the two must agree. */
+export function checkPayer(callerId: number, bodyUserId: number | string | undefined, param = 'userId'): void {
   if (bodyUserId === undefined || Number(bodyUserId) === callerId) return;
-  throw forbidden('userId in the body is not you: you may only order and pay for yourself.', [
-    { location: 'body', param: 'userId', value: bodyUserId, error: 'Forbidden', msg: "Must be the caller's id." },
+  throw forbidden(`${param} in the body is not you: you may only order and pay for yourself.`, [
+    { location: 'body', param, value: bodyUserId, error: 'Forbidden', msg: "Must be the caller's id." },
   ]);
 }
 

@@ -10,8 +10,8 @@ import {
 import { AppError, conflict, notFound } from '@boxoffice/errors';
 import { claimKeyForPayment, findPaymentKey, type PaymentKey } from '../db/idempotency.repo';
 import { balanceOf, debit } from '../db/ledger.repo';
-import { findLivePaymentOfTicket, findPayment, insertPending } from '../db/payments.repo';
-import { holdExpired, type Payment, type TicketPort } from './payment';
+import { findLivePaymentOfTickets, findPayment, insertPending } from '../db/payments.repo';
+import { holdExpired, type Payment, type TicketInfo, type TicketPort } from './payment';
 import { notEnoughPoints } from './points.use-case';
 import { settlePayment } from './settle-payment.use-case';
 
@@ -45,34 +45,46 @@ export interface PaymentIdempotency {
 }
 
 /**
- * Pays a held ticket with points (SPEC §6).
+ * Pays some of the payer's held tickets with points (SPEC §6): one ticket (the seed's `ticket_id`) or several at
+ * once (`ticket_ids`, multi-seat checkout), in one ledger debit of the sum of their prices.
  *
- * 1. Ask the ticket service for the ticket: its price is the amount (never the client's number); a ticket that
- *    is not the payer's, of a concert whose waiting room the payer's token is not of, already sold or past its
- *    hold is refused before anything is charged.
- * 2. One transaction: a PENDING payment (at most one live payment per ticket) + the USE ledger row. Not enough
- *    points → 400 and nothing kept.
- * 3. The ticket service's idempotent confirm (keyed by the payment id). Sold → COMPLETED; refused → FAILED and
- *    refunded; unknown → still PENDING, and the reconciler asks again until it knows.
- * So a seat is SOLD only to a payment that holds the points, and points stay taken only for a SOLD seat.
+ * 1. Ask the ticket service for each ticket: their prices make the amount (never the client's number); a ticket
+ *    that is not the payer's, of a concert whose waiting room the payer's token is not of, already sold or past
+ *    its hold is refused before anything is charged. A `price` the client sent must equal that amount.
+ * 2. One transaction: a PENDING payment with one live line per ticket (at most one live payment per ticket) + the
+ *    USE ledger row. Not enough points → 400 and nothing kept.
+ * 3. The ticket service's idempotent confirm (keyed by the payment id), all tickets or none. Sold → COMPLETED;
+ *    refused → FAILED and refunded; unknown → still PENDING, and the reconciler asks again until it knows.
+ * So a seat is SOLD only to a payment that holds the points, and points stay taken only for SOLD seats.
  * Returns the payment as it now is.
  *
  * With an Idempotency-Key the key is bound to the payment in step 2; a retry (or a concurrent twin) gets that
  * payment in its current state, so it never pays twice and learns the final outcome once there is one.
  */
-const alreadyPaid = (ticketId: string, paymentId: string) =>
+const alreadyPaid = (param: string, ticketId: string, paymentId: string) =>
   conflict('ALREADY_PAID', 'This ticket is already paid.', [
-    { location: 'body', param: 'ticket_id', value: ticketId, error: 'Conflict', msg: `Paid by payment ${paymentId}.` },
+    { location: 'body', param, value: ticketId, error: 'Conflict', msg: `Paid by payment ${paymentId}.` },
   ]);
+
+const priceMismatch = (given: number, amount: number) =>
+  conflict('PRICE_MISMATCH', `The price is ${amount}, not ${given}; nothing was charged.`, [
+    { location: 'body', param: 'price', value: given, error: 'Conflict', msg: `The tickets cost ${amount}.` },
+  ]);
+
+export interface PayTicketsInput {
+  userId: number;
+  ticketIds: string[];
+  /** The body's field the tickets came in, for error details: `ticket_id` or `ticket_ids`. */
+  param: 'ticket_id' | 'ticket_ids';
+  /** The price the client expects to pay (seed 000 sends it): refused with 409 when it is not the amount. */
+  price?: number;
+  /** Refuses (throws) a payer whose waiting-room token is not of the room that guards this concert. */
+  admitsConcert?: (concertId: number) => Promise<void>;
+}
 
 export async function payTicket(
   deps: PayTicketDeps,
-  input: {
-    userId: number;
-    ticketId: string;
-    /** Refuses (throws) a payer whose waiting-room token is not of the room that guards this concert. */
-    admitsConcert?: (concertId: number) => Promise<void>;
-  },
+  input: PayTicketsInput,
   key?: PaymentIdempotency,
 ): Promise<Payment> {
   const idempotency = key?.request;
@@ -82,27 +94,38 @@ export async function payTicket(
     if (key.stored.paymentId) return paymentOfTwin(deps.pool, key.stored.paymentId, deps.leaseMs);
   }
 
-  const ticket = await deps.tickets.find(input.ticketId);
-  // Another user's ticket answers exactly like a missing one: a 403 would confirm the id exists (SPEC §0, issue 9).
-  if (!ticket || ticket.userId !== input.userId)
-    throw notFound(`Ticket with ticket id: ${input.ticketId} doesn't exist.`);
-  if (input.admitsConcert && ticket.concertId !== undefined) await input.admitsConcert(ticket.concertId);
-  if (ticket.status === 'SOLD') {
-    // Sold to one of the caller's payments: the same 409 as a twin that loses on the payment row, whichever of the
-    // two a late duplicate meets first (a retry that wants the payment back sends its Idempotency-Key).
-    const mine = ticket.paymentId ? await findPayment(deps.pool, ticket.paymentId) : undefined;
-    if (mine && mine.userId === input.userId) {
-      // a twin with this request's key may have paid it since the key was read: that payment is this request's answer
-      const twin = idempotency && (await findPaymentKey(deps.pool, idempotency));
-      if (twin?.paymentId) {
-        refuseOtherBody(twin, hash!, idempotency!.key);
-        return paymentOfTwin(deps.pool, twin.paymentId, deps.leaseMs);
-      }
-      throw alreadyPaid(input.ticketId, mine.id);
-    }
-    throw conflict('ALREADY_SOLD', 'This ticket is already sold.');
+  const ticketIds = [...new Set(input.ticketIds)];
+  const tickets = await Promise.all(ticketIds.map((id) => deps.tickets.find(id)));
+  tickets.forEach((ticket, i) => {
+    // Another user's ticket answers exactly like a missing one: a 403 would confirm the id exists (SPEC §0, issue 9).
+    if (!ticket || ticket.userId !== input.userId)
+      throw notFound(`Ticket with ticket id: ${ticketIds[i]} doesn't exist.`);
+  });
+  const held = tickets as TicketInfo[];
+  if (input.admitsConcert) {
+    const concerts = new Set(held.flatMap((ticket) => (ticket.concertId === undefined ? [] : [ticket.concertId])));
+    for (const concertId of concerts) await input.admitsConcert(concertId);
   }
-  if (ticket.status === 'EXPIRED' || Date.parse(ticket.heldUntil) <= Date.now()) throw holdExpired();
+  for (const ticket of held) {
+    if (ticket.status === 'SOLD') {
+      // Sold to one of the caller's payments: the same 409 as a twin that loses on the payment row, whichever of
+      // the two a late duplicate meets first (a retry that wants the payment back sends its Idempotency-Key).
+      const mine = ticket.paymentId ? await findPayment(deps.pool, ticket.paymentId) : undefined;
+      if (mine && mine.userId === input.userId) {
+        // a twin with this request's key may have paid it since the key was read: that payment is this answer
+        const twin = idempotency && (await findPaymentKey(deps.pool, idempotency));
+        if (twin?.paymentId) {
+          refuseOtherBody(twin, hash!, idempotency!.key);
+          return paymentOfTwin(deps.pool, twin.paymentId, deps.leaseMs);
+        }
+        throw alreadyPaid(input.param, ticket.id, mine.id);
+      }
+      throw conflict('ALREADY_SOLD', 'This ticket is already sold.');
+    }
+    if (ticket.status !== 'HELD' || Date.parse(ticket.heldUntil) <= Date.now()) throw holdExpired(input.param);
+  }
+  const amount = held.reduce((sum, ticket) => sum + ticket.price, 0);
+  if (input.price !== undefined && input.price !== amount) throw priceMismatch(input.price, amount);
 
   const paymentId = randomUUID();
   let payment: Payment;
@@ -112,12 +135,11 @@ export async function payTicket(
       const created = await insertPending(tx, {
         id: paymentId,
         userId: input.userId,
-        ticketId: ticket.id,
-        amount: ticket.price,
+        tickets: held.map((ticket) => ({ id: ticket.id, price: ticket.price })),
         leaseMs: deps.leaseMs,
       });
-      const taken = await debit(tx, input.userId, ticket.price, { paymentId });
-      if (!taken) throw notEnoughPoints(await balanceOf(tx, input.userId), ticket.price);
+      const taken = await debit(tx, input.userId, amount, { paymentId });
+      if (!taken) throw notEnoughPoints(await balanceOf(tx, input.userId), amount);
       return created;
     });
   } catch (error) {
@@ -127,13 +149,14 @@ export async function payTicket(
       return paymentOfTwin(deps.pool, stored.paymentId!, deps.leaseMs);
     }
     if ((error as { code?: string }).code === '23505') {
-      const live = await findLivePaymentOfTicket(deps.pool, input.ticketId);
-      if (live?.status === 'COMPLETED') throw alreadyPaid(input.ticketId, live.id);
+      const live = await findLivePaymentOfTickets(deps.pool, ticketIds);
+      const taken = live?.ticketIds.find((id) => ticketIds.includes(id)) ?? ticketIds[0]!;
+      if (live?.status === 'COMPLETED') throw alreadyPaid(input.param, taken, live.id);
       throw conflict('PAYMENT_IN_PROGRESS', 'A payment for this ticket is already in progress.', [
         {
           location: 'body',
-          param: 'ticket_id',
-          value: input.ticketId,
+          param: input.param,
+          value: taken,
           error: 'Conflict',
           msg: `Payment ${live?.id ?? 'unknown'} is in progress.`,
         },
@@ -142,6 +165,6 @@ export async function payTicket(
     throw error;
   }
 
-  const outcome = await deps.tickets.confirm(ticket.id, payment.id, input.userId);
+  const outcome = await deps.tickets.confirm(payment.ticketIds, payment.id, input.userId);
   return settlePayment(deps, payment, outcome);
 }

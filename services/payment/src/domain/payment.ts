@@ -5,7 +5,10 @@ export type PaymentStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
 export interface Payment {
   id: string;
   userId: number;
+  /** The first ticket it buys (the seed's single-ticket form). */
   ticketId: string;
+  /** Every ticket it buys, in id order: one payment may buy several holds at once. */
+  ticketIds: string[];
   amount: number;
   status: PaymentStatus;
   failureCode: string | null;
@@ -23,7 +26,8 @@ export interface TicketInfo {
   /** The concert it is a seat of: the payer's waiting-room token must be of that concert's room. */
   concertId?: number;
   price: number;
-  status: 'HELD' | 'SOLD' | 'EXPIRED';
+  /** HELD, SOLD, or a state that ended the hold (EXPIRED, RELEASED, CANCELLED). */
+  status: string;
   heldUntil: string;
   paymentId: string | null;
 }
@@ -40,7 +44,8 @@ export type ConfirmOutcome =
 export interface TicketPort {
   /** undefined: no such ticket. Throws 503 when the ticket service cannot be asked. */
   find(ticketId: string): Promise<TicketInfo | undefined>;
-  confirm(ticketId: string, paymentId: string, userId: number): Promise<ConfirmOutcome>;
+  /** Sells all of the payment's tickets or none. */
+  confirm(ticketIds: string[], paymentId: string, userId: number): Promise<ConfirmOutcome>;
 }
 
 /** Exponential backoff between confirm attempts of one PENDING payment. */
@@ -51,7 +56,7 @@ export const refusalMessage = (code: string, message: string) =>
     ? 'The hold expired before the payment completed; nothing was charged (the points were refunded).'
     : `${message} Nothing was charged (the points were refunded).`;
 
-export const holdExpired = () =>
+export const holdExpired = (param = 'ticket_id') =>
   new AppError(409, 'HOLD_EXPIRED', 'The hold on this ticket has expired; nothing was charged.', [
-    { location: 'body', param: 'ticket_id', error: 'Conflict', msg: 'The hold expired.' },
+    { location: 'body', param, error: 'Conflict', msg: 'The hold expired.' },
   ]);

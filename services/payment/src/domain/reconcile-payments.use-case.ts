@@ -15,7 +15,7 @@ export async function reconcilePayments(
   const due = await claimDuePayments(deps.pool, batchSize, deps.leaseMs);
   const settled = await Promise.all(
     due.map(async (payment) => {
-      const outcome = await deps.tickets.confirm(payment.ticketId, payment.id, payment.userId);
+      const outcome = await deps.tickets.confirm(payment.ticketIds, payment.id, payment.userId);
       const after = await settlePayment(deps, payment, outcome);
       return after.status !== 'PENDING';
     }),

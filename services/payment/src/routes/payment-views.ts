@@ -7,6 +7,7 @@ export const paymentView = (payment: Payment) => ({
   userId: payment.userId,
   amount: payment.amount,
   ticketId: payment.ticketId,
+  ticketIds: payment.ticketIds,
   paidAt: payment.paidAt ? isoWithOffset(payment.paidAt) : null,
 });
 

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { notFound } from '@boxoffice/errors';
+import { notFound, validationFailed } from '@boxoffice/errors';
 import { IdempotencyHeaders, routeGroup, type App } from '@boxoffice/http';
 import { findPaymentKey, type PaymentKey } from '../db/idempotency.repo';
 import { completedPaymentsOf, findPayment } from '../db/payments.repo';
+import { checkPayer } from '../domain/order';
 import { payTicket, type PayTicketDeps } from '../domain/pay-ticket.use-case';
 import {
   PaymentHistory,
@@ -14,6 +15,20 @@ import {
 import { paymentAnswer, paymentStatusView, paymentView } from './payment-views';
 
 const errors = [400, 401, 403, 404, 409, 422, 503] as const;
+
+/** The body names its tickets in exactly one of two ways. */
+function ticketsToPay(ticketId: string | undefined, ticketIds: string[] | undefined) {
+  if (ticketId !== undefined && ticketIds === undefined) return { ticketIds: [ticketId], param: 'ticket_id' as const };
+  if (ticketIds !== undefined && ticketId === undefined) return { ticketIds, param: 'ticket_ids' as const };
+  throw validationFailed('Name the tickets to pay with either ticket_id (one) or ticket_ids (several), not both.', [
+    {
+      location: 'body',
+      param: ticketId === undefined ? 'ticket_id' : 'ticket_ids',
+      error: 'Required',
+      msg: 'Exactly one of ticket_id and ticket_ids.',
+    },
+  ]);
+}
 
 export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps }): Promise<void> {
   const scope = 'POST /payments';
@@ -37,17 +52,20 @@ export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps })
   app.post(
     '/payments',
     asActivePayer(
-      'Pay a held ticket with points: 201 paid, 202 outcome not known yet (poll Location), 409 hold expired (nothing charged)',
+      'Pay held tickets with points, one (`ticket_id`) or several at once (`ticket_ids`, all or none): 201 paid, 202 outcome not known yet (poll Location), 409 hold expired (nothing charged)',
       { headers: IdempotencyHeaders, body: PayTicketBody, response: { 201: PaymentView, 202: PaymentStatusView } },
     ),
     async (request, reply) => {
       const userId = request.queueToken.userId;
       const key = request.headers['idempotency-key'];
+      const { ticket_id: ticketId, ticket_ids: ticketIds, user_id: bodyUserId, price } = request.body;
+      checkPayer(userId, bodyUserId, 'user_id');
       const payment = await payTicket(
         options.deps,
         {
           userId,
-          ticketId: request.body.ticket_id,
+          ...ticketsToPay(ticketId, ticketIds),
+          price,
           admitsConcert: (concertId) => app.assertQueueTokenAdmits(request.queueToken, concertId),
         },
         key ? { request: { scope, userId, key, body: request.body }, stored: keysRead.get(request) } : undefined,

@@ -44,6 +44,7 @@ describe('ticket payments against the real ticket and queue services', () => {
       id: expect.any(String),
       userId: user.id,
       amount: PRICE,
+      ticketIds: [ticket.id],
       ticketId: ticket.id,
       paidAt: expect.stringMatching(/\+00:00$/),
     });
@@ -60,6 +61,7 @@ describe('ticket payments against the real ticket and queue services', () => {
       paymentId: paid.body.id,
       userId: user.id,
       ticketId: ticket.id,
+      ticketIds: [ticket.id],
       amount: PRICE,
       paidAt: expect.any(String),
     });

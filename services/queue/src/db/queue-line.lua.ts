@@ -72,16 +72,18 @@ return out
 `;
 
 /**
- * ARGV: prefix, now, user id, paid at (ms). → the ended token ids. The payment does not say which room it was
- * for, so every ACTIVE token of the payer issued before the payment ends.
+ * ARGV: prefix, now, user id, bought at (ms), room id. → the ended token ids. The buyer's ACTIVE token in that
+ * room ends if it was issued before the purchase; with no room id, in every room (an event that does not say).
  */
-export const END_FOR_PAYMENT = `${PRELUDE}
+export const END_FOR_PURCHASE = `${PRELUDE}
 local ended = {}
-for _, room in ipairs(redis.call('SMEMBERS', P .. 'rooms')) do
+local rooms = redis.call('SMEMBERS', P .. 'rooms')
+if ARGV[5] and ARGV[5] ~= '' then rooms = {ARGV[5]} end
+for _, room in ipairs(rooms) do
   local id = redis.call('GET', lineKeys(room) .. 'user:' .. ARGV[3])
   if id then
     local f = redis.call('HMGET', tokenKey(id), 'status', 'issuedAt')
-    -- a payment made before this token existed (a late or replayed event) must not end it; 5 s allow for clock skew
+    -- a purchase made before this token existed (a late or replayed event) must not end it; 5 s allow for clock skew
     if f[1] == 'ACTIVE' and tonumber(ARGV[4]) >= tonumber(f[2]) - 5000 then
       expire(id, 'paid')
       ended[#ended + 1] = id

@@ -11,7 +11,7 @@ import type {
 } from '../domain/queue-token';
 import { ADMIT } from './admission.lua';
 import { fieldsOf, lineCall, num, type LineScripts } from './line-scripts';
-import { END_FOR_PAYMENT, JOIN, POLL, STREAM_STATUS } from './queue-line.lua';
+import { END_FOR_PURCHASE, JOIN, POLL, STREAM_STATUS } from './queue-line.lua';
 import { roomOf } from './rooms.redis';
 
 /** The describe() reply of the scripts (see line-prelude.lua.ts). */
@@ -154,8 +154,16 @@ export class RedisQueueLine implements QueueLine {
     });
   }
 
-  endActiveTokensOfPayer({ userId, paidAtMs, nowMs }: { userId: number; paidAtMs: number; nowMs: number }) {
-    return lineCall(async () => (await this.scripts.run(END_FOR_PAYMENT, [nowMs, userId, paidAtMs])) as string[]);
+  endActiveTokensOfBuyer(input: { userId: number; boughtAtMs: number; roomId?: string; nowMs: number }) {
+    return lineCall(
+      async () =>
+        (await this.scripts.run(END_FOR_PURCHASE, [
+          input.nowMs,
+          input.userId,
+          input.boughtAtMs,
+          input.roomId ?? '',
+        ])) as string[],
+    );
   }
 
   /** How many are ACTIVE and WAITING in a room's line right now. */

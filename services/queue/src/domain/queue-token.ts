@@ -96,6 +96,11 @@ export interface QueueLine {
   roomIds(): Promise<string[]>;
   /** One admission round of one room (see ADMIT). */
   admit(input: { roomId: string; nowMs: number; batch: number }): Promise<AdmissionRound>;
-  /** Ends the user's ACTIVE tokens issued before the payment; returns their ids. */
-  endActiveTokensOfPayer(input: { userId: number; paidAtMs: number; nowMs: number }): Promise<string[]>;
+  /** Ends the user's ACTIVE token in the room (every room without one) issued before the purchase; their ids. */
+  endActiveTokensOfBuyer(input: {
+    userId: number;
+    boughtAtMs: number;
+    roomId?: string;
+    nowMs: number;
+  }): Promise<string[]>;
 }

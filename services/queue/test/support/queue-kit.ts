@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { PaymentCompleted } from '@boxoffice/contracts';
+import { TicketPurchaseFinished } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
 import { PeerPublisher, dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
@@ -33,7 +32,7 @@ let nextConcertId = 1_000 + Math.floor(Math.random() * 1_000_000);
 
 /**
  * A queue service under test (its own database, topics and Redis keys), plus a producer that publishes to its
- * topics what the user and payment services would: real events through the real broker, no mocks.
+ * topics what the user and ticket services would: real events through the real broker, no mocks.
  */
 export class QueueKit {
   readonly env: Record<string, string>;
@@ -113,14 +112,13 @@ export class QueueKit {
     return this.app.redis.hgetall(`${this.app.queue.line.prefix}token:${tokenId}`);
   }
 
-  /** payment.completed as the payment service will publish it. */
-  async paymentCompleted(userId: number, paidAt = new Date()): Promise<void> {
-    const paymentId = randomUUID();
-    await this.peers.publish(PaymentCompleted, [
+  /** ticket.purchase-finished as the ticket service publishes it: the buyer's last hold on the concert ended. */
+  async purchaseFinished(userId: number, concertId: number, lastSoldAt = new Date()): Promise<void> {
+    await this.peers.publish(TicketPurchaseFinished, [
       {
-        aggregateId: paymentId,
-        aggregateVersion: 1,
-        payload: { paymentId, userId, ticketId: randomUUID(), amount: 120_000, paidAt: paidAt.toISOString() },
+        aggregateId: `${userId}:${concertId}`,
+        aggregateVersion: lastSoldAt.getTime(),
+        payload: { userId, concertId, lastSoldAt: lastSoldAt.toISOString() },
       },
     ]);
   }

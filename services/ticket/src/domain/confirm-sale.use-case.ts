@@ -2,66 +2,87 @@ import type { Pool, Queryable } from '@boxoffice/db';
 import { withTransaction } from '@boxoffice/db';
 import { AppError, conflict } from '@boxoffice/errors';
 import { findTicket, markSeatSold, sellTicketRow } from '../db/seating.repo';
-import { publishTicketChanged, publishTicketSaleRefused } from '../events/ticket-events';
+import { publishPurchaseFinishedIfDone, publishTicketChanged, publishTicketSaleRefused } from '../events/ticket-events';
 import { ticketNotFound, type SeatLocks, type Ticket } from './seating';
 
+/** A payment buying some of its payer's holds: one ticket, or several at once (multi-seat checkout). */
 export interface Sale {
-  ticketId: string;
+  ticketIds: string[];
   paymentId: string;
   userId: number;
 }
 
 const SOLD_LOCK_MS = 24 * 3600 * 1000;
 
-/**
- * Sells a held ticket for a completed payment, inside the caller's transaction. The sale is one conditional
- * UPDATE (still HELD, before its deadline, by this user), so a hold the sweeper expired first is never sold.
- * The same payment again answers the same sold ticket.
- */
-async function confirmSaleIn(tx: Queryable, sale: Sale): Promise<Ticket> {
-  const sold = await sellTicketRow(tx, sale.ticketId, sale.userId, sale.paymentId).catch((error: { code?: string }) => {
-    if (error.code === '23505')
-      throw conflict('PAYMENT_ALREADY_USED', 'This payment has already bought another ticket.');
-    throw error;
-  });
-  if (sold) {
-    await markSeatSold(tx, sold.seatId, sold.id);
-    await publishTicketChanged(tx, sold);
-    return sold;
-  }
-  const current = await findTicket(tx, sale.ticketId);
-  if (!current) throw ticketNotFound(sale.ticketId);
+/** Why one ticket of a sale cannot be sold to this payment; undefined when it already is (a retry). */
+async function refusalOf(tx: Queryable, ticketId: string, sale: Sale): Promise<AppError | undefined> {
+  const current = await findTicket(tx, ticketId);
+  if (!current) return ticketNotFound(ticketId);
   if (current.status === 'SOLD') {
-    if (current.paymentId === sale.paymentId) return current;
-    throw conflict('ALREADY_SOLD', 'This ticket was sold to another payment.');
+    if (current.paymentId === sale.paymentId) return undefined;
+    return conflict('ALREADY_SOLD', 'This ticket was sold to another payment.');
   }
-  if (current.userId !== sale.userId) throw conflict('HELD_BY_ANOTHER_USER', 'This ticket is held by another user.');
-  throw conflict('HOLD_EXPIRED', 'The hold expired before the payment completed; the seat was released.');
-}
-
-export async function confirmSale(deps: { pool: Pool; locks: SeatLocks }, sale: Sale): Promise<Ticket> {
-  const ticket = await withTransaction(deps.pool, (tx) => confirmSaleIn(tx, sale));
-  await deps.locks
-    .mirror(ticket.showtimeId, ticket.seatId, ticket.id, ticket.id, new Date(Date.now() + SOLD_LOCK_MS))
-    .catch(() => undefined);
-  return ticket;
+  if (current.userId !== sale.userId) return conflict('HELD_BY_ANOTHER_USER', 'This ticket is held by another user.');
+  return conflict('HOLD_EXPIRED', 'The hold expired before the payment completed; the seat was released.');
 }
 
 /**
- * The payment.completed consumer's side: the same sale, and when it cannot happen (hold expired, sold to
- * another payment) a ticket.sale-refused event so the payment service can refund. A savepoint keeps the
- * consumer's transaction (and its inbox row) usable after a refused UPDATE.
+ * Sells the sale's held tickets for a completed payment, inside the caller's transaction: every one of them or
+ * none (the first refusal throws, and the caller's transaction rolls the others back). Each sale is one
+ * conditional UPDATE (still HELD, before its deadline, by this user), so a hold the sweeper expired first is never
+ * sold. The same payment again answers the same sold tickets. Tickets are taken in id order, so two payments
+ * sharing tickets lock them in the same order and never deadlock.
  */
-export async function applyCompletedPayment(tx: Queryable, sale: Sale): Promise<Ticket | undefined> {
+async function confirmSaleIn(tx: Queryable, sale: Sale): Promise<Ticket[]> {
+  const sold: Ticket[] = [];
+  for (const ticketId of [...new Set(sale.ticketIds)].sort()) {
+    const ticket = await sellTicketRow(tx, ticketId, sale.userId, sale.paymentId);
+    if (ticket) {
+      await markSeatSold(tx, ticket.seatId, ticket.id);
+      await publishTicketChanged(tx, ticket);
+      sold.push(ticket);
+      continue;
+    }
+    const refusal = await refusalOf(tx, ticketId, sale);
+    if (refusal) throw refusal;
+    sold.push((await findTicket(tx, ticketId))!);
+  }
+  await publishPurchaseFinishedIfDone(tx, sold);
+  return sold;
+}
+
+export async function confirmSale(deps: { pool: Pool; locks: SeatLocks }, sale: Sale): Promise<Ticket[]> {
+  const tickets = await withTransaction(deps.pool, (tx) => confirmSaleIn(tx, sale));
+  const until = new Date(Date.now() + SOLD_LOCK_MS);
+  await Promise.all(
+    tickets.map((ticket) =>
+      deps.locks.mirror(ticket.showtimeId, ticket.seatId, ticket.id, ticket.id, until).catch(() => undefined),
+    ),
+  );
+  return tickets;
+}
+
+/**
+ * The payment.completed consumer's side: the same sale, and when it cannot happen (a hold expired, a ticket sold
+ * to another payment) one ticket.sale-refused per ticket of the payment, so the payment service can refund. A
+ * savepoint keeps the consumer's transaction (and its inbox row) usable after a refused UPDATE.
+ */
+export async function applyCompletedPayment(tx: Queryable, sale: Sale): Promise<Ticket[] | undefined> {
   await tx.query('SAVEPOINT sale');
   try {
-    const ticket = await confirmSaleIn(tx, sale);
+    const tickets = await confirmSaleIn(tx, sale);
     await tx.query('RELEASE SAVEPOINT sale');
-    return ticket;
+    return tickets;
   } catch (error) {
     await tx.query('ROLLBACK TO SAVEPOINT sale');
     if (!(error instanceof AppError) || error.status >= 500) throw error;
-    await publishTicketSaleRefused(tx, { ...sale, reason: error.code });
+    for (const ticketId of sale.ticketIds)
+      await publishTicketSaleRefused(tx, {
+        ticketId,
+        paymentId: sale.paymentId,
+        userId: sale.userId,
+        reason: error.code,
+      });
     return undefined;
   }
 }

@@ -1,12 +1,13 @@
 import type { Pool } from '@boxoffice/db';
 import { withTransaction } from '@boxoffice/db';
 import { expireDueHolds, freeSeatsOf } from '../db/seating.repo';
-import { publishTicketChanged } from '../events/ticket-events';
+import { publishPurchaseFinishedIfDone, publishTicketChanged } from '../events/ticket-events';
 import type { SeatLocks, Ticket } from './seating';
 
 /**
  * Expires the holds past their deadline and frees their seats, with one ticket.changed (EXPIRED) per hold, all in
- * one transaction. Returns how many were released.
+ * one transaction; a buyer whose last live hold on a concert this was, after buying some of its seats, is done
+ * (ticket.purchase-finished). Returns how many were released.
  */
 export async function releaseExpiredHolds(deps: { pool: Pool; locks: SeatLocks }, batchSize = 500): Promise<number> {
   const released: Ticket[] = await withTransaction(deps.pool, async (tx) => {
@@ -17,6 +18,7 @@ export async function releaseExpiredHolds(deps: { pool: Pool; locks: SeatLocks }
       expired.map((ticket) => ticket.id),
     );
     for (const ticket of expired) await publishTicketChanged(tx, ticket);
+    await publishPurchaseFinishedIfDone(tx, expired);
     return expired;
   });
   // Only after the commit: until then the seat is still held and the lock must keep answering 409.

@@ -1,6 +1,7 @@
-import { TicketChanged, TicketSaleRefused } from '@boxoffice/contracts';
+import { TicketChanged, TicketPurchaseFinished, TicketSaleRefused } from '@boxoffice/contracts';
 import type { Queryable } from '@boxoffice/db';
-import { appendEvent } from '@boxoffice/events';
+import { appendEvent, appendEvents } from '@boxoffice/events';
+import { finishedPurchasesOf } from '../db/checkout.repo';
 import type { Ticket } from '../domain/seating';
 
 // What the ticket service publishes: its tickets (docs/decisions.md §11 says why nothing else). Call each helper
@@ -32,3 +33,23 @@ export const publishTicketSaleRefused = (
     aggregateVersion: 0,
     payload: refusal,
   });
+
+/**
+ * ticket.purchase-finished for each (buyer, concert) where the buyer has just ended their last live hold and has
+ * bought something: the queue service ends their token there. Call it with the tickets a sale, a release or an
+ * expiry ended, in the same transaction.
+ */
+export async function publishPurchaseFinishedIfDone(db: Queryable, ended: Pick<Ticket, 'userId' | 'concertId'>[]) {
+  const pairs = new Map(ended.map((t) => [`${t.userId}:${t.concertId}`, { userId: t.userId, concertId: t.concertId }]));
+  const finished = await finishedPurchasesOf(db, [...pairs.values()]);
+  await appendEvents(
+    db,
+    'ticket',
+    TicketPurchaseFinished,
+    finished.map((done) => ({
+      aggregateId: `${done.userId}:${done.concertId}`,
+      aggregateVersion: done.lastSoldAt.getTime(),
+      payload: { userId: done.userId, concertId: done.concertId, lastSoldAt: done.lastSoldAt.toISOString() },
+    })),
+  );
+}

@@ -4,7 +4,15 @@ import { routeGroup, type App } from '@boxoffice/http';
 import { unauthorized } from '@boxoffice/errors';
 import { confirmSale } from '../domain/confirm-sale.use-case';
 import { findTicketForPayment } from '../domain/tickets.use-case';
-import { ConfirmBody, InternalTicketView, InternalTokenHeaders, TicketParams } from '../schemas/seating.schemas';
+import {
+  ConfirmBody,
+  ConfirmPaymentBody,
+  InternalTicketView,
+  InternalTokenHeaders,
+  PaymentParams,
+  SoldTicketsView,
+  TicketParams,
+} from '../schemas/seating.schemas';
 import { internalTicketView } from './views';
 
 const errors = [401, 404, 409, 422] as const;
@@ -40,12 +48,30 @@ export async function internalRoutes(app: App, options: { internalToken: string 
       body: ConfirmBody,
       response: { 200: InternalTicketView },
     }),
-    async (request) =>
-      internalTicketView(
-        await confirmSale(
-          { pool: app.pg, locks: app.seatLocks },
-          { ticketId: request.params.ticket_id, paymentId: request.body.paymentId, userId: request.body.userId },
-        ),
-      ),
+    async (request) => {
+      const [sold] = await confirmSale(
+        { pool: app.pg, locks: app.seatLocks },
+        { ticketIds: [request.params.ticket_id], paymentId: request.body.paymentId, userId: request.body.userId },
+      );
+      return internalTicketView(sold!);
+    },
+  );
+
+  app.post(
+    '/internal/payments/:payment_id/confirm',
+    asPeer("Sell a payment's held tickets, all or none (idempotent per payment id)", {
+      hide: true,
+      headers: InternalTokenHeaders,
+      params: PaymentParams,
+      body: ConfirmPaymentBody,
+      response: { 200: SoldTicketsView },
+    }),
+    async (request) => {
+      const sold = await confirmSale(
+        { pool: app.pg, locks: app.seatLocks },
+        { ticketIds: request.body.ticketIds, paymentId: request.params.payment_id, userId: request.body.userId },
+      );
+      return { tickets: sold.map(internalTicketView) };
+    },
   );
 }

@@ -55,6 +55,16 @@ export const HoldBody = Type.Object({ showtime_id: Id, seat_id: Id }, { addition
 
 export const ConfirmBody = Type.Object({ paymentId: Uuid(), userId: Id4() }, { additionalProperties: false });
 
+export const PaymentParams = Type.Object({ payment_id: Uuid() }, { additionalProperties: false });
+
+/** The tickets one payment buys: at most as many as one buyer may hold in a showtime, times a few showtimes. */
+export const ConfirmPaymentBody = Type.Object(
+  { userId: Id4(), ticketIds: Type.Array(Uuid(), { minItems: 1, maxItems: 24, uniqueItems: true }) },
+  { additionalProperties: false },
+);
+
+export const SoldTicketsView = Type.Object({ tickets: Type.Array(InternalTicketView) });
+
 export const CreateConcertBody = Type.Object(
   { name: Text({ minLength: 1, maxLength: 200 }), performer: Text({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false },

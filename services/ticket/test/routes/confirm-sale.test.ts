@@ -36,6 +36,10 @@ describe('selling held tickets: the payment service side', () => {
     recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
     [admin] = await harness.users(1, 'admin');
     users = await harness.users(3);
+  });
+  // a sale that leaves its buyer no live hold ends the buyer's queue token (ticket.purchase-finished): every test
+  // starts from ACTIVE tokens (a user whose token is still live gets it back)
+  beforeEach(async () => {
     tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
   });
   afterAll(async () => {
