@@ -155,4 +155,88 @@ describe('ticket payments against the real ticket and queue services', () => {
     expect((await kit.call('POST', '/payments', { body: { ticket_id: ticket.id } })).status).toBe(401);
     expect(await balanceOf(other.user)).toBe(50_000);
   });
+
+  describe('several tickets in one payment (ticket_ids)', () => {
+    /** A fresh user with `points`, an ACTIVE token and `count` held seats. */
+    async function buyerOf(count: number, points: number) {
+      const first = await buyer(points);
+      const more = [];
+      for (let i = 1; i < count; i++) more.push(await stack.hold(first.token, showtimeId, seats[nextSeat++]!));
+      return { ...first, tickets: [first.ticket, ...more] };
+    }
+    const ledgerRows = async (user: TestUser) => (await kit.call('GET', '/point_history', { user })).body as unknown[];
+
+    it('when 3 holds are paid at once, then one payment of their total, one USE row, all SOLD to it', async () => {
+      const { user, tickets, auth } = await buyerOf(3, 3 * PRICE);
+      const ids = tickets.map((ticket) => ticket.id);
+      const rowsBefore = (await ledgerRows(user)).length;
+      const paid = await kit.call('POST', '/payments', { headers: auth, body: { ticket_ids: ids, price: 3 * PRICE } });
+      expect(paid.status).toBe(201);
+      expect(paid.body).toMatchObject({ amount: 3 * PRICE, ticketId: expect.any(String) });
+      expect([...paid.body.ticketIds].sort()).toEqual([...ids].sort());
+      expect(await balanceOf(user)).toBe(0);
+      expect((await ledgerRows(user)).length).toBe(rowsBefore + 1);
+      for (const id of ids)
+        expect((await stack.internalTicket(id)).body).toMatchObject({ status: 'SOLD', paymentId: paid.body.id });
+      const event = await recorder.waitFor(
+        'payment.completed of the three',
+        (e) => e.type === PaymentCompleted.type && e.aggregateId === paid.body.id,
+      );
+      expect([...(event.payload as { ticketIds: string[] }).ticketIds].sort()).toEqual([...ids].sort());
+    });
+
+    it('when one of the tickets is already paid, then 409 and the other is neither charged nor sold', async () => {
+      const { user, tickets, token, auth } = await buyerOf(2, 2 * PRICE);
+      // the second hold is paid alone first, so the pair cannot be bought whole (and the token stays: one is left)
+      const alone = await kit.call('POST', '/payments', { headers: auth, body: { ticket_id: tickets[1]!.id } });
+      expect(alone.status).toBe(201);
+      const pair = await kit.call('POST', '/payments', {
+        headers: { authorization: `Bearer ${token}` },
+        body: { ticket_ids: tickets.map((ticket) => ticket.id) },
+      });
+      expect(pair.status).toBe(409);
+      expect(pair.body.errors.code).toBe('ALREADY_PAID');
+      expect(await balanceOf(user)).toBe(PRICE);
+      expect((await stack.internalTicket(tickets[0]!.id)).body).toMatchObject({ status: 'HELD', paymentId: null });
+    });
+
+    it('when the points cover only some of the tickets, then 400 and none is paid', async () => {
+      const { user, tickets, auth } = await buyerOf(2, PRICE);
+      const paid = await kit.call('POST', '/payments', {
+        headers: auth,
+        body: { ticket_ids: tickets.map((ticket) => ticket.id) },
+      });
+      expect(paid.status).toBe(400);
+      expect(await balanceOf(user)).toBe(PRICE);
+      for (const ticket of tickets) expect((await stack.internalTicket(ticket.id)).body.status).toBe('HELD');
+    });
+
+    it('when the body names its tickets both ways or neither, then 422; another user_id is 403; a wrong price is 409', async () => {
+      const { user, ticket, auth } = await buyer(2 * PRICE);
+      const both = await kit.call('POST', '/payments', {
+        headers: auth,
+        body: { ticket_id: ticket.id, ticket_ids: [ticket.id] },
+      });
+      expect(both.status).toBe(422);
+      expect((await kit.call('POST', '/payments', { headers: auth, body: {} })).status).toBe(422);
+      const other = await kit.call('POST', '/payments', {
+        headers: auth,
+        body: { ticket_id: ticket.id, user_id: user.id + 1 },
+      });
+      expect(other.status).toBe(403);
+      const wrongPrice = await kit.call('POST', '/payments', {
+        headers: auth,
+        body: { ticket_id: ticket.id, price: PRICE - 1 },
+      });
+      expect(wrongPrice.status).toBe(409);
+      expect(wrongPrice.body.errors.code).toBe('PRICE_MISMATCH');
+      expect(await balanceOf(user)).toBe(2 * PRICE);
+      const seedBody = await kit.call('POST', '/payments', {
+        headers: auth,
+        body: { user_id: user.id, ticket_id: ticket.id, price: PRICE },
+      });
+      expect(seedBody.status).toBe(201);
+      expect(await balanceOf(user)).toBe(PRICE);
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PaymentCompleted, TOPICS, TicketSaleRefused } from '@boxoffice/contracts';
+import { PaymentCompleted, TOPICS, TicketPurchaseFinished, TicketSaleRefused } from '@boxoffice/contracts';
 import { appendEvent } from '@boxoffice/events';
 import { EventRecorder, waitFor } from '@boxoffice/testing';
 import { TicketHarness, type TestUser } from '../harness';
@@ -75,6 +75,63 @@ describe('selling held tickets: the payment service side', () => {
     expect(other.json().errors.code).toBe('ALREADY_SOLD');
     const { rows } = await harness.app.pg.query('SELECT status FROM seats WHERE id = $1', [seatIds[0]]);
     expect(rows[0].status).toBe('SOLD');
+  });
+
+  it("when a payment's tickets are confirmed together and one hold has expired, then none is sold; the rest alone sells, and the buyer is done", async () => {
+    const { concertId, showtimeId, seatIds } = await harness.showtime(admin!, 3);
+    const lapsed = await hold(0, showtimeId, seatIds[0]!);
+    await waitFor(
+      'the first hold to expire',
+      async () =>
+        (await harness.app.pg.query("SELECT 1 FROM tickets WHERE id = $1 AND status = 'EXPIRED'", [lapsed.id]))
+          .rowCount === 1,
+      { timeoutMs: 4_000 },
+    );
+    const live = [await hold(0, showtimeId, seatIds[1]!), await hold(0, showtimeId, seatIds[2]!)];
+    const confirmAll = (paymentId: string, ticketIds: string[]) =>
+      harness.app.inject({
+        method: 'POST',
+        url: `/internal/payments/${paymentId}/confirm`,
+        headers: INTERNAL,
+        payload: { userId: users[0]!.id, ticketIds },
+      });
+    const paymentId = randomUUID();
+    const refused = await confirmAll(paymentId, [live[0]!.id, lapsed.id, live[1]!.id]);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().errors.code).toBe('HOLD_EXPIRED');
+    const { rows: untouched } = await harness.app.pg.query(
+      'SELECT status, payment_id FROM tickets WHERE id = ANY($1::uuid[]) ORDER BY id',
+      [live.map((ticket) => ticket.id)],
+    );
+    expect(untouched).toEqual([
+      { status: 'HELD', payment_id: null },
+      { status: 'HELD', payment_id: null },
+    ]);
+
+    const sold = await confirmAll(
+      paymentId,
+      live.map((ticket) => ticket.id),
+    );
+    expect(sold.statusCode).toBe(200);
+    expect(sold.json().tickets.map((ticket: { status: string }) => ticket.status)).toEqual(['SOLD', 'SOLD']);
+    expect(
+      (
+        await confirmAll(
+          paymentId,
+          live.map((ticket) => ticket.id),
+        )
+      ).json(),
+    ).toEqual(sold.json()); // idempotent
+    const finished = await recorder.waitForEvent(
+      TicketPurchaseFinished,
+      "the buyer's purchase finished",
+      (event) => event.payload.userId === users[0]!.id && event.payload.concertId === concertId,
+    );
+    const { rows: sales } = await harness.app.pg.query(
+      'SELECT max(sold_at) AS at FROM tickets WHERE id = ANY($1::uuid[])',
+      [live.map((ticket) => ticket.id)],
+    );
+    expect(Date.parse(finished.payload.lastSoldAt)).toBe(sales[0].at.getTime());
   });
 
   it('when the sold hold passes its deadline, then the sweeper leaves it SOLD', async () => {
