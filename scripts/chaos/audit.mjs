@@ -188,27 +188,40 @@ export async function audit(dbs, ledger, initialStocks) {
       'all',
     ),
   );
-  const sold = await dbs.rows('ticket', "SELECT id, payment_id FROM tickets WHERE status = 'SOLD'");
-  const completed = await dbs.rows('payment', "SELECT id, ticket_id FROM payments WHERE status = 'COMPLETED'");
+  // a payment buys one or several tickets (multi-seat checkout): its lines name them, with the price paid for each
+  const sold = await dbs.rows('ticket', "SELECT id, payment_id, price FROM tickets WHERE status = 'SOLD'");
+  const completed = await dbs.rows(
+    'payment',
+    `SELECT p.id, p.amount, pt.ticket_id, pt.price FROM payments p JOIN payment_tickets pt ON pt.payment_id = p.id
+      WHERE p.status = 'COMPLETED'`,
+  );
   const completedByTicket = new Map();
-  for (const payment of completed)
-    completedByTicket.set(payment.ticket_id, [...(completedByTicket.get(payment.ticket_id) ?? []), payment.id]);
-  const soldById = new Map(sold.map((ticket) => [ticket.id, ticket.payment_id]));
+  const linesOfPayment = new Map();
+  for (const line of completed) {
+    completedByTicket.set(line.ticket_id, [...(completedByTicket.get(line.ticket_id) ?? []), line.id]);
+    linesOfPayment.set(line.id, [...(linesOfPayment.get(line.id) ?? []), line]);
+  }
+  const soldById = new Map(sold.map((ticket) => [ticket.id, ticket]));
   const saleFailures = [];
   for (const ticket of sold) {
     const payments = completedByTicket.get(ticket.id) ?? [];
     if (payments.length !== 1 || payments[0] !== ticket.payment_id)
-      saleFailures.push(`SOLD ticket ${ticket.id} has completed payments [${payments}]`);
+      saleFailures.push(`SOLD ticket ${ticket.id} has completed payment lines [${payments}]`);
   }
-  for (const payment of completed) {
-    if (soldById.get(payment.ticket_id) !== payment.id)
-      saleFailures.push(`COMPLETED payment ${payment.id} but ticket ${payment.ticket_id} not SOLD to it`);
+  for (const [paymentId, lines] of linesOfPayment) {
+    for (const line of lines)
+      if (soldById.get(line.ticket_id)?.payment_id !== paymentId)
+        saleFailures.push(`COMPLETED payment ${paymentId} but ticket ${line.ticket_id} not SOLD to it`);
+    const total = lines.reduce((sum, line) => sum + Number(line.price), 0);
+    if (total !== Number(lines[0].amount))
+      saleFailures.push(`COMPLETED payment ${paymentId} of ${lines[0].amount} but its tickets cost ${total}`);
   }
+  const multi = [...linesOfPayment.values()].filter((lines) => lines.length > 1).length;
   checks.push(
     check(
-      'SOLD ticket ⇔ exactly one COMPLETED payment',
+      'SOLD ticket ⇔ exactly one COMPLETED payment line; a payment = Σ its tickets',
       saleFailures,
-      `${sold.length} sold, ${completed.length} completed`,
+      `${sold.length} sold, ${linesOfPayment.size} completed payments (${multi} of several seats)`,
     ),
   );
   const stuckHolds = await dbs.rows(

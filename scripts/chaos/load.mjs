@@ -30,7 +30,7 @@ export function newCounters() {
 export function newLedger() {
   return {
     tickets: new Map(), // ticketId → {userId}
-    payments: new Map(), // paymentId → {ticketId, userId, status: 201 | 202}
+    payments: new Map(), // paymentId → {ticketIds, userId, status: 201 | 202}
     reservations: new Map(), // id → {eventId, userId, noOfTickets, cancelled, uncertain}
     orders: new Map(), // orderId → {userId, amount, paid: null | 'points' | 'card'}
     idempotentWrites: [], // {service, scope, userId, key}: 2xx writes whose key row must exist
@@ -193,26 +193,40 @@ export class Load {
     if (seats.status !== 200) return;
     const available = seats.body.filter((seat) => seat.status === 'AVAILABLE');
     if (available.length === 0) return;
-    // the first seats of the list are everyone's favourites: concurrent users collide on them on purpose
-    const seat = chance(0.5) ? pick(available.slice(0, 10)) : pick(available);
-    const held = await this.call('POST', '/tickets', {
-      headers: this.bearer(user),
-      body: { showtime_id: showtime.id, seat_id: seat.id },
-      key: randomUUID(),
-    });
-    if (held.status === 401 || held.status === 403) user.queueToken = undefined;
-    if (held.status !== 201) return;
-    this.ledger.tickets.set(held.body.id, { userId: user.id });
-    if (chance(0.25)) return; // left to expire: the sweeper must release it
-    if (!(await this.charge(user, seat.price))) return;
+    // the first seats of the list are everyone's favourites: concurrent users collide on them on purpose; a third
+    // of the buyers take two seats and pay them in one payment (ticket_ids)
+    const wanted = chance(0.33) && available.length > 1 ? 2 : 1;
+    const chosen = [];
+    for (let i = 0; i < wanted; i++) {
+      const left = available.filter((candidate) => !chosen.includes(candidate));
+      chosen.push(chance(0.5) ? pick(left.slice(0, 10)) : pick(left));
+    }
+    const heldIds = [];
+    let price = 0;
+    for (const seat of chosen) {
+      const held = await this.call('POST', '/tickets', {
+        headers: this.bearer(user),
+        body: { showtime_id: showtime.id, seat_id: seat.id },
+        key: randomUUID(),
+      });
+      if (held.status === 401 || held.status === 403) user.queueToken = undefined;
+      if (held.status !== 201) continue;
+      this.ledger.tickets.set(held.body.id, { userId: user.id });
+      heldIds.push(held.body.id);
+      price += seat.price;
+    }
+    if (heldIds.length === 0) return;
+    if (chance(0.25)) return; // left to expire: the sweeper must release them
+    if (!(await this.charge(user, price))) return;
     const paid = await this.call('POST', '/payments', {
       headers: this.bearer(user),
-      body: { ticket_id: held.body.id },
+      body: heldIds.length === 1 ? { ticket_id: heldIds[0] } : { ticket_ids: heldIds },
       key: randomUUID(),
     });
     if (paid.status === 201 || paid.status === 202) {
-      this.ledger.payments.set(paid.body.id, { ticketId: held.body.id, userId: user.id, status: paid.status });
-      if (paid.status === 201) user.queueToken = undefined; // paying ends the token: the next seat needs a new one
+      this.ledger.payments.set(paid.body.id, { ticketIds: heldIds, userId: user.id, status: paid.status });
+      // the token ends once nothing is left to pay (ticket.purchase-finished): the next seat needs a new one
+      if (paid.status === 201) user.queueToken = undefined;
     } else if (paid.status === 401 || paid.status === 403) user.queueToken = undefined;
   }
 
