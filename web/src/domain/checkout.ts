@@ -4,11 +4,11 @@ import { ApiProblem, asProblem } from '../api/problem';
 import type { IssuedToken } from '../api/queue';
 
 /**
- * Paying several held seats with today's API: one `POST /payments` per ticket. A completed payment ends the
- * buyer's ACTIVE place in line (SPEC §4 wants that only after the last one; the multi-seat checkout of the
- * payments issue will pay them all at once). So the payments are sent together, and a ticket refused because the
- * place ended is paid again after re-joining the line. Each ticket keeps one Idempotency-Key for all its
- * attempts, so a retry can never pay twice.
+ * Paying several held seats: one `POST /payments` per ticket, sent together. The buyer's ACTIVE place lasts until
+ * their last hold is paid (ticket.purchase-finished, docs/ticket-holds.md), so every payment normally gets
+ * through; a ticket refused because the place ended anyway (its ACTIVE time ran out) is paid again after re-joining
+ * the line. Each ticket keeps one Idempotency-Key for all its attempts, so a retry can never pay twice. (The API
+ * also pays them all in one payment, `ticket_ids`; this page does not use it yet.)
  */
 export interface CheckoutDeps {
   pay(ticketId: string, idempotencyKey: string): Promise<Answer<Payment>>;
