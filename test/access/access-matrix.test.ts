@@ -195,6 +195,11 @@ const ROUTES: Record<Exclude<StackService, 'gateway'>, Record<string, RouteSpec>
       path: (f) => `/internal/tickets/${f.carolHeldTicketId}/confirm`,
       body: () => ({ paymentId: randomUUID(), userId: CAROL.id }),
     },
+    'POST /internal/payments/{payment_id}/confirm': {
+      guard: 'internal',
+      path: () => `/internal/payments/${randomUUID()}/confirm`,
+      body: () => ({ userId: CAROL.id, ticketIds: [randomUUID()] }),
+    },
   },
   payment: {
     'POST /payments': {
