@@ -88,7 +88,7 @@ describe('queue-guard when its subscription goes silent without closing', () => 
 
     // Every PUBLISH now waits: the subscription stays open and hears nothing, as a half-open connection would.
     await admin.call('CLIENT', 'PAUSE', '60000', 'WRITE');
-    await kit.paymentCompleted(payer!.id);
+    await kit.purchaseFinished(payer!.id);
     await replicaShows(paid.uuid, 'EXPIRED');
     expect((await concerts(paid.token)).statusCode).toBe(200); // the broadcast is stuck: the cache still says ACTIVE
     await waitFor(

@@ -53,7 +53,7 @@ describe('queue-guard with two instances of the guarded service', () => {
     // both instances now hold the ACTIVE status in memory
     for (const app of instances) expect((await concerts(app, paid.token)).statusCode).toBe(200);
 
-    await kit.paymentCompleted(payer!.id);
+    await kit.purchaseFinished(payer!.id);
     for (const app of instances) {
       await waitFor(
         'the paid token refused by every instance',

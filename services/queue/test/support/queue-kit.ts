@@ -4,6 +4,9 @@ import { PeerPublisher, dropDatabase, testEnv, waitFor } from '@boxoffice/testin
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
+/** A concert with no room of its own: the default room guards it. */
+export const CONCERT_IN_DEFAULT_ROOM = 424_242;
+
 export interface TestUser {
   id: number;
   accessToken: string;
@@ -113,7 +116,7 @@ export class QueueKit {
   }
 
   /** ticket.purchase-finished as the ticket service publishes it: the buyer's last hold on the concert ended. */
-  async purchaseFinished(userId: number, concertId: number, lastSoldAt = new Date()): Promise<void> {
+  async purchaseFinished(userId: number, concertId = CONCERT_IN_DEFAULT_ROOM, lastSoldAt = new Date()): Promise<void> {
     await this.peers.publish(TicketPurchaseFinished, [
       {
         aggregateId: `${userId}:${concertId}`,
