@@ -36,6 +36,8 @@ async function confirmSaleIn(tx: Queryable, sale: Sale): Promise<Ticket> {
     throw conflict('ALREADY_SOLD', 'This ticket was sold to another payment.');
   }
   if (current.userId !== sale.userId) throw conflict('HELD_BY_ANOTHER_USER', 'This ticket is held by another user.');
+  if (current.status === 'RELEASED')
+    throw conflict('HOLD_RELEASED', 'The hold was released by its holder before the payment completed.');
   throw conflict('HOLD_EXPIRED', 'The hold expired before the payment completed; the seat was released.');
 }
 
