@@ -13,7 +13,7 @@ export function assertBodyNamesCaller(callerId: number, bodyUserId: number | str
       param,
       value: bodyUserId,
       error: 'NotYourAccount',
-      msg: "Must be your own id, or left out (the token says who you are).",
+      msg: 'Must be your own id, or left out (the token says who you are).',
     },
   ]);
 }

@@ -93,7 +93,7 @@ export class TicketHarness {
     admin: TestUser,
     seats: number,
     price = 10_000,
-    times: { startsAt?: string; salesOpenAt?: string | null } = {},
+    times: { startsAt?: string; salesOpenAt?: string } = {},
   ): Promise<{ concertId: number; showtimeId: number; seatIds: number[] }> {
     const headers = { 'user-token': admin.token };
     const concert = await this.app.inject({

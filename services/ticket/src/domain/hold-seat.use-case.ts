@@ -63,11 +63,7 @@ const holdLimitReached = (max: number, showtimeId: number) =>
  * alone never counts, a winner whose UPDATE matches nothing gets 409 like everyone else, and with Redis down or
  * emptied (restart) every request simply goes to PostgreSQL, which still lets exactly one through.
  */
-export async function holdSeat(
-  deps: HoldDeps,
-  input: HoldInput,
-  transact: Transact,
-): Promise<Ticket> {
+export async function holdSeat(deps: HoldDeps, input: HoldInput, transact: Transact): Promise<Ticket> {
   const { userId, showtimeId, seatId, price } = input;
   assertBodyNamesCaller(userId, input.bodyUserId, 'user_id');
   const showtime = await deps.showtimeOf(showtimeId);
@@ -81,7 +77,13 @@ export async function holdSeat(
       if ((await liveHoldsOfUserLocked(tx, userId, showtimeId)) >= deps.maxHoldsPerUser) {
         throw holdLimitReached(deps.maxHoldsPerUser, showtimeId);
       }
-      const result = await holdSeatRow(tx, { ticketId: attempt, userId, showtimeId, seatId, ttlSeconds: deps.ttlSeconds });
+      const result = await holdSeatRow(tx, {
+        ticketId: attempt,
+        userId,
+        showtimeId,
+        seatId,
+        ttlSeconds: deps.ttlSeconds,
+      });
       if (!result) throw new NotTaken();
       // rolled back: a hold at another price than the client was shown is not what they asked for
       if (price !== undefined && price !== result.ticket.price) throw priceMismatch(price, result.ticket.price);

@@ -84,7 +84,13 @@ const iso = (date: Date) => date.toISOString().replace(/Z$/, '+00:00');
 export function assertBookable(showtime: Pick<Showtime, 'id' | 'startsAt' | 'salesOpenAt'>, now: Date): void {
   if (showtime.startsAt.getTime() <= now.getTime()) {
     throw conflict('SHOWTIME_STARTED', `This showtime started at ${iso(showtime.startsAt)}; it is no longer on sale.`, [
-      { location: 'body', param: 'showtime_id', value: showtime.id, error: 'Conflict', msg: 'The showtime has started.' },
+      {
+        location: 'body',
+        param: 'showtime_id',
+        value: showtime.id,
+        error: 'Conflict',
+        msg: 'The showtime has started.',
+      },
     ]);
   }
   if (showtime.salesOpenAt && showtime.salesOpenAt.getTime() > now.getTime()) {

@@ -2,13 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Digest } from '@boxoffice/db';
 import { IdempotencyHeaders, replyIdempotently, routeGroup, type App } from '@boxoffice/http';
-import {
-  browseConcerts,
-  browseSeats,
-  browseShowtimes,
-  knownShowtimes,
-  ticketsOf,
-} from '../domain/catalogue.use-case';
+import { browseConcerts, browseSeats, browseShowtimes, knownShowtimes, ticketsOf } from '../domain/catalogue.use-case';
 import { ticketOf } from '../domain/tickets.use-case';
 import { holdSeat } from '../domain/hold-seat.use-case';
 import { releaseHold } from '../domain/release-hold.use-case';
@@ -141,7 +135,7 @@ export async function concertsRoutes(
   app.delete(
     '/tickets/:ticket_id',
     asTicketOwner(
-      'Release a hold of the caller at once (204): the seat is AVAILABLE again. A sold ticket is 409 (cancel it instead); a ticket that holds nothing any more, or is not the caller\'s, is 404',
+      "Release a hold of the caller at once (204): the seat is AVAILABLE again. A sold ticket is 409 (cancel it instead); a ticket that holds nothing any more, or is not the caller's, is 404",
       { params: TicketParams, response: { 204: Type.Null() } },
     ),
     async (request, reply) => {

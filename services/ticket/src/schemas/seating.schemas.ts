@@ -78,9 +78,7 @@ export const CreateShowtimeBody = Type.Object(
     starts_at: DateTime(),
     venue: Text({ minLength: 1, maxLength: 200 }),
     sales_open_at: Type.Optional(
-      Type.Union([DateTime(), Type.Null()], {
-        description: 'Holds are refused before it (409 SALES_NOT_OPEN); absent or null: on sale at once',
-      }),
+      DateTime({ description: 'Holds are refused before it (409 SALES_NOT_OPEN); absent: on sale at once' }),
     ),
     seats: Type.Array(
       Type.Object(

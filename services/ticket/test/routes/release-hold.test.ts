@@ -165,7 +165,11 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
     });
     expect(late.statusCode).toBe(409);
     expect(late.json().errors.code).toBe('HOLD_RELEASED');
-    const internal = await harness.app.inject({ method: 'GET', url: `/internal/tickets/${ticket.id}`, headers: INTERNAL });
+    const internal = await harness.app.inject({
+      method: 'GET',
+      url: `/internal/tickets/${ticket.id}`,
+      headers: INTERNAL,
+    });
     expect(internal.statusCode).toBe(200);
     expect(internal.json().status).toBe('RELEASED');
     expect(await seatOf(seatIds[0]!)).toEqual({ status: 'AVAILABLE', ticket_id: null });
