@@ -167,6 +167,7 @@ const ROUTES: Record<Exclude<StackService, 'gateway'>, Record<string, RouteSpec>
     },
     'GET /tickets': { guard: 'userOrQueueHolder', path: () => '/tickets' },
     'GET /tickets/{ticket_id}': { guard: 'userOrQueueHolder', path: (f) => `/tickets/${f.aliceTicketId}` },
+    'DELETE /tickets/{ticket_id}': { guard: 'userOrQueueHolder', path: (f) => `/tickets/${f.carolHeldTicketId}` },
     'POST /events': { guard: 'admin', path: () => '/events', body: () => eventBody },
     'GET /events': { guard: 'user', path: () => '/events' },
     'GET /events/{id}': { guard: 'user', path: (f) => `/events/${f.eventId}` },
@@ -721,6 +722,18 @@ describe("someone else's resource answers exactly like a missing one (404, no ex
     expect(((await ticket('GET', '/tickets', user(BOB))).body as { id: string }[]).map((t) => t.id)).not.toContain(
       f.aliceTicketId,
     );
+  });
+
+  it("when Bob releases Carol's held ticket (USER-TOKEN or his queue token), then 404 like a missing one; it stays HELD", async () => {
+    const ticket = on('ticket');
+    for (const headers of [user(BOB), bearer(jwt.bob)]) {
+      const theirs = await ticket('DELETE', `/tickets/${f.carolHeldTicketId}`, headers);
+      const missing = await ticket('DELETE', `/tickets/${MISSING_UUID}`, headers);
+      expectSameAsMissing(theirs, missing, f.carolHeldTicketId, MISSING_UUID, 'DELETE ticket');
+    }
+    expect((await ticket('GET', `/tickets/${f.carolHeldTicketId}`, user(CAROL))).body).toMatchObject({
+      status: 'HELD',
+    });
   });
 
   it("when Bob pays Carol's held ticket, then 404 like a missing one, nothing charged, the seat still Carol's", async () => {

@@ -9,11 +9,18 @@ import { TOPICS } from './topics';
  * aggregate is published.)
  */
 
-export const TicketStatus = Type.Union([Type.Literal('HELD'), Type.Literal('SOLD'), Type.Literal('EXPIRED')]);
+export const TicketStatus = Type.Union([
+  Type.Literal('HELD'),
+  Type.Literal('SOLD'),
+  Type.Literal('EXPIRED'),
+  Type.Literal('RELEASED'),
+]);
 
 /**
- * A ticket is one hold of one seat by one user. HELD → SOLD (payment completed in time) or HELD → EXPIRED
- * (released by the sweeper at `heldUntil`; the seat.changed to AVAILABLE commits with it).
+ * A ticket is one hold of one seat by one user. HELD → SOLD (payment completed in time), HELD → EXPIRED (released
+ * by the sweeper at `heldUntil`) or HELD → RELEASED (given back by its holder, DELETE /tickets/{id}; `heldUntil` is
+ * then the moment of release). EXPIRED and RELEASED free the seat (AVAILABLE) in the same transaction. RELEASED is
+ * a value added later: a reader that lists the statuses treats one it does not know as not live.
  */
 export const TicketChangedPayload = Type.Object({
   id: Type.String({ format: 'uuid' }),

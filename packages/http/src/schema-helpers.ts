@@ -90,3 +90,14 @@ export const DATE_TIME_PATTERN =
   '^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,6})?(?:Z|[+-](?:0[0-9]|1[0-5]):[0-5][0-9])$';
 export const DateTime = (options: { description?: string } = {}) =>
   Type.String({ format: 'date-time', pattern: DATE_TIME_PATTERN, ...options });
+
+/**
+ * The caller's id as seed clients put it in a body (`user_id`, `userId`): optional, a positive int4 or its decimal
+ * string. Check it with assertBodyNamesCaller (@boxoffice/errors): the credentials decide who the caller is.
+ */
+export const BodyUserId = () =>
+  Type.Optional(
+    Type.Union([Id4(), Type.String({ pattern: '^[1-9][0-9]{0,9}$' })], {
+      description: "optional (seed clients): must be the caller's own id, else 403 NOT_YOUR_ACCOUNT",
+    }),
+  );

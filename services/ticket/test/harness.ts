@@ -85,11 +85,15 @@ export class TicketHarness {
     return token;
   }
 
-  /** An admin (USER-TOKEN) creates a concert and one showtime of `seats` seats; returns their ids. */
+  /**
+   * An admin (USER-TOKEN) creates a concert and one showtime of `seats` seats (in 2047 and on sale unless `times`
+   * says otherwise); returns their ids.
+   */
   async showtime(
     admin: TestUser,
     seats: number,
     price = 10_000,
+    times: { startsAt?: string; salesOpenAt?: string } = {},
   ): Promise<{ concertId: number; showtimeId: number; seatIds: number[] }> {
     const headers = { 'user-token': admin.token };
     const concert = await this.app.inject({
@@ -105,8 +109,9 @@ export class TicketHarness {
       url: `/admin/concerts/${concertId}/showtimes`,
       headers,
       payload: {
-        starts_at: '2047-10-21T19:00:00+09:00',
+        starts_at: times.startsAt ?? '2047-10-21T19:00:00+09:00',
         venue: 'Test Hall',
+        ...(times.salesOpenAt !== undefined && { sales_open_at: times.salesOpenAt }),
         seats: Array.from({ length: seats }, (_, index) => ({ seat_no: `S${index + 1}`, price })),
       },
     });

@@ -12,6 +12,8 @@ export interface Showtime {
   concertId: number;
   startsAt: string;
   venue: string;
+  /** Holds are refused before it; null: on sale. */
+  salesOpenAt: string | null;
   availableSeats: number;
 }
 
@@ -29,7 +31,7 @@ export interface Ticket {
   concertName: string;
   seatNo: string;
   price: number;
-  status: 'HELD' | 'SOLD' | 'EXPIRED';
+  status: 'HELD' | 'SOLD' | 'EXPIRED' | 'RELEASED';
   heldUntil: string;
   reservedAt: string;
   venue: string;

@@ -9,7 +9,12 @@ import { useResource } from '../components/use-resource';
 import { formatDateTime } from '../domain/format';
 import { href } from '../routes';
 
-const STATUS_WORDS: Record<Ticket['status'], string> = { SOLD: 'Paid', HELD: 'On hold', EXPIRED: 'Hold expired' };
+const STATUS_WORDS: Record<Ticket['status'], string> = {
+  SOLD: 'Paid',
+  HELD: 'On hold',
+  EXPIRED: 'Hold expired',
+  RELEASED: 'Released',
+};
 
 const COLUMNS: Column<Ticket>[] = [
   ...TICKET_COLUMNS,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, Transact } from '@boxoffice/db';
-import { AppError, validationFailed } from '@boxoffice/errors';
+import { AppError, assertBodyNamesCaller, validationFailed } from '@boxoffice/errors';
 import { catalogItems, itemIdsByCode } from '../db/items-replica.repo';
 import { insertOrder } from '../db/orders.repo';
 import { publishOrderChanged } from '../events/order-events';
-import { checkPayer, priceOrder, wholeAmount, type CatalogItem, type Order, type OrderLine } from './order';
+import { priceOrder, wholeAmount, type CatalogItem, type Order, type OrderLine } from './order';
 
 /** A line as asked for: a product by id, or by its public code (seed 003's "P001"). */
 export interface RequestedLine {
@@ -61,7 +61,8 @@ export async function createOrder(
   input: { userId: number; bodyUserId?: number | string; orderAmount: number; items: RequestedLine[] },
   transact: Transact,
 ): Promise<Order> {
-  checkPayer(input.userId, input.bodyUserId);
+  // seed 003 names the payer in the body; the USER-TOKEN decides who it is, and the two must agree
+  assertBodyNamesCaller(input.userId, input.bodyUserId, 'userId');
   const orderAmount = wholeAmount('orderAmount', input.orderAmount);
   const lines = await resolveCodes(deps, input.items);
   const ids = lines.map((line) => line.productId);

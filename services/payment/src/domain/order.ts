@@ -1,5 +1,5 @@
 import type { OrderLine, OrderStatus, PaymentStatus } from '@boxoffice/contracts';
-import { forbidden, validationFailed } from '@boxoffice/errors';
+import { validationFailed } from '@boxoffice/errors';
 
 export type { OrderLine, OrderStatus, PaymentStatus };
 export type PaymentMethod = 'points' | 'card';
@@ -75,14 +75,6 @@ export function wholeAmount(param: string, value: number): number {
       error: 'AmountMismatch',
       msg: 'Amounts are in whole won (no fraction).',
     },
-  ]);
-}
-
-/** Seeds 000 and 003 name the payer in the body; the token decides who it is, and the two must agree. */
-export function checkPayer(callerId: number, bodyUserId: number | string | undefined, param = 'userId'): void {
-  if (bodyUserId === undefined || Number(bodyUserId) === callerId) return;
-  throw forbidden(`${param} in the body is not you: you may only order and pay for yourself.`, [
-    { location: 'body', param, value: bodyUserId, error: 'Forbidden', msg: "Must be the caller's id." },
   ]);
 }
 

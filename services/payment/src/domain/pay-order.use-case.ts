@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient, Transact } from '@boxoffice/db';
-import { conflict, notFound, validationFailed } from '@boxoffice/errors';
+import { assertBodyNamesCaller, conflict, notFound, validationFailed } from '@boxoffice/errors';
 import { attachAuthorization, insertCharge } from '../db/card-charges.repo';
 import { balanceOf, debit } from '../db/ledger.repo';
 import { findOrder, moveOrder, setPayment } from '../db/orders.repo';
 import { publishOrderChanged } from '../events/order-events';
 import { last4, readCard, type Card } from './card';
 import type { CardGateway } from './card-gateway';
-import { checkPayer, paymentMethodOf, wholeAmount, type Order, type PaymentMethod } from './order';
+import { paymentMethodOf, wholeAmount, type Order, type PaymentMethod } from './order';
 import { notEnoughPoints } from './points.use-case';
 
 export interface PayOrderDeps {
@@ -117,7 +117,8 @@ async function payByCard(tx: PoolClient, deps: PayOrderDeps, order: Order, card:
  * pay it at once. Not enough points is a 400 and keeps nothing; a second payment while one is in progress is 409.
  */
 export async function payOrder(deps: PayOrderDeps, input: PayOrderInput, transact: Transact): Promise<OrderPayment> {
-  checkPayer(input.userId, input.bodyUserId);
+  // seed 003 names the payer in the body; the USER-TOKEN decides who it is, and the two must agree
+  assertBodyNamesCaller(input.userId, input.bodyUserId, 'userId');
   const method: PaymentMethod = paymentMethodOf(input.paymentMethod);
   const card = method === 'card' ? readCard(input.paymentDetails) : undefined;
   return transact(async (tx): Promise<OrderPayment> => {

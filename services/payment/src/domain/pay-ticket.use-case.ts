@@ -7,7 +7,7 @@ import {
   type IdempotencyRequest,
   type Pool,
 } from '@boxoffice/db';
-import { AppError, conflict, notFound } from '@boxoffice/errors';
+import { AppError, assertBodyNamesCaller, conflict, notFound } from '@boxoffice/errors';
 import { claimKeyForPayment, findPaymentKey, type PaymentKey } from '../db/idempotency.repo';
 import { balanceOf, debit } from '../db/ledger.repo';
 import { findLivePaymentOfTickets, findPayment, insertPending } from '../db/payments.repo';
@@ -76,6 +76,8 @@ export interface PayTicketsInput {
   ticketIds: string[];
   /** The body's field the tickets came in, for error details: `ticket_id` or `ticket_ids`. */
   param: 'ticket_id' | 'ticket_ids';
+  /** The payer as seed 000's body names them (`user_id`): refused with 403 when it is not the caller. */
+  bodyUserId?: number | string;
   /** The price the client expects to pay (seed 000 sends it): refused with 409 when it is not the amount. */
   price?: number;
   /** Refuses (throws) a payer whose waiting-room token is not of the room that guards this concert. */
@@ -87,6 +89,7 @@ export async function payTicket(
   input: PayTicketsInput,
   key?: PaymentIdempotency,
 ): Promise<Payment> {
+  assertBodyNamesCaller(input.userId, input.bodyUserId, 'user_id');
   const idempotency = key?.request;
   const hash = idempotency && hashRequestBody(hmacSha256Digest(deps.idempotencySecret), idempotency.body);
   if (key?.stored) {

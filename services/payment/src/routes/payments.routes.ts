@@ -3,7 +3,6 @@ import { notFound, validationFailed } from '@boxoffice/errors';
 import { IdempotencyHeaders, routeGroup, type App } from '@boxoffice/http';
 import { findPaymentKey, type PaymentKey } from '../db/idempotency.repo';
 import { completedPaymentsOf, findPayment } from '../db/payments.repo';
-import { checkPayer } from '../domain/order';
 import { payTicket, type PayTicketDeps } from '../domain/pay-ticket.use-case';
 import {
   PaymentHistory,
@@ -59,12 +58,12 @@ export async function paymentsRoutes(app: App, options: { deps: PayTicketDeps })
       const userId = request.queueToken.userId;
       const key = request.headers['idempotency-key'];
       const { ticket_id: ticketId, ticket_ids: ticketIds, user_id: bodyUserId, price } = request.body;
-      checkPayer(userId, bodyUserId, 'user_id');
       const payment = await payTicket(
         options.deps,
         {
           userId,
           ...ticketsToPay(ticketId, ticketIds),
+          bodyUserId,
           price,
           admitsConcert: (concertId) => app.assertQueueTokenAdmits(request.queueToken, concertId),
         },

@@ -3,7 +3,7 @@ import { IdempotencyHeaders, isoWithOffset, replyIdempotently, routeGroup, type 
 import { movePoints, pointHistory, walletBalance } from '../domain/points.use-case';
 import { Balance, MovePointsBody, PointHistory } from '../schemas/points.schemas';
 
-const errors = [400, 401, 409, 422, 503] as const;
+const errors = [400, 401, 403, 409, 422, 503] as const;
 const security = [{ userToken: [] }];
 
 export async function pointsRoutes(app: App, options: { idempotency: IdempotencyStore }): Promise<void> {
@@ -11,11 +11,14 @@ export async function pointsRoutes(app: App, options: { idempotency: Idempotency
 
   app.post(
     '/points',
-    asUser('Charge or use points; using more than the balance is refused (400)', {
-      headers: IdempotencyHeaders,
-      body: MovePointsBody,
-      response: { 200: Balance },
-    }),
+    asUser(
+      "Charge or use points; using more than the balance is refused (400). A user_id/userId in the body must be the caller's (else 403)",
+      {
+        headers: IdempotencyHeaders,
+        body: MovePointsBody,
+        response: { 200: Balance },
+      },
+    ),
     async (request, reply) =>
       replyIdempotently(request, reply, {
         store: options.idempotency,

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { CountedList, ErrorBody, Id4, Int4, Int8, StringEnum, Text, Uuid } from '@boxoffice/http';
+import { BodyUserId, CountedList, ErrorBody, Id4, Int4, Int8, StringEnum, Text, Uuid } from '@boxoffice/http';
 
 const OrderLine = Type.Object(
   {
@@ -15,19 +15,12 @@ const OrderLine = Type.Object(
   { additionalProperties: false },
 );
 
-/** Seed 003 sends the payer's id in the body; it must be the caller's (the USER-TOKEN header decides). */
-const BodyUserId = Type.Optional(
-  Type.Union([Id4(), Type.String({ pattern: '^[1-9][0-9]{0,9}$' })], {
-    description: "optional (seed 003): must be the caller's own id",
-  }),
-);
-
 /** Amounts are whole won (KRW has no minor unit): 100.0 is 100, 100.50 is refused as no whole amount. */
 const Amount = (description: string) => Type.Number({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
 
 export const CreateOrderBody = Type.Object(
   {
-    userId: BodyUserId,
+    userId: BodyUserId(),
     orderAmount: Amount('Must equal Σ price × quantity, in whole won (a decimal with a zero fraction is accepted)'),
     items: Type.Array(OrderLine, { minItems: 1, maxItems: 100 }),
   },
@@ -48,7 +41,7 @@ export const OrderCreated = Type.Object({
 export const PayOrderBody = Type.Object(
   {
     orderId: Uuid(),
-    userId: BodyUserId,
+    userId: BodyUserId(),
     paymentAmount: Type.Optional(Amount("optional (seed 003): must equal the order's amount")),
     paymentMethod: StringEnum(['points', 'card', 'credit_card', 'paypal'] as const, {
       description: 'credit_card is the card method; paypal is refused with 422 PAYMENT_METHOD_UNSUPPORTED',

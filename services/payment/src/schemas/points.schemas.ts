@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { StringEnum } from '@boxoffice/http';
+import { BodyUserId, StringEnum } from '@boxoffice/http';
 
 export const MovePointsBody = Type.Object(
   {
@@ -9,6 +9,9 @@ export const MovePointsBody = Type.Object(
       description: 'Points to add or take; a positive integer',
     }),
     pointType: StringEnum(['CHARGE', 'USE'] as const),
+    // seed 000 names the wallet's owner in the body; either spelling, and both must be the caller
+    user_id: BodyUserId(),
+    userId: BodyUserId(),
   },
   { additionalProperties: false },
 );

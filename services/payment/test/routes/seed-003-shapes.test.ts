@@ -61,6 +61,7 @@ describe("seed 003's shapes: product codes, decimal amounts, credit_card, paymen
     expect(unknown.body.errors.detail[0]).toMatchObject({ param: 'items.productId', value: 'P999' });
     const someoneElse = await seedOrder(user, '2500', users[0]!.id);
     expect(someoneElse.status).toBe(403);
+    expect(someoneElse.body.errors).toMatchObject({ code: 'NOT_YOUR_ACCOUNT', detail: [{ param: 'userId' }] });
     const duplicate = await raw(
       user,
       '/api/orders/create',

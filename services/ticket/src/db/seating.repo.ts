@@ -84,34 +84,36 @@ export async function countConcerts(db: Queryable): Promise<number> {
   return rows[0]!.count;
 }
 
+const SHOWTIME_COLUMNS = `id, concert_id AS "concertId", starts_at AS "startsAt", venue, sales_open_at AS "salesOpenAt",
+  revision`;
+
 export async function insertShowtime(
   db: Queryable,
-  showtime: { concertId: number; startsAt: string; venue: string },
+  showtime: { concertId: number; startsAt: string; venue: string; salesOpenAt: string | null },
 ): Promise<Showtime> {
   const { rows } = await db.query<Showtime>(
-    `INSERT INTO showtimes (concert_id, starts_at, venue) VALUES ($1, $2, $3)
-     RETURNING id, concert_id AS "concertId", starts_at AS "startsAt", venue, revision`,
-    [showtime.concertId, showtime.startsAt, showtime.venue],
+    `INSERT INTO showtimes (concert_id, starts_at, venue, sales_open_at) VALUES ($1, $2, $3, $4)
+     RETURNING ${SHOWTIME_COLUMNS}`,
+    [showtime.concertId, showtime.startsAt, showtime.venue, showtime.salesOpenAt],
   );
   return rows[0]!;
 }
 
 export async function findShowtime(db: Queryable, id: number): Promise<Showtime | undefined> {
-  const { rows } = await db.query<Showtime>(
-    `SELECT id, concert_id AS "concertId", starts_at AS "startsAt", venue, revision FROM showtimes WHERE id = $1`,
-    [id],
-  );
+  const { rows } = await db.query<Showtime>(`SELECT ${SHOWTIME_COLUMNS} FROM showtimes WHERE id = $1`, [id]);
   return rows[0];
 }
 
+/** A concert's bookable showtimes: those not started yet (a started one is off the list, not marked past). */
 export async function listShowtimesWithAvailability(
   db: Queryable,
   concertId: number,
 ): Promise<(Showtime & { availableSeats: number })[]> {
   const { rows } = await db.query<Showtime & { availableSeats: number }>(
-    `SELECT sh.id, sh.concert_id AS "concertId", sh.starts_at AS "startsAt", sh.venue, sh.revision,
+    `SELECT sh.id, sh.concert_id AS "concertId", sh.starts_at AS "startsAt", sh.venue,
+            sh.sales_open_at AS "salesOpenAt", sh.revision,
             (SELECT count(*)::int FROM seats s WHERE s.showtime_id = sh.id AND s.status = 'AVAILABLE') AS "availableSeats"
-     FROM showtimes sh WHERE sh.concert_id = $1 ORDER BY sh.starts_at, sh.id`,
+     FROM showtimes sh WHERE sh.concert_id = $1 AND sh.starts_at > now() ORDER BY sh.starts_at, sh.id`,
     [concertId],
   );
   return rows;
@@ -254,6 +256,26 @@ export async function expireDueHolds(db: Queryable, limit: number): Promise<Tick
     [limit],
   );
   return rows.map(toTicket);
+}
+
+/**
+ * The holder gives a hold back: HELD → RELEASED, only while it is still HELD and theirs (the sweeper and a sale
+ * take the same row lock, so exactly one of the three wins). held_until becomes the moment of release, so anyone
+ * reading the ticket sees a hold that has ended. undefined: nothing released.
+ */
+export async function releaseTicketRow(db: Queryable, id: string, userId: number): Promise<Ticket | undefined> {
+  const { rows } = await db.query<TicketRow>(
+    `WITH released AS (
+       UPDATE tickets SET status = 'RELEASED', held_until = least(held_until, now()), revision = revision + 1,
+                          updated_at = now()
+       WHERE id = $1 AND user_id = $2 AND status = 'HELD'
+       RETURNING *
+     )
+     SELECT released.*, c.name AS concert_name, sh.concert_id, sh.venue
+     FROM released JOIN showtimes sh ON sh.id = released.showtime_id JOIN concerts c ON c.id = sh.concert_id`,
+    [id, userId],
+  );
+  return rows[0] && toTicket(rows[0]);
 }
 
 export async function freeSeatsOf(db: Queryable, ticketIds: string[]): Promise<Seat[]> {

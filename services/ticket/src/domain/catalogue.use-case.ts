@@ -20,7 +20,13 @@ export const createConcert = (pool: Pool, input: { name: string; performer: stri
 /** A showtime and its whole seat map commit together. */
 export function createShowtime(
   pool: Pool,
-  input: { concertId: number; startsAt: string; venue: string; seats: { seatNo: string; price: number }[] },
+  input: {
+    concertId: number;
+    startsAt: string;
+    venue: string;
+    salesOpenAt: string | null;
+    seats: { seatNo: string; price: number }[];
+  },
 ): Promise<Showtime & { availableSeats: number }> {
   const seen = new Set<string>();
   const duplicates = input.seats.filter((seat) => seen.size === seen.add(seat.seatNo).size).map((seat) => seat.seatNo);
@@ -62,18 +68,19 @@ export async function browseSeats(pool: Pool, concertId: number, showtimeId: num
 export const ticketsOf = (pool: Pool, userId: number): Promise<Ticket[]> => listUserTickets(pool, userId);
 
 /**
- * The concert of a showtime, remembered: a showtime never moves to another concert, and the hold path asks it on
- * every request (to check the waiting room). undefined: no such showtime (the hold answers 404 itself).
+ * Showtimes, remembered: a showtime never moves to another concert and its times are set at creation only, and the
+ * hold path asks on every request (the waiting room wants the concert, the time rules the times). undefined: no
+ * such showtime (the hold answers 404 itself).
  */
-export function showtimeConcerts(pool: Pool): (showtimeId: number) => Promise<number | undefined> {
-  const known = new Map<number, number>();
+export function knownShowtimes(pool: Pool): (showtimeId: number) => Promise<Showtime | undefined> {
+  const known = new Map<number, Showtime>();
   return async (showtimeId) => {
     const remembered = known.get(showtimeId);
     if (remembered !== undefined) return remembered;
     const showtime = await findShowtime(pool, showtimeId);
     if (!showtime) return undefined;
     if (known.size >= 100_000) known.clear();
-    known.set(showtimeId, showtime.concertId);
-    return showtime.concertId;
+    known.set(showtimeId, showtime);
+    return showtime;
   };
 }

@@ -23,6 +23,8 @@ async function refusalOf(tx: Queryable, ticketId: string, sale: Sale): Promise<A
     return conflict('ALREADY_SOLD', 'This ticket was sold to another payment.');
   }
   if (current.userId !== sale.userId) return conflict('HELD_BY_ANOTHER_USER', 'This ticket is held by another user.');
+  if (current.status === 'RELEASED')
+    return conflict('HOLD_RELEASED', 'The hold was released by its holder before the payment completed.');
   return conflict('HOLD_EXPIRED', 'The hold expired before the payment completed; the seat was released.');
 }
 

@@ -63,7 +63,12 @@ export async function loadDemoData(pool: Pool): Promise<{ concerts: number; gaEv
       for (const demo of CONCERTS) {
         const concert = await insertConcert(tx, demo);
         for (const startsAt of demo.dates) {
-          const showtime = await insertShowtime(tx, { concertId: concert.id, startsAt, venue: demo.venue });
+          const showtime = await insertShowtime(tx, {
+            concertId: concert.id,
+            startsAt,
+            venue: demo.venue,
+            salesOpenAt: null,
+          });
           await insertSeats(tx, showtime.id, seatMap());
         }
         concerts++;

@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, Transact } from '@boxoffice/db';
-import { badRequest } from '@boxoffice/errors';
+import { assertBodyNamesCaller, badRequest } from '@boxoffice/errors';
 import { liveHoldsOfUserLocked } from '../db/hold-cap.repo';
 import { holdSeatRow, seatOccupancy } from '../db/seating.repo';
 import { publishTicketChanged } from '../events/ticket-events';
-import { seatNotFound, seatTaken, type SeatLocks, type Ticket } from './seating';
+import {
+  assertBookable,
+  priceMismatch,
+  seatNotFound,
+  seatTaken,
+  type SeatLocks,
+  type Showtime,
+  type Ticket,
+} from './seating';
 
 export interface HoldDeps {
   pool: Pool;
@@ -13,6 +21,18 @@ export interface HoldDeps {
   leaseMs: number;
   /** Most live holds one user may have in one showtime (MAX_HOLDS_PER_USER): a bot cannot sit on a block of seats. */
   maxHoldsPerUser: number;
+  /** The showtime being held (its times decide whether it is on sale); undefined: no such showtime. */
+  showtimeOf: (showtimeId: number) => Promise<Showtime | undefined>;
+}
+
+export interface HoldInput {
+  userId: number;
+  showtimeId: number;
+  seatId: number;
+  /** Seed 000's `user_id`: must name the caller. */
+  bodyUserId?: number | string;
+  /** Seed 000's `price`: must be the seat's price, which is what the hold costs either way. */
+  price?: number;
 }
 
 const SOLD_LOCK_MS = 24 * 3600 * 1000;
@@ -43,23 +63,30 @@ const holdLimitReached = (max: number, showtimeId: number) =>
  * alone never counts, a winner whose UPDATE matches nothing gets 409 like everyone else, and with Redis down or
  * emptied (restart) every request simply goes to PostgreSQL, which still lets exactly one through.
  */
-export async function holdSeat(
-  deps: HoldDeps,
-  input: { userId: number; showtimeId: number; seatId: number },
-  transact: Transact,
-): Promise<Ticket> {
-  const { showtimeId, seatId } = input;
+export async function holdSeat(deps: HoldDeps, input: HoldInput, transact: Transact): Promise<Ticket> {
+  const { userId, showtimeId, seatId, price } = input;
+  assertBodyNamesCaller(userId, input.bodyUserId, 'user_id');
+  const showtime = await deps.showtimeOf(showtimeId);
+  if (showtime) assertBookable(showtime, new Date()); // no such showtime: the seat lookup below answers 404
   const attempt = randomUUID(); // becomes the ticket id if this attempt wins
   const lock = await deps.locks.tryLock(showtimeId, seatId, attempt, deps.leaseMs).catch(() => 'unavailable' as const);
   if (lock === 'taken') throw seatTaken(seatId);
 
   try {
     const held = await transact(async (tx) => {
-      if ((await liveHoldsOfUserLocked(tx, input.userId, showtimeId)) >= deps.maxHoldsPerUser) {
+      if ((await liveHoldsOfUserLocked(tx, userId, showtimeId)) >= deps.maxHoldsPerUser) {
         throw holdLimitReached(deps.maxHoldsPerUser, showtimeId);
       }
-      const result = await holdSeatRow(tx, { ticketId: attempt, ...input, ttlSeconds: deps.ttlSeconds });
+      const result = await holdSeatRow(tx, {
+        ticketId: attempt,
+        userId,
+        showtimeId,
+        seatId,
+        ttlSeconds: deps.ttlSeconds,
+      });
       if (!result) throw new NotTaken();
+      // rolled back: a hold at another price than the client was shown is not what they asked for
+      if (price !== undefined && price !== result.ticket.price) throw priceMismatch(price, result.ticket.price);
       await publishTicketChanged(tx, result.ticket);
       return result.ticket;
     });

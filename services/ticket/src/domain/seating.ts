@@ -1,7 +1,8 @@
-import { AppError, notFound } from '@boxoffice/errors';
+import { AppError, conflict, notFound } from '@boxoffice/errors';
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'SOLD';
-export type TicketStatus = 'HELD' | 'SOLD' | 'EXPIRED';
+/** HELD → SOLD (paid in time), EXPIRED (its deadline passed) or RELEASED (its holder gave it back). */
+export type TicketStatus = 'HELD' | 'SOLD' | 'EXPIRED' | 'RELEASED';
 
 export interface Concert {
   id: number;
@@ -15,6 +16,8 @@ export interface Showtime {
   concertId: number;
   startsAt: Date;
   venue: string;
+  /** Holds are refused before it (the admin sets it); null: on sale from creation. */
+  salesOpenAt: Date | null;
   revision: number;
 }
 
@@ -70,3 +73,52 @@ export const seatNotFound = (showtimeId: number, seatId: number) =>
 export const concertNotFound = (id: number) => notFound(`Concert with concert id: ${id} doesn't exist.`);
 export const showtimeNotFound = (id: number) => notFound(`Showtime with showtime id: ${id} doesn't exist.`);
 export const ticketNotFound = (id: string) => notFound(`Ticket with ticket id: ${id} doesn't exist.`);
+
+// A showtime's timestamps in answers: ISO-8601 with an offset (SPEC §0), as the views write them.
+const iso = (date: Date) => date.toISOString().replace(/Z$/, '+00:00');
+
+/**
+ * A showtime takes holds from its sales opening until it starts. Paying a hold made in time is not re-checked
+ * here: the hold's own deadline (SEAT_HOLD_TTL) bounds it.
+ */
+export function assertBookable(showtime: Pick<Showtime, 'id' | 'startsAt' | 'salesOpenAt'>, now: Date): void {
+  if (showtime.startsAt.getTime() <= now.getTime()) {
+    throw conflict('SHOWTIME_STARTED', `This showtime started at ${iso(showtime.startsAt)}; it is no longer on sale.`, [
+      {
+        location: 'body',
+        param: 'showtime_id',
+        value: showtime.id,
+        error: 'Conflict',
+        msg: 'The showtime has started.',
+      },
+    ]);
+  }
+  if (showtime.salesOpenAt && showtime.salesOpenAt.getTime() > now.getTime()) {
+    throw conflict('SALES_NOT_OPEN', `Sales open at ${iso(showtime.salesOpenAt)}.`, [
+      {
+        location: 'body',
+        param: 'showtime_id',
+        value: showtime.id,
+        error: 'Conflict',
+        msg: 'Sales have not opened yet.',
+        salesOpenAt: iso(showtime.salesOpenAt),
+      },
+    ]);
+  }
+}
+
+export const priceMismatch = (given: number, actual: number) =>
+  conflict('PRICE_MISMATCH', `The seat's price is ${actual}, not ${given}.`, [
+    { location: 'body', param: 'price', value: given, error: 'Conflict', msg: `The price is ${actual}.`, actual },
+  ]);
+
+export const ticketSoldNotReleasable = (id: string) =>
+  conflict(
+    'TICKET_SOLD',
+    `Ticket ${id} is sold, so there is no hold to release; cancel it with POST /tickets/${id}/cancel.`,
+    [{ location: 'path', param: 'ticket_id', value: id, error: 'Conflict', msg: 'The ticket is sold.' }],
+  );
+
+/** A ticket that exists but holds nothing any more (EXPIRED or RELEASED): as missing as a hold can be. */
+export const holdNotFound = (id: string, status: TicketStatus) =>
+  notFound(`Hold with ticket id: ${id} doesn't exist (the ticket is ${status}).`);

@@ -1,4 +1,4 @@
-import { isoWithOffset, routeGroup, type App } from '@boxoffice/http';
+import { routeGroup, type App } from '@boxoffice/http';
 import { createConcert, createShowtime } from '../domain/catalogue.use-case';
 import {
   ConcertParams,
@@ -7,6 +7,7 @@ import {
   CreateShowtimeBody,
   ShowtimeView,
 } from '../schemas/seating.schemas';
+import { showtimeView } from './views';
 
 /** Admin: concerts and showtimes with their seat maps. */
 export async function adminRoutes(app: App): Promise<void> {
@@ -28,7 +29,7 @@ export async function adminRoutes(app: App): Promise<void> {
 
   app.post(
     '/admin/concerts/:concert_id/showtimes',
-    asAdmin('Create a showtime with its seat map and prices (admin)', {
+    asAdmin('Create a showtime with its seat map, prices and optional sales opening time (admin)', {
       params: ConcertParams,
       body: CreateShowtimeBody,
       response: { 201: ShowtimeView },
@@ -38,16 +39,11 @@ export async function adminRoutes(app: App): Promise<void> {
         concertId: request.params.concert_id,
         startsAt: request.body.starts_at,
         venue: request.body.venue,
+        salesOpenAt: request.body.sales_open_at ?? null,
         seats: request.body.seats.map((seat) => ({ seatNo: seat.seat_no, price: seat.price })),
       });
       reply.code(201).header('location', `/concerts/${showtime.concertId}/${showtime.id}`);
-      return {
-        id: showtime.id,
-        concertId: showtime.concertId,
-        startsAt: isoWithOffset(showtime.startsAt),
-        venue: showtime.venue,
-        availableSeats: showtime.availableSeats,
-      };
+      return showtimeView(showtime);
     },
   );
 }

@@ -1,16 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256Digest } from '@boxoffice/db';
-import { IdempotencyHeaders, isoWithOffset, replyIdempotently, routeGroup, type App } from '@boxoffice/http';
-import {
-  browseConcerts,
-  browseSeats,
-  browseShowtimes,
-  showtimeConcerts,
-  ticketsOf,
-} from '../domain/catalogue.use-case';
+import { IdempotencyHeaders, replyIdempotently, routeGroup, type App } from '@boxoffice/http';
+import { browseConcerts, browseSeats, browseShowtimes, knownShowtimes, ticketsOf } from '../domain/catalogue.use-case';
 import { ticketOf } from '../domain/tickets.use-case';
 import { holdSeat } from '../domain/hold-seat.use-case';
+import { releaseHold } from '../domain/release-hold.use-case';
 import {
   ConcertParams,
   ConcertView,
@@ -21,7 +16,7 @@ import {
   TicketParams,
   TicketView,
 } from '../schemas/seating.schemas';
-import { ticketView } from './views';
+import { showtimeView, ticketView } from './views';
 
 const errors = [400, 401, 403, 404, 409, 422, 503] as const;
 const security = [{ queueToken: [] }];
@@ -36,7 +31,7 @@ export async function concertsRoutes(
 ): Promise<void> {
   const asActiveHolder = routeGroup({ preHandler: app.requireActiveQueueToken, security, errors });
   // a concert's own routes: the token must also be of the waiting room that guards that concert
-  const concertOfShowtime = showtimeConcerts(app.pg);
+  const showtimeOf = knownShowtimes(app.pg);
   const asConcertHolder = routeGroup({
     preHandler: app.requireActiveQueueTokenFor((request) => (request.params as { concert_id: number }).concert_id),
     security,
@@ -44,7 +39,7 @@ export async function concertsRoutes(
   });
   const asSeatHolder = routeGroup({
     preHandler: app.requireActiveQueueTokenFor((request) =>
-      concertOfShowtime((request.body as { showtime_id: number }).showtime_id),
+      showtimeOf((request.body as { showtime_id: number }).showtime_id).then((showtime) => showtime?.concertId),
     ),
     security,
     errors,
@@ -56,6 +51,7 @@ export async function concertsRoutes(
     ttlSeconds: options.ttlSeconds,
     leaseMs: options.leaseMs,
     maxHoldsPerUser: options.maxHoldsPerUser,
+    showtimeOf,
   };
   const store = { pool: app.pg, digest: sha256Digest };
 
@@ -65,18 +61,11 @@ export async function concertsRoutes(
 
   app.get(
     '/concerts/:concert_id',
-    asConcertHolder("A concert's showtimes with their free seats", {
+    asConcertHolder("A concert's bookable showtimes (not started yet) with their free seats", {
       params: ConcertParams,
       response: { 200: Type.Array(ShowtimeView) },
     }),
-    async (request) =>
-      (await browseShowtimes(app.pg, request.params.concert_id)).map((showtime) => ({
-        id: showtime.id,
-        concertId: showtime.concertId,
-        startsAt: isoWithOffset(showtime.startsAt),
-        venue: showtime.venue,
-        availableSeats: showtime.availableSeats,
-      })),
+    async (request) => (await browseShowtimes(app.pg, request.params.concert_id)).map(showtimeView),
   );
 
   app.get(
@@ -90,18 +79,21 @@ export async function concertsRoutes(
 
   app.post(
     '/tickets',
-    asSeatHolder('Hold a seat for the token holder until SEAT_HOLD_TTL; pay within it or it is released', {
-      headers: IdempotencyHeaders,
-      body: HoldBody,
-      response: { 201: TicketView },
-    }),
+    asSeatHolder(
+      'Hold a seat for the token holder until SEAT_HOLD_TTL; pay within it or it is released. Refused (409) once the showtime has started or before its sales open',
+      {
+        headers: IdempotencyHeaders,
+        body: HoldBody,
+        response: { 201: TicketView },
+      },
+    ),
     async (request, reply) => {
       const userId = request.queueToken.userId;
-      const { showtime_id: showtimeId, seat_id: seatId } = request.body;
+      const { showtime_id: showtimeId, seat_id: seatId, user_id: bodyUserId, price } = request.body;
       return replyIdempotently(request, reply, {
         store,
         userId,
-        run: (transact) => holdSeat(holdDeps, { userId, showtimeId, seatId }, transact),
+        run: (transact) => holdSeat(holdDeps, { userId, showtimeId, seatId, bodyUserId, price }, transact),
         answer: (ticket) => ({ status: 201, body: ticketView(ticket), location: `/tickets/${ticket.id}` }),
       });
     },
@@ -137,6 +129,19 @@ export async function concertsRoutes(
     async (request) => {
       const userId = request.user?.id ?? request.queueToken.userId;
       return ticketView(await ticketOf(app.pg, userId, request.params.ticket_id));
+    },
+  );
+
+  app.delete(
+    '/tickets/:ticket_id',
+    asTicketOwner(
+      "Release a hold of the caller at once (204): the seat is AVAILABLE again. A sold ticket is 409 (cancel it instead); a ticket that holds nothing any more, or is not the caller's, is 404",
+      { params: TicketParams, response: { 204: Type.Null() } },
+    ),
+    async (request, reply) => {
+      const userId = request.user?.id ?? request.queueToken.userId;
+      await releaseHold({ pool: app.pg, locks: app.seatLocks }, { userId, ticketId: request.params.ticket_id });
+      reply.code(204).send(null);
     },
   );
 }

@@ -1,6 +1,6 @@
 import { isoWithOffset } from '@boxoffice/http';
 import type { GaEvent, Reservation } from '../domain/ga-events';
-import type { Ticket } from '../domain/seating';
+import type { Showtime, Ticket } from '../domain/seating';
 
 export const gaEventView = (gaEvent: GaEvent) => ({
   id: gaEvent.id,
@@ -45,4 +45,13 @@ export const internalTicketView = (ticket: Ticket) => ({
   status: ticket.status,
   heldUntil: isoWithOffset(ticket.heldUntil),
   paymentId: ticket.paymentId,
+});
+
+export const showtimeView = (showtime: Showtime & { availableSeats: number }) => ({
+  id: showtime.id,
+  concertId: showtime.concertId,
+  startsAt: isoWithOffset(showtime.startsAt),
+  venue: showtime.venue,
+  salesOpenAt: showtime.salesOpenAt && isoWithOffset(showtime.salesOpenAt),
+  availableSeats: showtime.availableSeats,
 });

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, Id4, StringEnum, Text, Uuid } from '@boxoffice/http';
+import { BodyUserId, DateTime, Id4, Int4, StringEnum, Text, Uuid } from '@boxoffice/http';
 
 const Id = Id4();
+const TicketStatus = StringEnum(['HELD', 'SOLD', 'EXPIRED', 'RELEASED'] as const);
 
 export const ConcertView = Type.Object({ id: Type.Integer(), name: Type.String(), performer: Type.String() });
 
@@ -10,6 +11,8 @@ export const ShowtimeView = Type.Object({
   concertId: Type.Integer(),
   startsAt: Type.String(),
   venue: Type.String(),
+  /** Holds are refused (409 SALES_NOT_OPEN) before it; null: on sale. */
+  salesOpenAt: Type.Union([Type.String(), Type.Null()]),
   availableSeats: Type.Integer(),
 });
 
@@ -25,7 +28,7 @@ export const TicketView = Type.Object({
   concertName: Type.String(),
   seatNo: Type.String(),
   price: Type.Integer(),
-  status: StringEnum(['HELD', 'SOLD', 'EXPIRED'] as const),
+  status: TicketStatus,
   heldUntil: Type.String(),
   reservedAt: Type.String(),
   venue: Type.String(),
@@ -42,7 +45,7 @@ export const InternalTicketView = Type.Object({
   seatId: Type.Integer(),
   seatNo: Type.String(),
   price: Type.Integer(),
-  status: StringEnum(['HELD', 'SOLD', 'EXPIRED'] as const),
+  status: TicketStatus,
   heldUntil: Type.String(),
   paymentId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
 });
@@ -51,7 +54,17 @@ export const ConcertParams = Type.Object({ concert_id: Id }, { additionalPropert
 export const ShowtimeParams = Type.Object({ concert_id: Id, showtime_id: Id }, { additionalProperties: false });
 export const TicketParams = Type.Object({ ticket_id: Uuid() }, { additionalProperties: false });
 
-export const HoldBody = Type.Object({ showtime_id: Id, seat_id: Id }, { additionalProperties: false });
+export const HoldBody = Type.Object(
+  {
+    showtime_id: Id,
+    seat_id: Id,
+    user_id: BodyUserId(),
+    price: Type.Optional(
+      Int4({ minimum: 0, description: "optional (seed 000): must be the seat's price, else 409 PRICE_MISMATCH" }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const ConfirmBody = Type.Object({ paymentId: Uuid(), userId: Id4() }, { additionalProperties: false });
 
@@ -74,6 +87,9 @@ export const CreateShowtimeBody = Type.Object(
   {
     starts_at: DateTime(),
     venue: Text({ minLength: 1, maxLength: 200 }),
+    sales_open_at: Type.Optional(
+      DateTime({ description: 'Holds are refused before it (409 SALES_NOT_OPEN); absent: on sale at once' }),
+    ),
     seats: Type.Array(
       Type.Object(
         {

@@ -179,7 +179,14 @@ describe('seat holds behind the waiting room', () => {
     expect(concerts.json()).toContainEqual({ id: concertId, name: expect.any(String), performer: 'The Testers' });
     const showtimes = await harness.app.inject({ method: 'GET', url: `/concerts/${concertId}`, headers: auth });
     expect(showtimes.json()).toEqual([
-      { id: showtimeId, concertId, startsAt: '2047-10-21T10:00:00.000+00:00', venue: 'Test Hall', availableSeats: 4 },
+      {
+        id: showtimeId,
+        concertId,
+        startsAt: '2047-10-21T10:00:00.000+00:00',
+        venue: 'Test Hall',
+        salesOpenAt: null,
+        availableSeats: 4,
+      },
     ]);
     expect((await harness.app.inject({ method: 'GET', url: '/concerts/999999', headers: auth })).statusCode).toBe(404);
   });
