@@ -56,7 +56,12 @@ export function ticketClient(options: {
           headers,
           body: { paymentId, userId },
         });
-        if (answer.status === 200 && answer.body.status === 'SOLD' && answer.body.paymentId === paymentId)
+        // CANCELLED: sold to this payment, then cancelled by its buyer (refunded through ticket.changed)
+        if (
+          answer.status === 200 &&
+          (answer.body.status === 'SOLD' || answer.body.status === 'CANCELLED') &&
+          answer.body.paymentId === paymentId
+        )
           return { kind: 'sold' };
         if (answer.status === 409)
           return {

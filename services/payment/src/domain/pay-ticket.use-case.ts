@@ -102,6 +102,8 @@ export async function payTicket(
     }
     throw conflict('ALREADY_SOLD', 'This ticket is already sold.');
   }
+  if (ticket.status === 'CANCELLED')
+    throw conflict('TICKET_CANCELLED', 'This ticket was cancelled and refunded; hold the seat again to buy it.');
   if (ticket.status === 'EXPIRED' || Date.parse(ticket.heldUntil) <= Date.now()) throw holdExpired();
 
   const paymentId = randomUUID();

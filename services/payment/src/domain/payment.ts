@@ -23,7 +23,7 @@ export interface TicketInfo {
   /** The concert it is a seat of: the payer's waiting-room token must be of that concert's room. */
   concertId?: number;
   price: number;
-  status: 'HELD' | 'SOLD' | 'EXPIRED';
+  status: 'HELD' | 'SOLD' | 'EXPIRED' | 'CANCELLED';
   heldUntil: string;
   paymentId: string | null;
 }

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, Transact } from '@boxoffice/db';
 import { badRequest } from '@boxoffice/errors';
 import { liveHoldsOfUserLocked } from '../db/hold-cap.repo';
-import { holdSeatRow, seatOccupancy } from '../db/seating.repo';
+import { findShowtime, holdSeatRow, seatOccupancy } from '../db/seating.repo';
 import { publishTicketChanged } from '../events/ticket-events';
-import { seatNotFound, seatTaken, type SeatLocks, type Ticket } from './seating';
+import { seatNotFound, seatTaken, showtimeCancelled, type SeatLocks, type Ticket } from './seating';
 
 export interface HoldDeps {
   pool: Pool;
@@ -82,6 +82,8 @@ export async function holdSeat(
       }
     }
     if (!occupancy) throw seatNotFound(showtimeId, seatId);
+    if (occupancy.status === 'AVAILABLE' && (await findShowtime(deps.pool, showtimeId))?.cancelledAt)
+      throw showtimeCancelled(showtimeId);
     throw seatTaken(seatId);
   }
 }

@@ -1,7 +1,7 @@
 import { AppError, notFound } from '@boxoffice/errors';
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'SOLD';
-export type TicketStatus = 'HELD' | 'SOLD' | 'EXPIRED';
+export type TicketStatus = 'HELD' | 'SOLD' | 'EXPIRED' | 'CANCELLED';
 
 export interface Concert {
   id: number;
@@ -16,6 +16,8 @@ export interface Showtime {
   startsAt: Date;
   venue: string;
   revision: number;
+  /** Set when an admin cancelled the showtime: no longer listed nor holdable. */
+  cancelledAt?: Date | null;
 }
 
 export interface Seat {
@@ -69,4 +71,9 @@ export const seatNotFound = (showtimeId: number, seatId: number) =>
   notFound(`Seat with seat id: ${seatId} doesn't exist in showtime ${showtimeId}.`);
 export const concertNotFound = (id: number) => notFound(`Concert with concert id: ${id} doesn't exist.`);
 export const showtimeNotFound = (id: number) => notFound(`Showtime with showtime id: ${id} doesn't exist.`);
+export const showtimeCancelled = (showtimeId: number) =>
+  new AppError(409, 'SHOWTIME_CANCELLED', 'This showtime was cancelled; its seats cannot be held.', [
+    { location: 'body', param: 'showtime_id', value: showtimeId, error: 'Conflict', msg: 'Cancelled showtime.' },
+  ]);
+
 export const ticketNotFound = (id: string) => notFound(`Ticket with ticket id: ${id} doesn't exist.`);

@@ -25,7 +25,7 @@ export const TicketView = Type.Object({
   concertName: Type.String(),
   seatNo: Type.String(),
   price: Type.Integer(),
-  status: StringEnum(['HELD', 'SOLD', 'EXPIRED'] as const),
+  status: StringEnum(['HELD', 'SOLD', 'EXPIRED', 'CANCELLED'] as const),
   heldUntil: Type.String(),
   reservedAt: Type.String(),
   venue: Type.String(),
@@ -42,13 +42,23 @@ export const InternalTicketView = Type.Object({
   seatId: Type.Integer(),
   seatNo: Type.String(),
   price: Type.Integer(),
-  status: StringEnum(['HELD', 'SOLD', 'EXPIRED'] as const),
+  status: StringEnum(['HELD', 'SOLD', 'EXPIRED', 'CANCELLED'] as const),
   heldUntil: Type.String(),
   paymentId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
 });
 
+export const ShowtimeCancellationView = Type.Object({
+  id: Type.Integer(),
+  cancelledAt: Type.String(),
+  /** Sold tickets this call cancelled; each buyer is refunded the ticket's price. */
+  ticketsCancelled: Type.Integer(),
+  /** Live holds this call ended. */
+  holdsReleased: Type.Integer(),
+});
+
 export const ConcertParams = Type.Object({ concert_id: Id }, { additionalProperties: false });
 export const ShowtimeParams = Type.Object({ concert_id: Id, showtime_id: Id }, { additionalProperties: false });
+export const ShowtimeIdParams = Type.Object({ showtime_id: Id }, { additionalProperties: false });
 export const TicketParams = Type.Object({ ticket_id: Uuid() }, { additionalProperties: false });
 
 export const HoldBody = Type.Object({ showtime_id: Id, seat_id: Id }, { additionalProperties: false });
