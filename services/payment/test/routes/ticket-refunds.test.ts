@@ -218,7 +218,8 @@ describe('refunds of cancelled tickets and refused sales', () => {
   it('when an admin cancels a showtime, then every buyer is refunded once, holds are released, the showtime is not listed nor holdable, and a second cancel changes nothing', async () => {
     const show = await stack.showtime(admin, 5, PRICE);
     const buyers = [];
-    for (const seatId of show.seatIds.slice(0, 3)) buyers.push(await buyer(PRICE, { showtimeId: show.showtimeId, seatId }));
+    for (const seatId of show.seatIds.slice(0, 3))
+      buyers.push(await buyer(PRICE, { showtimeId: show.showtimeId, seatId }));
     const [holder] = await stack.users(1);
     const holderToken = await stack.queueToken(holder!);
     const held = await stack.hold(holderToken, show.showtimeId, show.seatIds[3]!);
@@ -239,7 +240,8 @@ describe('refunds of cancelled tickets and refused sales', () => {
     });
     expect(twice.body).toEqual({ ...cancelled.body, ticketsCancelled: 0, holdsReleased: 0 });
 
-    for (const { user: paid } of buyers) await waitFor('the refund', async () => (await balanceOf(paid)) === PRICE, SAGA);
+    for (const { user: paid } of buyers)
+      await waitFor('the refund', async () => (await balanceOf(paid)) === PRICE, SAGA);
     expect((await stack.internalTicket(held.id)).body.status).toBe('EXPIRED');
     const refused = await stack.ticketCall('POST', '/tickets', {
       headers: { authorization: `Bearer ${holderToken}` },
