@@ -201,7 +201,12 @@ export async function audit(dbs, ledger, initialStocks) {
     completedByTicket.set(line.ticket_id, [...(completedByTicket.get(line.ticket_id) ?? []), line.id]);
     linesOfPayment.set(line.id, [...(linesOfPayment.get(line.id) ?? []), line]);
   }
-  const soldById = new Map(sold.map((ticket) => [ticket.id, ticket]));
+  // a cancelled ticket was sold to its payment, which stays COMPLETED (its price came back as a ticket refund)
+  const cancelled = await dbs.rows(
+    'ticket',
+    "SELECT id, payment_id, price FROM tickets WHERE status = 'CANCELLED' AND payment_id IS NOT NULL",
+  );
+  const soldById = new Map([...sold, ...cancelled].map((ticket) => [ticket.id, ticket]));
   const saleFailures = [];
   for (const ticket of sold) {
     const payments = completedByTicket.get(ticket.id) ?? [];
@@ -211,7 +216,7 @@ export async function audit(dbs, ledger, initialStocks) {
   for (const [paymentId, lines] of linesOfPayment) {
     for (const line of lines)
       if (soldById.get(line.ticket_id)?.payment_id !== paymentId)
-        saleFailures.push(`COMPLETED payment ${paymentId} but ticket ${line.ticket_id} not SOLD to it`);
+        saleFailures.push(`COMPLETED payment ${paymentId} but ticket ${line.ticket_id} not SOLD (or CANCELLED) to it`);
     const total = lines.reduce((sum, line) => sum + Number(line.price), 0);
     if (total !== Number(lines[0].amount))
       saleFailures.push(`COMPLETED payment ${paymentId} of ${lines[0].amount} but its tickets cost ${total}`);
@@ -222,6 +227,32 @@ export async function audit(dbs, ledger, initialStocks) {
       'SOLD ticket ⇔ exactly one COMPLETED payment line; a payment = Σ its tickets',
       saleFailures,
       `${sold.length} sold, ${linesOfPayment.size} completed payments (${multi} of several seats)`,
+    ),
+  );
+  // Cancelled tickets (issue 14): each refunded exactly once, its price, keyed by (payment, ticket); no sold ticket
+  // refunded.
+  const ticketRefunds = await dbs.rows(
+    'payment',
+    `SELECT payment_id, ticket_id, count(*)::int AS n, sum(amount)::bigint AS amount FROM point_transactions
+      WHERE point_type = 'REFUND' AND ticket_id IS NOT NULL GROUP BY payment_id, ticket_id`,
+  );
+  const refundOf = new Map(ticketRefunds.map((r) => [`${r.payment_id}:${r.ticket_id}`, r]));
+  const refundFailures = [];
+  for (const ticket of cancelled) {
+    const refund = refundOf.get(`${ticket.payment_id}:${ticket.id}`);
+    if (ticket.price > 0 && (!refund || refund.n !== 1 || Number(refund.amount) !== ticket.price))
+      refundFailures.push(
+        `CANCELLED ticket ${ticket.id}: ${refund ? `${refund.n} refunds of ${refund.amount}` : 'no refund'}`,
+      );
+  }
+  for (const ticket of sold) {
+    if (refundOf.has(`${ticket.payment_id}:${ticket.id}`)) refundFailures.push(`SOLD ticket ${ticket.id} was refunded`);
+  }
+  checks.push(
+    check(
+      'every CANCELLED ticket refunded exactly once, no SOLD one',
+      refundFailures,
+      `${cancelled.length} cancelled, ${ticketRefunds.length} ticket refunds`,
     ),
   );
   const stuckHolds = await dbs.rows(
@@ -376,15 +407,16 @@ export async function audit(dbs, ledger, initialStocks) {
     'payment',
     `SELECT p.id, p.status,
             count(*) FILTER (WHERE t.point_type = 'USE')::int AS uses,
-            count(*) FILTER (WHERE t.point_type = 'REFUND')::int AS refunds
+            count(*) FILTER (WHERE t.point_type = 'REFUND' AND t.ticket_id IS NULL)::int AS refunds
        FROM payments p LEFT JOIN point_transactions t ON t.payment_id = p.id
       GROUP BY p.id, p.status
      HAVING count(*) FILTER (WHERE t.point_type = 'USE') <> 1
-         OR count(*) FILTER (WHERE t.point_type = 'REFUND') <> (CASE WHEN p.status = 'FAILED' THEN 1 ELSE 0 END)`,
+         OR count(*) FILTER (WHERE t.point_type = 'REFUND' AND t.ticket_id IS NULL)
+            <> (CASE WHEN p.status = 'FAILED' THEN 1 ELSE 0 END)`,
   );
   checks.push(
     check(
-      'every payment debited once, refunded iff FAILED',
+      'every payment debited once, refunded whole iff FAILED (ticket refunds checked above)',
       ledgerOfPayments.map((p) => `${p.id} ${p.status}: ${p.uses} USE, ${p.refunds} REFUND`),
       'all',
     ),

@@ -168,6 +168,11 @@ const ROUTES: Record<Exclude<StackService, 'gateway'>, Record<string, RouteSpec>
     'GET /tickets': { guard: 'userOrQueueHolder', path: () => '/tickets' },
     'GET /tickets/{ticket_id}': { guard: 'userOrQueueHolder', path: (f) => `/tickets/${f.aliceTicketId}` },
     'DELETE /tickets/{ticket_id}': { guard: 'userOrQueueHolder', path: (f) => `/tickets/${f.carolHeldTicketId}` },
+    'POST /tickets/{ticket_id}/cancel': { guard: 'user', path: (f) => `/tickets/${f.aliceTicketId}/cancel` },
+    'POST /admin/showtimes/{showtime_id}/cancel': {
+      guard: 'admin',
+      path: (f) => `/admin/showtimes/${f.showtimeId}/cancel`,
+    },
     'POST /events': { guard: 'admin', path: () => '/events', body: () => eventBody },
     'GET /events': { guard: 'user', path: () => '/events' },
     'GET /events/{id}': { guard: 'user', path: (f) => `/events/${f.eventId}` },
@@ -719,6 +724,9 @@ describe("someone else's resource answers exactly like a missing one (404, no ex
       const missing = await ticket('GET', `/tickets/${MISSING_UUID}`, headers);
       expectSameAsMissing(theirs, missing, f.aliceTicketId, MISSING_UUID, 'GET ticket');
     }
+    const cancelTheirs = await ticket('POST', `/tickets/${f.aliceTicketId}/cancel`, user(BOB));
+    const cancelMissing = await ticket('POST', `/tickets/${MISSING_UUID}/cancel`, user(BOB));
+    expectSameAsMissing(cancelTheirs, cancelMissing, f.aliceTicketId, MISSING_UUID, 'cancel ticket');
     expect(((await ticket('GET', '/tickets', user(BOB))).body as { id: string }[]).map((t) => t.id)).not.toContain(
       f.aliceTicketId,
     );

@@ -14,13 +14,17 @@ export const TicketStatus = Type.Union([
   Type.Literal('SOLD'),
   Type.Literal('EXPIRED'),
   Type.Literal('RELEASED'),
+  Type.Literal('CANCELLED'),
 ]);
 
 /**
  * A ticket is one hold of one seat by one user. HELD → SOLD (payment completed in time), HELD → EXPIRED (released
- * by the sweeper at `heldUntil`) or HELD → RELEASED (given back by its holder, DELETE /tickets/{id}; `heldUntil` is
- * then the moment of release). EXPIRED and RELEASED free the seat (AVAILABLE) in the same transaction. RELEASED is
- * a value added later: a reader that lists the statuses treats one it does not know as not live.
+ * by the sweeper at `heldUntil`, or by an admin cancelling the showtime) or HELD → RELEASED (given back by its
+ * holder, DELETE /tickets/{id}; `heldUntil` is then the moment of release). EXPIRED and RELEASED free the seat
+ * (AVAILABLE) in the same transaction. SOLD → CANCELLED (its buyer cancelled before the cut-off, or an admin
+ * cancelled the showtime): the seat is AVAILABLE again, and the payment service refunds `price` to the buyer of
+ * `paymentId`, once per (paymentId, id). RELEASED and CANCELLED are values added later: a reader that lists the
+ * statuses treats one it does not know as not live.
  */
 export const TicketChangedPayload = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -38,13 +42,16 @@ export const TicketChanged = defineEvent('ticket.changed', TOPICS.tickets, 'tick
 
 /**
  * A completed payment that could not buy its ticket (the hold expired first, or the seat went to another
- * payment): the payment service refunds on this.
+ * payment): the payment service refunds `amount` (the ticket's price) on this, once per (paymentId, ticketId) —
+ * the same key as a cancellation's refund, so a ticket never gets two.
  */
 export const TicketSaleRefusedPayload = Type.Object({
   ticketId: Type.String(),
   paymentId: Type.String({ format: 'uuid' }),
   userId: Type.Integer(),
   reason: Type.String(),
+  /** The ticket's price: what this ticket cost the payment. */
+  amount: Type.Integer(),
 });
 export type TicketSaleRefusedPayload = Static<typeof TicketSaleRefusedPayload>;
 export const TicketSaleRefused = defineEvent('ticket.sale-refused', TOPICS.tickets, 'ticket', TicketSaleRefusedPayload);

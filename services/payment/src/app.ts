@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { ItemChanged, OrderChanged, PaymentCompleted, StockLockChanged, UserChanged } from '@boxoffice/contracts';
+import {
+  ItemChanged,
+  OrderChanged,
+  PaymentCompleted,
+  StockLockChanged,
+  TicketChanged,
+  TicketSaleRefused,
+  UserChanged,
+} from '@boxoffice/contracts';
 import { hmacSha256Digest, type IdempotencyStore } from '@boxoffice/db';
 import type { App } from '@boxoffice/http';
 import { queueGuardPlugin } from '@boxoffice/queue-guard';
@@ -11,6 +19,7 @@ import { ticketClient } from './clients/ticket.client';
 import { expireOrders } from './domain/expire-orders.use-case';
 import { itemsReplica } from './db/items-replica.repo';
 import { applyStockLock } from './domain/apply-stock-lock.use-case';
+import { ticketRefundHandlers } from './events/ticket-refund-consumer';
 import { SimulatedCardGateway } from './gateway/simulated-gateway';
 import { gatewayCallbackRoutes } from './routes/gateway-callback.routes';
 import { ordersRoutes } from './routes/orders.routes';
@@ -61,6 +70,11 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
   app.events
     .consumer('payment.stock-locks') // the order saga: the order moves on to stock_locked or rejected
     .on(StockLockChanged, (event, db) => applyStockLock(db, gateway, event.payload));
+  const refunds = ticketRefundHandlers(app.log);
+  app.events
+    .consumer('payment.ticket-refunds') // the ticket saga: a cancelled ticket or a refused sale is refunded once
+    .on(TicketChanged, refunds.cancelled)
+    .on(TicketSaleRefused, refunds.refused);
 
   // routes
   // a body may hold a card number: hashed under a server secret, never plainly

@@ -15,6 +15,7 @@ import { loadDemoData } from './domain/demo-data.use-case';
 import { sellHeldTicket } from './events/payment-consumer';
 import { seatHoldsPlugin } from './plugins/seat-holds';
 import { adminRoutes } from './routes/admin.routes';
+import { cancellationsRoutes } from './routes/cancellations.routes';
 import { concertsRoutes } from './routes/concerts.routes';
 import { gaEventsRoutes } from './routes/ga-events.routes';
 import { internalRoutes } from './routes/internal.routes';
@@ -59,6 +60,7 @@ export async function buildApp(config: TicketConfig): Promise<App> {
     leaseMs: config.SEAT_LOCK_LEASE_MS,
     maxHoldsPerUser: config.MAX_HOLDS_PER_USER,
   });
+  await app.register(cancellationsRoutes, { cutoffHours: config.TICKET_CANCEL_CUTOFF_HOURS });
   await app.register(adminRoutes);
   await app.register(internalRoutes, { internalToken: config.INTERNAL_API_TOKEN });
 

@@ -31,6 +31,8 @@ export const TicketConfigSchema = Type.Object({
   MAX_RESERVATIONS_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000, default: 10 }),
   /** Most live seat holds one user may have in one showtime: a group books a few seats, a bot grabs a block. */
   MAX_HOLDS_PER_USER: Type.Integer({ minimum: 1, maximum: 1_000, default: 6 }),
+  /** A buyer may cancel a sold ticket (and be refunded) until this many hours before the show; 0: until it starts. */
+  TICKET_CANCEL_CUTOFF_HOURS: Type.Integer({ minimum: 0, maximum: 8_760, default: 24 }),
   // asked of the payment service on /internal/* (confirm a sale)
   ...internalTokenEnv(),
 });

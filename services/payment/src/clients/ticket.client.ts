@@ -62,9 +62,15 @@ export function ticketClient(options: {
           body: single ? { paymentId, userId } : { userId, ticketIds },
         });
         if (answer.status === 200) {
+          // CANCELLED: sold to this payment, then cancelled by its buyer (refunded through ticket.changed)
           const sold = 'tickets' in answer.body ? answer.body.tickets : [answer.body as TicketInfo];
           const all = ticketIds.every((id) =>
-            sold.some((ticket) => ticket.id === id && ticket.status === 'SOLD' && ticket.paymentId === paymentId),
+            sold.some(
+              (ticket) =>
+                ticket.id === id &&
+                (ticket.status === 'SOLD' || ticket.status === 'CANCELLED') &&
+                ticket.paymentId === paymentId,
+            ),
           );
           if (all) return { kind: 'sold' };
         }

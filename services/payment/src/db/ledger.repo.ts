@@ -9,6 +9,8 @@ export interface PointTransaction {
   amount: number;
   paymentId: string | null;
   orderId: string | null;
+  /** The ticket a REFUND gave back, when it refunded one ticket of a payment. */
+  ticketId: string | null;
   createdAt: Date;
 }
 
@@ -19,6 +21,7 @@ interface Row {
   amount: number;
   payment_id: string | null;
   order_id: string | null;
+  ticket_id: string | null;
   created_at: Date;
 }
 
@@ -29,8 +32,11 @@ const toTransaction = (row: Row): PointTransaction => ({
   amount: row.amount,
   paymentId: row.payment_id,
   orderId: row.order_id,
+  ticketId: row.ticket_id,
   createdAt: row.created_at,
 });
+
+const RETURNED = 'id, user_id, point_type, amount, payment_id, order_id, ticket_id, created_at';
 
 export interface LedgerRefs {
   paymentId?: string | null;
@@ -46,7 +52,7 @@ async function record(
 ): Promise<PointTransaction> {
   const { rows } = await db.query<Row>(
     `INSERT INTO point_transactions (user_id, point_type, amount, payment_id, order_id) VALUES ($1, $2, $3, $4, $5)
-     RETURNING id, user_id, point_type, amount, payment_id, order_id, created_at`,
+     RETURNING ${RETURNED}`,
     [userId, type, amount, refs.paymentId ?? null, refs.orderId ?? null],
   );
   return toTransaction(rows[0]!);
@@ -60,13 +66,38 @@ export async function credit(
   type: 'CHARGE' | 'REFUND',
   refs: LedgerRefs = {},
 ): Promise<{ balance: number; transaction: PointTransaction }> {
+  return { balance: await addToWallet(db, userId, amount), transaction: await record(db, userId, type, amount, refs) };
+}
+
+async function addToWallet(db: Queryable, userId: number, amount: number): Promise<number> {
   const { rows } = await db.query<{ balance: number }>(
     `INSERT INTO wallets (user_id, balance) VALUES ($1, $2)
      ON CONFLICT (user_id) DO UPDATE SET balance = wallets.balance + EXCLUDED.balance, updated_at = now()
      RETURNING balance`,
     [userId, amount],
   );
-  return { balance: rows[0]!.balance, transaction: await record(db, userId, type, amount, refs) };
+  return rows[0]!.balance;
+}
+
+/**
+ * The refund of one ticket of a payment, at most once per (payment, ticket) whichever path asks
+ * (point_transactions_one_ticket_refund_idx): the ledger row first, and the wallet only when that row is new.
+ * undefined: already refunded, nothing changed (a duplicate is a no-op, never an error that would block a
+ * consumer).
+ */
+export async function creditTicketRefund(
+  db: Queryable,
+  refund: { userId: number; amount: number; paymentId: string; ticketId: string },
+): Promise<{ balance: number; transaction: PointTransaction } | undefined> {
+  const { rows } = await db.query<Row>(
+    `INSERT INTO point_transactions (user_id, point_type, amount, payment_id, ticket_id)
+     VALUES ($1, 'REFUND', $2, $3, $4)
+     ON CONFLICT (payment_id, ticket_id) WHERE point_type = 'REFUND' AND ticket_id IS NOT NULL DO NOTHING
+     RETURNING ${RETURNED}`,
+    [refund.userId, refund.amount, refund.paymentId, refund.ticketId],
+  );
+  if (!rows[0]) return undefined;
+  return { balance: await addToWallet(db, refund.userId, refund.amount), transaction: toTransaction(rows[0]) };
 }
 
 /**
@@ -97,7 +128,7 @@ export async function balanceOf(db: Queryable, userId: number): Promise<number> 
 
 export async function historyOf(db: Queryable, userId: number): Promise<PointTransaction[]> {
   const { rows } = await db.query<Row>(
-    `SELECT id, user_id, point_type, amount, payment_id, order_id, created_at FROM point_transactions
+    `SELECT ${RETURNED} FROM point_transactions
      WHERE user_id = $1 ORDER BY created_at DESC, id`,
     [userId],
   );

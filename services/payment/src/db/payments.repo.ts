@@ -64,6 +64,15 @@ export async function findPayment(db: Queryable, id: string): Promise<Payment | 
   return rows[0] && toPayment(rows[0]);
 }
 
+/** What the payment charged for one of its tickets; undefined when the ticket is not one of the payment's. */
+export async function paidPriceOf(db: Queryable, paymentId: string, ticketId: string): Promise<number | undefined> {
+  const { rows } = await db.query<{ price: string }>(
+    'SELECT price FROM payment_tickets WHERE payment_id = $1 AND ticket_id = $2',
+    [paymentId, ticketId],
+  );
+  return rows[0] && Number(rows[0].price);
+}
+
 /** The live (PENDING or COMPLETED) payment of any of these tickets, if one has one. */
 export async function findLivePaymentOfTickets(db: Queryable, ticketIds: string[]): Promise<Payment | undefined> {
   const { rows } = await db.query<Row>(

@@ -125,6 +125,8 @@ export async function payTicket(
       }
       throw conflict('ALREADY_SOLD', 'This ticket is already sold.');
     }
+    if (ticket.status === 'CANCELLED')
+      throw conflict('TICKET_CANCELLED', 'This ticket was cancelled and refunded; hold the seat again to buy it.');
     if (ticket.status !== 'HELD' || Date.parse(ticket.heldUntil) <= Date.now()) throw holdExpired(input.param);
   }
   const amount = held.reduce((sum, ticket) => sum + ticket.price, 0);

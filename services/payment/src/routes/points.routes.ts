@@ -42,6 +42,7 @@ export async function pointsRoutes(app: App, options: { idempotency: Idempotency
         amount: row.amount,
         pointType: row.pointType,
         createdAt: isoWithOffset(row.createdAt),
+        ...(row.ticketId ? { ticketId: row.ticketId } : {}),
       })),
   );
 }

@@ -26,5 +26,8 @@ export const PointTransactionView = Type.Object({
   }),
   pointType: StringEnum(['CHARGE', 'USE', 'REFUND'] as const),
   createdAt: Type.String(),
+  ticketId: Type.Optional(
+    Type.String({ format: 'uuid', description: 'On a REFUND of one ticket (cancelled, or its sale refused): which' }),
+  ),
 });
 export const PointHistory = Type.Array(PointTransactionView);

@@ -141,6 +141,7 @@ export class TicketStack {
     admin: TestUser,
     seats: number,
     price: number,
+    startsAt = '2047-10-21T19:00:00+09:00',
   ): Promise<{ concertId: number; showtimeId: number; seatIds: number[] }> {
     const adminQueueToken = await this.queueToken(admin);
     const headers = { 'user-token': admin.token };
@@ -152,7 +153,7 @@ export class TicketStack {
     const showtime = await this.ticketCall('POST', `/admin/concerts/${concert.body.id}/showtimes`, {
       headers,
       body: {
-        starts_at: '2047-10-21T19:00:00+09:00',
+        starts_at: startsAt,
         venue: 'Test Hall',
         seats: Array.from({ length: seats }, (_, index) => ({ seat_no: `S${index + 1}`, price })),
       },

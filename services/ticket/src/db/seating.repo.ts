@@ -1,7 +1,7 @@
 import type { Queryable } from '@boxoffice/db';
 import type { Concert, Seat, SeatStatus, Showtime, Ticket, TicketStatus } from '../domain/seating';
 
-interface TicketRow {
+export interface TicketRow {
   id: string;
   user_id: number;
   showtime_id: number;
@@ -28,7 +28,7 @@ interface SeatRow {
   revision: number;
 }
 
-const toTicket = (row: TicketRow): Ticket => ({
+export const toTicket = (row: TicketRow): Ticket => ({
   id: row.id,
   userId: row.user_id,
   showtimeId: row.showtime_id,
@@ -85,7 +85,7 @@ export async function countConcerts(db: Queryable): Promise<number> {
 }
 
 const SHOWTIME_COLUMNS = `id, concert_id AS "concertId", starts_at AS "startsAt", venue, sales_open_at AS "salesOpenAt",
-  revision`;
+  revision, cancelled_at AS "cancelledAt"`;
 
 export async function insertShowtime(
   db: Queryable,
@@ -113,7 +113,8 @@ export async function listShowtimesWithAvailability(
     `SELECT sh.id, sh.concert_id AS "concertId", sh.starts_at AS "startsAt", sh.venue,
             sh.sales_open_at AS "salesOpenAt", sh.revision,
             (SELECT count(*)::int FROM seats s WHERE s.showtime_id = sh.id AND s.status = 'AVAILABLE') AS "availableSeats"
-     FROM showtimes sh WHERE sh.concert_id = $1 AND sh.starts_at > now() ORDER BY sh.starts_at, sh.id`,
+     FROM showtimes sh WHERE sh.concert_id = $1 AND sh.starts_at > now() AND sh.cancelled_at IS NULL
+     ORDER BY sh.starts_at, sh.id`,
     [concertId],
   );
   return rows;
@@ -143,15 +144,19 @@ export async function listSeats(db: Queryable, showtimeId: number): Promise<Seat
 /**
  * The hold itself: one conditional UPDATE of the seat (it succeeds only while the seat is AVAILABLE, so of any
  * number of concurrent callers exactly one wins) and the ticket row, in one statement. undefined: not taken.
+ * The showtime's key-share lock (the one the ticket's foreign key takes anyway) makes an admin's cancel of the
+ * showtime wait for holds under way, and a hold that waited on the cancel re-reads it and takes nothing.
  */
 export async function holdSeatRow(
   db: Queryable,
   hold: { ticketId: string; userId: number; showtimeId: number; seatId: number; ttlSeconds: number },
 ): Promise<{ ticket: Ticket; seat: Seat } | undefined> {
   const { rows } = await db.query<TicketRow & { seat_revision: number }>(
-    `WITH seat AS (
+    `WITH showtime AS (
+       SELECT id FROM showtimes WHERE id = $3 AND cancelled_at IS NULL FOR KEY SHARE
+     ), seat AS (
        UPDATE seats SET status = 'HELD', ticket_id = $1, revision = revision + 1
-       WHERE id = $4 AND showtime_id = $3 AND status = 'AVAILABLE'
+       WHERE id = $4 AND showtime_id = (SELECT id FROM showtime) AND status = 'AVAILABLE'
        RETURNING id, showtime_id, seat_no, price, revision
      ), ticket AS (
        INSERT INTO tickets (id, user_id, showtime_id, seat_id, seat_no, price, status, held_until)

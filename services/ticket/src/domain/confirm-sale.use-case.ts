@@ -12,16 +12,22 @@ export interface Sale {
   userId: number;
 }
 
+/** A completed payment as its event tells it: the sale, and what it paid (refunded if the ticket is unknown). */
+export interface CompletedPayment extends Sale {
+  amount: number;
+}
+
 const SOLD_LOCK_MS = 24 * 3600 * 1000;
 
 /** Why one ticket of a sale cannot be sold to this payment; undefined when it already is (a retry). */
 async function refusalOf(tx: Queryable, ticketId: string, sale: Sale): Promise<AppError | undefined> {
   const current = await findTicket(tx, ticketId);
   if (!current) return ticketNotFound(ticketId);
-  if (current.status === 'SOLD') {
-    if (current.paymentId === sale.paymentId) return undefined;
-    return conflict('ALREADY_SOLD', 'This ticket was sold to another payment.');
-  }
+  // sold to this payment, also once its buyer has cancelled it: a late or redelivered payment.completed must not
+  // refuse (and so refund a second time) a sale that happened and was refunded
+  if ((current.status === 'SOLD' || current.status === 'CANCELLED') && current.paymentId === sale.paymentId)
+    return undefined;
+  if (current.status === 'SOLD') return conflict('ALREADY_SOLD', 'This ticket was sold to another payment.');
   if (current.userId !== sale.userId) return conflict('HELD_BY_ANOTHER_USER', 'This ticket is held by another user.');
   if (current.status === 'RELEASED')
     return conflict('HOLD_RELEASED', 'The hold was released by its holder before the payment completed.');
@@ -57,9 +63,12 @@ export async function confirmSale(deps: { pool: Pool; locks: SeatLocks }, sale: 
   const tickets = await withTransaction(deps.pool, (tx) => confirmSaleIn(tx, sale));
   const until = new Date(Date.now() + SOLD_LOCK_MS);
   await Promise.all(
-    tickets.map((ticket) =>
-      deps.locks.mirror(ticket.showtimeId, ticket.seatId, ticket.id, ticket.id, until).catch(() => undefined),
-    ),
+    // one sold and cancelled since has its seat back on sale: no lock for it
+    tickets
+      .filter((ticket) => ticket.status === 'SOLD')
+      .map((ticket) =>
+        deps.locks.mirror(ticket.showtimeId, ticket.seatId, ticket.id, ticket.id, until).catch(() => undefined),
+      ),
   );
   return tickets;
 }
@@ -69,7 +78,7 @@ export async function confirmSale(deps: { pool: Pool; locks: SeatLocks }, sale: 
  * to another payment) one ticket.sale-refused per ticket of the payment, so the payment service can refund. A
  * savepoint keeps the consumer's transaction (and its inbox row) usable after a refused UPDATE.
  */
-export async function applyCompletedPayment(tx: Queryable, sale: Sale): Promise<Ticket[] | undefined> {
+export async function applyCompletedPayment(tx: Queryable, sale: CompletedPayment): Promise<Ticket[] | undefined> {
   await tx.query('SAVEPOINT sale');
   try {
     const tickets = await confirmSaleIn(tx, sale);
@@ -78,13 +87,18 @@ export async function applyCompletedPayment(tx: Queryable, sale: Sale): Promise<
   } catch (error) {
     await tx.query('ROLLBACK TO SAVEPOINT sale');
     if (!(error instanceof AppError) || error.status >= 500) throw error;
-    for (const ticketId of sale.ticketIds)
+    for (const ticketId of sale.ticketIds) {
+      // what the ticket cost; one this service does not know is refunded what a one-ticket payment paid (the
+      // payment service refunds its own line price when it has one)
+      const price = (await findTicket(tx, ticketId))?.price ?? (sale.ticketIds.length === 1 ? sale.amount : 0);
       await publishTicketSaleRefused(tx, {
         ticketId,
         paymentId: sale.paymentId,
         userId: sale.userId,
         reason: error.code,
+        amount: price,
       });
+    }
     return undefined;
   }
 }

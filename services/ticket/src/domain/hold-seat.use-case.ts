@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, Transact } from '@boxoffice/db';
 import { assertBodyNamesCaller, badRequest } from '@boxoffice/errors';
 import { liveHoldsOfUserLocked } from '../db/hold-cap.repo';
-import { holdSeatRow, seatOccupancy } from '../db/seating.repo';
+import { findShowtime, holdSeatRow, seatOccupancy } from '../db/seating.repo';
 import { publishTicketChanged } from '../events/ticket-events';
 import {
   assertBookable,
   priceMismatch,
   seatNotFound,
   seatTaken,
+  showtimeCancelled,
   type SeatLocks,
   type Showtime,
   type Ticket,
@@ -109,6 +110,8 @@ export async function holdSeat(deps: HoldDeps, input: HoldInput, transact: Trans
       }
     }
     if (!occupancy) throw seatNotFound(showtimeId, seatId);
+    if (occupancy.status === 'AVAILABLE' && (await findShowtime(deps.pool, showtimeId))?.cancelledAt)
+      throw showtimeCancelled(showtimeId);
     throw seatTaken(seatId);
   }
 }

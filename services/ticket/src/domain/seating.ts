@@ -1,8 +1,9 @@
 import { AppError, conflict, notFound } from '@boxoffice/errors';
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'SOLD';
-/** HELD → SOLD (paid in time), EXPIRED (its deadline passed) or RELEASED (its holder gave it back). */
-export type TicketStatus = 'HELD' | 'SOLD' | 'EXPIRED' | 'RELEASED';
+/** HELD → SOLD (paid in time), EXPIRED (its deadline passed) or RELEASED (its holder gave it back); SOLD →
+ * CANCELLED (its buyer or an admin cancelled it; refunded). */
+export type TicketStatus = 'HELD' | 'SOLD' | 'EXPIRED' | 'RELEASED' | 'CANCELLED';
 
 export interface Concert {
   id: number;
@@ -19,6 +20,8 @@ export interface Showtime {
   /** Holds are refused before it (the admin sets it); null: on sale from creation. */
   salesOpenAt: Date | null;
   revision: number;
+  /** Set when an admin cancelled the showtime: no longer listed nor holdable. */
+  cancelledAt?: Date | null;
 }
 
 export interface Seat {
@@ -72,6 +75,11 @@ export const seatNotFound = (showtimeId: number, seatId: number) =>
   notFound(`Seat with seat id: ${seatId} doesn't exist in showtime ${showtimeId}.`);
 export const concertNotFound = (id: number) => notFound(`Concert with concert id: ${id} doesn't exist.`);
 export const showtimeNotFound = (id: number) => notFound(`Showtime with showtime id: ${id} doesn't exist.`);
+export const showtimeCancelled = (showtimeId: number) =>
+  new AppError(409, 'SHOWTIME_CANCELLED', 'This showtime was cancelled; its seats cannot be held.', [
+    { location: 'body', param: 'showtime_id', value: showtimeId, error: 'Conflict', msg: 'Cancelled showtime.' },
+  ]);
+
 export const ticketNotFound = (id: string) => notFound(`Ticket with ticket id: ${id} doesn't exist.`);
 
 // A showtime's timestamps in answers: ISO-8601 with an offset (SPEC §0), as the views write them.

@@ -15,6 +15,7 @@ export const sellHeldTicket =
       ticketIds: payment.ticketIds ?? [payment.ticketId],
       paymentId: payment.paymentId,
       userId: payment.userId,
+      amount: payment.amount,
     });
     // the Redis lock keeps answering 409 until its deadline anyway; the sweeper never frees a SOLD seat
     if (!sold)

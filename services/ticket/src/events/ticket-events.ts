@@ -26,12 +26,18 @@ export const publishTicketChanged = (db: Queryable, ticket: Ticket) =>
 
 export const publishTicketSaleRefused = (
   db: Queryable,
-  refusal: { ticketId: string; paymentId: string; userId: number; reason: string },
+  refusal: { ticketId: string; paymentId: string; userId: number; reason: string; amount: number },
 ) =>
   appendEvent(db, 'ticket', TicketSaleRefused, {
     aggregateId: refusal.ticketId,
     aggregateVersion: 0,
-    payload: refusal,
+    payload: {
+      ticketId: refusal.ticketId,
+      paymentId: refusal.paymentId,
+      userId: refusal.userId,
+      reason: refusal.reason,
+      amount: refusal.amount,
+    },
   });
 
 /**

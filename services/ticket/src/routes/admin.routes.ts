@@ -1,20 +1,23 @@
-import { routeGroup, type App } from '@boxoffice/http';
+import { isoWithOffset, routeGroup, type App } from '@boxoffice/http';
 import { createConcert, createShowtime } from '../domain/catalogue.use-case';
+import { cancelShowtime } from '../domain/cancel-showtime.use-case';
 import {
   ConcertParams,
   ConcertView,
   CreateConcertBody,
   CreateShowtimeBody,
+  ShowtimeCancellationView,
+  ShowtimeIdParams,
   ShowtimeView,
 } from '../schemas/seating.schemas';
 import { showtimeView } from './views';
 
-/** Admin: concerts and showtimes with their seat maps. */
+/** Admin: concerts and showtimes with their seat maps, and cancelling a showtime. */
 export async function adminRoutes(app: App): Promise<void> {
   const asAdmin = routeGroup({
     preHandler: app.requireAdmin,
     security: [{ userToken: [] }],
-    errors: [401, 403, 404, 422],
+    errors: [401, 403, 404, 409, 422],
   });
 
   app.post(
@@ -44,6 +47,19 @@ export async function adminRoutes(app: App): Promise<void> {
       });
       reply.code(201).header('location', `/concerts/${showtime.concertId}/${showtime.id}`);
       return showtimeView(showtime);
+    },
+  );
+
+  app.post(
+    '/admin/showtimes/:showtime_id/cancel',
+    asAdmin(
+      'Cancel a showtime (admin): no longer listed nor holdable, every sold ticket cancelled and refunded, live ' +
+        'holds released; calling again finishes an interrupted cancel and otherwise changes nothing',
+      { params: ShowtimeIdParams, response: { 200: ShowtimeCancellationView } },
+    ),
+    async (request) => {
+      const cancelled = await cancelShowtime({ pool: app.pg, locks: app.seatLocks }, request.params.showtime_id);
+      return { ...cancelled, cancelledAt: isoWithOffset(cancelled.cancelledAt) };
     },
   );
 }

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { BodyUserId, DateTime, Id4, Int4, StringEnum, Text, Uuid } from '@boxoffice/http';
 
 const Id = Id4();
-const TicketStatus = StringEnum(['HELD', 'SOLD', 'EXPIRED', 'RELEASED'] as const);
+const TicketStatus = StringEnum(['HELD', 'SOLD', 'EXPIRED', 'RELEASED', 'CANCELLED'] as const);
 
 export const ConcertView = Type.Object({ id: Type.Integer(), name: Type.String(), performer: Type.String() });
 
@@ -50,8 +50,18 @@ export const InternalTicketView = Type.Object({
   paymentId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
 });
 
+export const ShowtimeCancellationView = Type.Object({
+  id: Type.Integer(),
+  cancelledAt: Type.String(),
+  /** Sold tickets this call cancelled; each buyer is refunded the ticket's price. */
+  ticketsCancelled: Type.Integer(),
+  /** Live holds this call ended. */
+  holdsReleased: Type.Integer(),
+});
+
 export const ConcertParams = Type.Object({ concert_id: Id }, { additionalProperties: false });
 export const ShowtimeParams = Type.Object({ concert_id: Id, showtime_id: Id }, { additionalProperties: false });
+export const ShowtimeIdParams = Type.Object({ showtime_id: Id }, { additionalProperties: false });
 export const TicketParams = Type.Object({ ticket_id: Uuid() }, { additionalProperties: false });
 
 export const HoldBody = Type.Object(

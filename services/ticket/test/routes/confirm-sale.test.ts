@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { PaymentCompleted, TOPICS, TicketPurchaseFinished, TicketSaleRefused } from '@boxoffice/contracts';
+import {
+  PaymentCompleted,
+  TOPICS,
+  TicketChanged,
+  TicketPurchaseFinished,
+  TicketSaleRefused,
+} from '@boxoffice/contracts';
 import { appendEvent } from '@boxoffice/events';
 import { EventRecorder, waitFor } from '@boxoffice/testing';
 import { TicketHarness, type TestUser } from '../harness';
@@ -237,6 +243,69 @@ describe('selling held tickets: the payment service side', () => {
       'the refusal',
       (e) => e.payload.paymentId === late.paymentId,
     );
-    expect(refusal.payload).toMatchObject({ ticketId: tooLate.id, reason: 'HOLD_EXPIRED' });
+    // amount: the ticket's price, what the payment service refunds for this ticket
+    expect(refusal.payload).toMatchObject({ ticketId: tooLate.id, reason: 'HOLD_EXPIRED', amount: 10_000 });
+  });
+
+  it('when a sold ticket is cancelled and its payment.completed arrives late, then it is already handled: no refusal, no resale', async () => {
+    const { showtimeId, seatIds } = await harness.showtime(admin!, 1, 30_000);
+    const ticket = await hold(2, showtimeId, seatIds[0]!);
+    const paymentId = randomUUID();
+    expect((await confirm(ticket.id, paymentId, users[2]!.id)).statusCode).toBe(200);
+    const cancelled = await harness.app.inject({
+      method: 'POST',
+      url: `/tickets/${ticket.id}/cancel`,
+      headers: { 'user-token': users[2]!.token },
+    });
+    expect(cancelled.statusCode).toBe(200);
+    const changed = await recorder.waitForEvent(
+      TicketChanged,
+      'the cancellation',
+      (e) => e.payload.id === ticket.id && e.payload.status === 'CANCELLED',
+    );
+    expect(changed.payload).toMatchObject({ paymentId, price: 30_000, userId: users[2]!.id, seatId: seatIds[0] });
+    const { rows: seat } = await harness.app.pg.query('SELECT status, ticket_id FROM seats WHERE id = $1', [
+      seatIds[0],
+    ]);
+    expect(seat).toEqual([{ status: 'AVAILABLE', ticket_id: null }]);
+
+    const again = await confirm(ticket.id, paymentId, users[2]!.id);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ status: 'CANCELLED', paymentId });
+    const late = {
+      paymentId,
+      userId: users[2]!.id,
+      ticketId: ticket.id,
+      amount: 30_000,
+      paidAt: new Date().toISOString(),
+    };
+    await harness.app.pg.query('BEGIN');
+    await appendEvent(harness.app.pg, 'payment', PaymentCompleted, {
+      aggregateId: paymentId,
+      aggregateVersion: 1,
+      payload: late,
+    });
+    await harness.app.pg.query('COMMIT');
+    await waitFor(
+      'the late payment.completed to be applied',
+      async () =>
+        (
+          await harness.app.pg.query(
+            "SELECT 1 FROM inbox WHERE consumer = 'ticket.payments' AND event_type = $1 AND event_id IN (SELECT id FROM outbox WHERE aggregate_id = $2)",
+            [PaymentCompleted.type, paymentId],
+          )
+        ).rowCount === 1,
+      { timeoutMs: 20_000 },
+    );
+    expect(recorder.of(TicketSaleRefused).filter((e) => e.payload.paymentId === paymentId)).toEqual([]);
+    const { rows } = await harness.app.pg.query('SELECT status FROM tickets WHERE id = $1', [ticket.id]);
+    expect(rows).toEqual([{ status: 'CANCELLED' }]);
+    expect(
+      (
+        await harness.app.pg.query("SELECT 1 FROM outbox WHERE type = 'ticket.sale-refused' AND aggregate_id = $1", [
+          ticket.id,
+        ])
+      ).rowCount,
+    ).toBe(0);
   });
 });
