@@ -41,6 +41,9 @@ COPY infra/images/services/load-demo-data.cjs /app/load-demo-data.cjs
 USER node
 # Liveness on /health, on PORT or the service's SPEC port. The exec form matters: on a timeout the engine kills
 # this process itself (a shell form would leave its node child running, and the checks pile up on a busy host).
-HEALTHCHECK --interval=5s --timeout=10s --start-period=300s --retries=3 \
+# Six misses in a row (about a minute) before unhealthy: on a 2-core host starting the whole stack, a check's own
+# node process can miss its 10 s timeout a few times while the service itself is fine, and compose's
+# `depends_on: service_healthy` then fails the whole `up` (CI stop 26).
+HEALTHCHECK --interval=5s --timeout=10s --start-period=300s --retries=6 \
   CMD ["node", "-e", "const p=process.env.PORT||{user:7001,item:5001,alarm:6001,queue:8001,ticket:8002,payment:8003,gateway:8080}[process.env.SERVICE];fetch('http://127.0.0.1:'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["sh", "-c", "exec node services/${SERVICE:?set SERVICE to the service to run}/dist/server.js"]

@@ -136,6 +136,25 @@ export class ComposeProject {
     return this.exec(`pg-${database}`, 'psql', '-U', 'boxoffice', '-d', `boxoffice_${database}`, '-Atc', query);
   }
 
+  /**
+   * Each container's state, restarts and last health checks, one line each: what `up` means by "Container X is
+   * unhealthy" (compose names only the id), and whether the check failed on a live process or on one that died.
+   */
+  async healthReport(): Promise<string> {
+    const all = await this.containers().catch(() => new Map<string, string>());
+    if (all.size === 0) return 'no containers';
+    const { stdout } = await run('docker', [
+      'inspect',
+      '--format',
+      '{{index .Config.Labels "com.docker.compose.service"}} {{printf "%.12s" .Id}} {{.State.Status}} ' +
+        'restarts={{.RestartCount}} exit={{.State.ExitCode}}{{if .State.Health}} health={{.State.Health.Status}} ' +
+        'failing={{.State.Health.FailingStreak}}{{range .State.Health.Log}} [{{.End}} ' +
+        'exit {{.ExitCode}} {{printf "%.120q" .Output}}]{{end}}{{end}}',
+      ...all.values(),
+    ]).catch((error: Error) => ({ stdout: error.message }));
+    return stdout.trim();
+  }
+
   async logs(): Promise<string> {
     return this.compose('logs', '--no-color', '--tail', '40').catch((error: Error) => error.message);
   }

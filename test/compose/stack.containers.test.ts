@@ -94,6 +94,7 @@ beforeAll(async () => {
       { timeoutMs: 120_000 },
     );
   } catch (error) {
+    console.error(`[compose] containers:\n${await project.healthReport()}`);
     console.error(await project.logs());
     throw error;
   }
