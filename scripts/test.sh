@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, starts the real PostgreSQL, Redis and Kafka (test profile: no fsync),
-# installs the browser the web tests drive, type-checks and builds (services and the web front), then runs every
-# jest test. Extra arguments go to jest.
+# installs the browser the web tests drive, type-checks and builds (services and the web front), type-checks the
+# tests (jest's SWC only strips their types), then runs every jest test. Extra arguments go to jest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -17,5 +17,7 @@ if command -v python3 >/dev/null; then bash scripts/schemathesis.sh install; fi
 bash scripts/browser.sh
 echo "[test] build (tsc -b type-check and build, then the web front)"
 npm run --silent build
+echo "[test] type-check the tests (tsc -p tsconfig.tests.json and test/web, no emit)"
+npm run --silent typecheck:tests
 wait "$helm_tools"
 exec npx jest "$@"

@@ -318,7 +318,8 @@ function validFor(schema: Schema | undefined, depth = 0): fc.Arbitrary<unknown> 
 }
 
 /** Every place one edge value can go: a parameter, or a field at any depth of the body. */
-type EdgeSlot = { where: 'path' | 'query'; name: string } | { where: 'body'; pointer: string[] };
+type EdgeSlot =
+  { where: 'path'; name: string } | { where: 'query'; name: string } | { where: 'body'; pointer: string[] };
 
 function bodySlots(
   schema: Schema | undefined,

@@ -65,8 +65,8 @@ class AsProcess implements Running {
   start() {
     return this.process.start();
   }
-  stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') {
-    return this.process.stop(signal);
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') {
+    await this.process.stop(signal);
   }
 }
 

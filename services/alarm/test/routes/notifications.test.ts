@@ -1,3 +1,4 @@
+import type { AnnouncedUser } from '@boxoffice/testing';
 import { AlarmKit, INTERNAL_TOKEN, type TestUser } from '../support/alarm-kit';
 
 describe('notifications over HTTP (SPEC §3): send (simulated delivery) and the inbox', () => {
@@ -7,7 +8,7 @@ describe('notifications over HTTP (SPEC §3): send (simulated delivery) and the 
 
   beforeAll(async () => {
     await kit.start();
-    [alice, bob] = await kit.users(2);
+    [alice, bob] = (await kit.users(2)) as [AnnouncedUser, AnnouncedUser];
   }, 60_000);
   afterAll(async () => {
     await kit.stop();

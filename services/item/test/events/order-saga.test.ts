@@ -22,7 +22,7 @@ describe('the order saga in the item service: order.changed from Kafka → stock
   it('when 50 pending orders of 1 arrive for a stock of 20 (and 10 more race in over HTTP), then exactly 20 are locked and the stock ends at 0', async () => {
     const itemId = await kit.newItem(20);
     const viaEvents = Array.from({ length: 50 }, () => randomUUID());
-    const viaHttp = Array.from({ length: 10 }, () => randomUUID());
+    const viaHttp: string[] = Array.from({ length: 10 }, () => randomUUID());
     const line = [{ productId: itemId, quantity: 1 }];
     const [, answers] = await Promise.all([
       Promise.all(viaEvents.map((orderId) => kit.order(orderId, 'pending', line, 1))),

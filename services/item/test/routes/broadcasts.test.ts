@@ -1,4 +1,4 @@
-import { waitFor } from '@boxoffice/testing';
+import { waitFor, type AnnouncedUser } from '@boxoffice/testing';
 import { demoBroadcastStart } from '../../src/domain/items.use-case';
 import { ItemKit } from '../support/item-kit';
 
@@ -12,7 +12,7 @@ describe("an item's broadcast schedule", () => {
 
   beforeAll(async () => {
     await kit.start();
-    [shopper] = await kit.users(1);
+    [shopper] = (await kit.users(1)) as [AnnouncedUser];
   }, 60_000);
   afterAll(async () => {
     await kit.stop();

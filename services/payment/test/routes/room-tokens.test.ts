@@ -12,7 +12,7 @@ describe('a ticket is paid only with a token of the waiting room that guards its
 
   beforeAll(async () => {
     await stack.start();
-    [admin] = await stack.users(1, 'admin');
+    [admin] = (await stack.users(1, 'admin')) as [TestUser];
     sale = await stack.showtime(admin!, 5, PRICE);
     await queueRoomOf(stack.queueUrl, admin!, { concertId: sale.concertId });
   });

@@ -2,6 +2,13 @@ import { waitFor } from '@boxoffice/testing';
 import { orderSagaFixture } from '../support/item-stand-in';
 import type { TestUser } from '../support/payment-kit';
 
+/** The fields of an answer these tests read one by one (whole bodies are compared with toMatchObject). */
+interface SeedAnswer {
+  orderId: string;
+  paymentStatus: string;
+  errors: { code: string; detail: Record<string, unknown>[] };
+}
+
 /**
  * Seed 003's request and answer shapes (issue 15 item 3): product codes, decimal amounts in whole won, the payer's
  * id in the body, credit_card / paypal, and `paymentStatus: "failed"` beside the SPEC error of a refused payment.
@@ -23,7 +30,7 @@ describe("seed 003's shapes: product codes, decimal amounts, credit_card, paymen
       headers: { 'content-type': 'application/json', 'user-token': user.token },
       body: json,
     });
-    return { status: response.status, body: await response.json() };
+    return { status: response.status, body: (await response.json()) as SeedAnswer };
   }
   const seedOrder = (user: TestUser, amount: string, userId: string | number = user.id) =>
     raw(

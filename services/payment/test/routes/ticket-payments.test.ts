@@ -16,7 +16,7 @@ describe('ticket payments against the real ticket and queue services', () => {
 
   beforeAll(async () => {
     await stack.start();
-    [admin] = await stack.users(1, 'admin');
+    [admin] = (await stack.users(1, 'admin')) as [TestUser];
     ({ showtimeId, seatIds: seats } = await stack.showtime(admin!, 40, PRICE));
     recorder = await new EventRecorder(kit.prefix, [TOPICS.payments]).start();
   });

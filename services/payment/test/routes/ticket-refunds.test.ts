@@ -24,7 +24,7 @@ describe('refunds of cancelled tickets and refused sales', () => {
 
   beforeAll(async () => {
     await stack.start();
-    [admin] = await stack.users(1, 'admin');
+    [admin] = (await stack.users(1, 'admin')) as [TestUser];
     ({ showtimeId, seatIds: seats } = await stack.showtime(admin!, 30, PRICE));
   });
   afterAll(async () => stack.stop());

@@ -5,6 +5,12 @@ import { QueueKit } from '../support/queue-kit';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 
+interface Joined {
+  token: string;
+  uuid: string;
+  waitingNo: number;
+}
+
 describe('restart safety: the line lives in Redis and PostgreSQL, not in the process', () => {
   // the kit only publishes users (real events); the service under test is a real OS process on the kit's settings
   const kit = new QueueKit();
@@ -28,7 +34,7 @@ describe('restart safety: the line lives in Redis and PostgreSQL, not in the pro
       headers: { 'content-type': 'application/json', 'user-token': accessToken },
       body: JSON.stringify({ userId }),
     });
-    return (await response.json()) as { token: string; uuid: string; waitingNo: number };
+    return (await response.json()) as Joined;
   };
   const status = async (token: string) =>
     (await (await fetch(`${queue.url}/tokens`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
@@ -40,7 +46,7 @@ describe('restart safety: the line lives in Redis and PostgreSQL, not in the pro
 
   it('when the queue service is killed and started again, then everyone keeps their place and their token', async () => {
     const users = await kit.users(4, { waitForReplica: false }); // the process's replica learns them from Kafka
-    const tokens = [];
+    const tokens: Joined[] = [];
     for (const user of users) {
       tokens.push(
         await waitFor(

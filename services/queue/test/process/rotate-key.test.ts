@@ -30,11 +30,13 @@ describe('rotating the queue signing key', () => {
       });
       return response.status === 201 ? ((await response.json()) as { token: string }) : undefined;
     });
+  const jwks = async () =>
+    (await (await fetch(`${queue.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
   const poll = (token: string) => fetch(`${queue.url}/tokens`, { headers: { authorization: `Bearer ${token}` } });
 
   it('when the key is rotated and the queue restarted, then new tokens use the new key and old ones still verify', async () => {
     const [before, after] = await kit.users(2, { waitForReplica: false });
-    const jwksBefore = await (await fetch(`${queue.url}/.well-known/jwks.json`)).json();
+    const jwksBefore = await jwks();
     const old = await join(before!);
     const oldKid = decodeProtectedHeader(old.token).kid;
     expect(jwksBefore.keys.map((k: { kid: string }) => k.kid)).toEqual([oldKid]);
@@ -47,7 +49,7 @@ describe('rotating the queue signing key', () => {
 
     await queue.stop();
     await queue.start();
-    const jwksAfter = await (await fetch(`${queue.url}/.well-known/jwks.json`)).json();
+    const jwksAfter = await jwks();
     expect(jwksAfter.keys).toHaveLength(2);
     const fresh = await join(after!);
     const newKid = decodeProtectedHeader(fresh.token).kid;

@@ -82,7 +82,7 @@ describe('pre-queue: users who join before the sale opens are drawn at random at
   it('when a fifo room has a pre-queue, then arrival order is kept through the opening', async () => {
     const room = await kit.room({ queueingMethod: 'fifo', saleStartsAt: '2047-10-21T09:00:00Z', maxActive: 100 });
     const users = await kit.users(30);
-    const issued = [];
+    const issued: { uuid: string; token: string; waitingNo: number }[] = [];
     for (const user of users) issued.push(await kit.joined(user, { roomId: room.id }));
     expect(issued.map((token) => token.waitingNo)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect((await kit.status(issued[29]!.token)).roomStatus).toBe('PRE_QUEUE');

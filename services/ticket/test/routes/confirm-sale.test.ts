@@ -40,7 +40,7 @@ describe('selling held tickets: the payment service side', () => {
   beforeAll(async () => {
     await harness.start();
     recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
-    [admin] = await harness.users(1, 'admin');
+    [admin] = (await harness.users(1, 'admin')) as [TestUser];
     users = await harness.users(3);
   });
   // a sale that leaves its buyer no live hold ends the buyer's queue token (ticket.purchase-finished): every test

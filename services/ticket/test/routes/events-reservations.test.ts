@@ -34,7 +34,7 @@ describe('events and reservations (SPEC §5, the original brief walked through)'
 
   beforeAll(async () => {
     await harness.start();
-    [admin] = await harness.users(1, 'admin');
+    [admin] = (await harness.users(1, 'admin')) as [TestUser];
     [alice, bob] = (await harness.users(2)) as [TestUser, TestUser];
   });
   afterAll(() => harness.stop());

@@ -21,7 +21,7 @@ describe('anti-bot cap on live holds per user and showtime (MAX_HOLDS_PER_USER)'
 
   beforeAll(async () => {
     await harness.start();
-    [admin] = await harness.users(1, 'admin');
+    [admin] = (await harness.users(1, 'admin')) as [TestUser];
   });
   afterAll(async () => {
     await harness.stop();

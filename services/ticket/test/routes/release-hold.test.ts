@@ -31,7 +31,7 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
   beforeAll(async () => {
     await harness.start();
     recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
-    [admin] = await harness.users(1, 'admin');
+    [admin] = (await harness.users(1, 'admin')) as [TestUser];
     users = await harness.users(6);
     tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
   });

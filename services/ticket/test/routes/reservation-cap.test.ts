@@ -22,7 +22,7 @@ describe('anti-bot cap on live reservations per user and event (MAX_RESERVATIONS
 
   beforeAll(async () => {
     await harness.start();
-    [admin] = await harness.users(1, 'admin');
+    [admin] = (await harness.users(1, 'admin')) as [TestUser];
   });
   afterAll(() => harness.stop());
 

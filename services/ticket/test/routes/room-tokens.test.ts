@@ -18,7 +18,7 @@ describe('concert routes take only a token of the waiting room that guards the c
 
   beforeAll(async () => {
     await harness.start();
-    [admin] = await harness.users(1, 'admin');
+    [admin] = (await harness.users(1, 'admin')) as [TestUser];
     roomed = await harness.showtime(admin!, 3);
     open = await harness.showtime(admin!, 3);
     // the operator gives the first concert a sale of its own

@@ -23,7 +23,7 @@ describe('seat holds behind the waiting room', () => {
   beforeAll(async () => {
     await harness.start();
     recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
-    [admin] = await harness.users(1, 'admin');
+    [admin] = (await harness.users(1, 'admin')) as [TestUser];
     users = await harness.users(20);
     tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
   });

@@ -18,7 +18,7 @@ describe("seed 000's hold bodies: user_id and price in POST /tickets", () => {
 
   beforeAll(async () => {
     await harness.start();
-    [admin] = await harness.users(1, 'admin');
+    [admin] = (await harness.users(1, 'admin')) as [TestUser];
     users = await harness.users(3);
     tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
   });

@@ -21,7 +21,7 @@ describe('counted stock under concurrent random reservations', () => {
 
   beforeAll(async () => {
     await harness.start();
-    [admin] = await harness.users(1, 'admin');
+    [admin] = (await harness.users(1, 'admin')) as [TestUser];
     users = await harness.users(8);
   });
   afterAll(() => harness.stop());

@@ -20,7 +20,7 @@ describe('time rules: no holds once a showtime has started or before its sales o
 
   beforeAll(async () => {
     await harness.start();
-    [admin] = await harness.users(1, 'admin');
+    [admin] = (await harness.users(1, 'admin')) as [TestUser];
     users = await harness.users(3);
     tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
   });

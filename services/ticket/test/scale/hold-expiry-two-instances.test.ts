@@ -21,7 +21,7 @@ describe('hold expiry with two ticket-service instances', () => {
     execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: REPO, stdio: 'ignore' });
     await kit.start(2);
     recorder = await new EventRecorder(kit.prefix, [TOPICS.tickets]).start();
-    [admin] = await kit.users(1, 1, 'admin');
+    [admin] = (await kit.users(1, 1, 'admin')) as [ScaleUser];
     const users = await kit.users(HOLDS, 2);
     tokens = await kit.activeTokens(users);
   }, 240_000);

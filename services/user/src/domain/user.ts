@@ -11,6 +11,12 @@ export interface User {
   revision: number;
 }
 
+/**
+ * Who is calling, as `request.user`. The same shape as @boxoffice/user-auth's AuthenticatedUser: both augment the
+ * one FastifyRequest, and a program holding both (the cross-service tests) needs the two declarations identical.
+ */
+export type Caller = Pick<User, 'id' | 'name' | 'role'>;
+
 export interface UserView {
   id: number;
   name: string;
