@@ -41,7 +41,7 @@ describe('selling held tickets: the payment service side', () => {
     await harness.start();
     recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
     [admin] = await harness.users(1, 'admin');
-    users = await harness.users(3);
+    users = await harness.users(4); // the fourth only for the cancel with a key: its sale ends its token
   });
   // a sale that leaves its buyer no live hold ends the buyer's queue token (ticket.purchase-finished): every test
   // starts from ACTIVE tokens (a user whose token is still live gets it back)
@@ -245,6 +245,25 @@ describe('selling held tickets: the payment service side', () => {
     );
     // amount: the ticket's price, what the payment service refunds for this ticket
     expect(refusal.payload).toMatchObject({ ticketId: tooLate.id, reason: 'HOLD_EXPIRED', amount: 10_000 });
+  });
+
+  it('when a sold ticket is cancelled with an Idempotency-Key, then 200 CANCELLED, and the retry with that key answers the same', async () => {
+    const { showtimeId, seatIds } = await harness.showtime(admin!, 1, 20_000);
+    const ticket = await hold(3, showtimeId, seatIds[0]!);
+    expect((await confirm(ticket.id, randomUUID(), users[3]!.id)).statusCode).toBe(200);
+    const key = randomUUID();
+    const cancel = () =>
+      harness.app.inject({
+        method: 'POST',
+        url: `/tickets/${ticket.id}/cancel`,
+        headers: { 'user-token': users[3]!.token, 'idempotency-key': key },
+      });
+    const first = await cancel();
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ id: ticket.id, status: 'CANCELLED', price: 20_000 });
+    const again = await cancel();
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(first.json());
   });
 
   it('when a sold ticket is cancelled and its payment.completed arrives late, then it is already handled: no refusal, no resale', async () => {
