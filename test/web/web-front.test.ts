@@ -101,7 +101,7 @@ afterAll(async () => {
 });
 
 describe('the web front in a real browser', () => {
-  it('when a buyer signs up, waits behind someone, is admitted, holds two seats and pays, then both are theirs', async () => {
+  it('when a buyer signs up, waits behind someone, is admitted, holds three seats, releases one, pays two in one payment and refunds one, then the seats and points say so', async () => {
     const concert = { id: 1, name: 'IU HEREH World Tour' };
     // a demo user takes the only ACTIVE place first, so the buyer lands in the line
     const ahead = await api('POST', '/tokens', { token: MINJUN.token, body: { userId: MINJUN.id } });
@@ -177,13 +177,22 @@ describe('the web front in a real browser', () => {
     await checkPage(page, 'seat-map-phone', { fullPage: false });
     await page.setViewportSize(DESKTOP);
 
-    await page.getByRole('link', { name: 'Checkout (2 held)' }).click();
+    // a third seat, held and then given back at checkout
+    await seat('J14').click();
+    await page.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await page.locator('button.seat[data-seat-no="J14"][data-status="mine"]').waitFor();
+
+    await page.getByRole('link', { name: 'Checkout (3 held)' }).click();
+    await page.getByTestId('checkout-total').getByText('297,000 P').waitFor();
+    await page.getByRole('button', { name: 'Release J14' }).click();
+    await page.getByText('Released J14: the seat is free for anyone again.').waitFor();
     await page.getByTestId('checkout-total').getByText('198,000 P').waitFor();
+    expect(await page.getByRole('button', { name: /^Release / }).count()).toBe(2);
     await page.getByRole('button', { name: 'Add 198,000 P' }).click();
     await page.getByTestId('balance').getByText('198,000 P').waitFor();
     await checkPage(page, 'checkout');
 
-    // today: one payment per seat (the first one ends the turn; the page rejoins the line for the next)
+    // both seats in one payment
     await page.getByRole('button', { name: 'Pay 198,000 P' }).click();
     await page.waitForURL('**/my/tickets?paid=2', { timeout: 30_000 });
     await page.getByText('Paid: 2 seats.').waitFor();
@@ -192,14 +201,55 @@ describe('the web front in a real browser', () => {
     await checkPage(page, 'my-tickets');
 
     const tickets = await api('GET', '/tickets', { token: buyer.token });
-    expect((tickets.body as { seatNo: string; status: string }[]).map((t) => `${t.seatNo}:${t.status}`).sort()).toEqual(
-      ['J12:SOLD', 'J13:SOLD'],
-    );
+    const ticketRows = tickets.body as { id: string; seatNo: string; status: string }[];
+    expect(ticketRows.map((t) => `${t.seatNo}:${t.status}`).sort()).toEqual(['J12:SOLD', 'J13:SOLD', 'J14:RELEASED']);
     expect((await api('GET', '/points', { token: buyer.token })).body.balance).toBe(0);
+    const payments = (await api('GET', '/payment_history', { token: buyer.token })).body as {
+      amount: number;
+      ticketIds: string[];
+    }[];
+    expect(payments.map((one) => ({ amount: one.amount, tickets: [...one.ticketIds].sort() }))).toEqual([
+      {
+        amount: 198_000,
+        tickets: ticketRows
+          .filter((t) => t.status === 'SOLD')
+          .map((t) => t.id)
+          .sort(),
+      },
+    ]);
 
+    // a refund: asked once more before it is done, then the ticket is cancelled and its price comes back
+    const j13 = page.locator('tr[data-seat-no="J13"]');
+    await page.getByRole('button', { name: 'Refund J13' }).click();
+    await j13.getByText('Cancel J13 and get 99,000 P back?').waitFor();
+    await j13.getByRole('button', { name: 'Yes, cancel and refund' }).click();
+    await page.getByText('Cancelled J13. 99,000 P is on its way back to your points').waitFor();
+    await page
+      .locator('tr[data-seat-no="J13"][data-ticket-status="CANCELLED"]')
+      .getByText('Cancelled, refunded')
+      .waitFor();
+    await page.locator('tr[data-seat-no="J14"][data-ticket-status="RELEASED"]').getByText('Released').waitFor();
+    expect(await page.locator('tr[data-ticket-status="SOLD"]').count()).toBe(1);
+    await page.locator('tr[data-seat-no="J12"]').getByRole('button', { name: 'Refund J12' }).waitFor();
+    await checkPage(page, 'my-tickets-refunded');
+
+    // the refund is the payment service's step of the saga (through Kafka): it shows up a moment later
     await page.getByRole('link', { name: 'Points', exact: true }).click();
-    await page.getByTestId('point-history').waitFor();
-    expect(await page.getByTestId('point-history').locator('tbody tr').count()).toBe(3); // top-up + two payments
+    const history = page.getByTestId('point-history');
+    await waitFor(
+      'the refund in the point history',
+      async () => {
+        await page.reload();
+        await history.waitFor();
+        return (await history.getByText('Refund', { exact: true }).count()) > 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000 },
+    );
+    expect(await history.locator('tbody tr').count()).toBe(3); // top-up, one payment for both seats, one refund
+    await history.locator('tr', { hasText: 'Refund' }).getByText('+99,000 P').waitFor();
+    await history.locator('tr', { hasText: 'Spent' }).getByText('−198,000 P').waitFor();
+    await page.getByTestId('balance').getByText('99,000 P').waitFor();
+    expect((await api('GET', '/points', { token: buyer.token })).body.balance).toBe(99_000);
     await checkPage(page, 'points');
     expect(pageErrors).toEqual([]);
   }, 240_000);
