@@ -353,15 +353,51 @@ describe('the web front in a real browser', () => {
     expect(pageErrors).toEqual([]);
   }, 120_000);
 
-  it('when a shopper sets an alarm, opens an item, orders it and pays with points, then the order is paid and they are told', async () => {
+  it('when a shopper sets an alarm, sees when an item is next on air, orders it, pays with points and cancels it in my orders, then it is refunded and they are told', async () => {
     const { page, pageErrors } = await browser();
     const shopper = await signUp(page, 'Web Shopper');
+    // an operator puts item 12 on air in 90 minutes, before its demo slots: the shop shows when, in the buyer's time
+    const startsAt = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 90 * 60_000);
+    const scheduled = await api('POST', '/api/items/12/broadcasts', {
+      token: ADMIN_TOKEN,
+      body: {
+        channel: 'cjmall',
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+      },
+    });
+    expect(scheduled.status).toBe(201);
+    const onAir = startsAt.toLocaleString('en-GB', {
+      timeZone: 'Asia/Seoul',
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     await page.getByRole('link', { name: 'Shop', exact: true }).first().click();
     const alarm = page.getByRole('button', { name: 'Alarm for [하나투어] 제주 3박4일 패키지' });
     await alarm.waitFor();
     expect(await alarm.getAttribute('aria-pressed')).toBe('false');
     await alarm.click();
     await page.locator('button[aria-pressed="true"][data-item-id="47"]').waitFor();
+    const listed = (await api('GET', '/api/items', { token: shopper.token })).body.payload as {
+      id: number;
+      name: string;
+      next_broadcast_at: string | null;
+    }[];
+    const twelve = listed.find((one) => one.id === 12)!;
+    expect(new Date(twelve.next_broadcast_at!).getTime()).toBe(startsAt.getTime());
+    const card = page.locator('.item-card', { has: page.getByRole('link', { name: twelve.name, exact: true }) });
+    await card.locator('.next-broadcast').getByText(`Next on air: ${onAir}`).waitFor();
+    expect(await card.locator('time').getAttribute('datetime')).toBe(twelve.next_broadcast_at);
+    const unscheduled = listed.find((one) => one.next_broadcast_at === null);
+    if (unscheduled)
+      await page
+        .locator('.item-card', { has: page.getByRole('link', { name: unscheduled.name, exact: true }) })
+        .getByText('No broadcast scheduled')
+        .waitFor();
     await checkPage(page, 'shop');
     const alarms = await api('GET', '/api/alarms', { token: shopper.token });
     expect((alarms.body.payload as { id: number }[]).map((item) => item.id)).toEqual([47]);
@@ -375,6 +411,7 @@ describe('the web front in a real browser', () => {
       (one: { id: number }) => one.id === 12,
     ) as { name: string; price: number };
     await page.getByRole('heading', { name: item.name }).waitFor();
+    await page.locator('dd.next-broadcast').getByText(onAir).waitFor();
     await checkPage(page, 'item');
 
     await page.goto('/my/points');
@@ -395,6 +432,36 @@ describe('the web front in a real browser', () => {
       amount: item.price,
       items: [{ productId: 12, quantity: 1 }],
     });
+
+    // my orders, newest first: a later order is on top; the paid one is cancelled there and refunded
+    const later = await api('POST', '/api/orders/create', {
+      token: shopper.token,
+      body: { orderAmount: item.price, items: [{ productId: 12, quantity: 1 }] },
+    });
+    expect(later.status).toBe(201);
+    await page.getByRole('link', { name: 'My orders' }).click();
+    await page.getByRole('heading', { name: 'My orders' }).waitFor();
+    const rows = page.getByTestId('orders').locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-order-id')))).toEqual([
+      later.body.orderId,
+      orderId,
+    ]);
+    await page.getByText('Page 1 of 1 (2 orders)').waitFor();
+    const paidRow = page.locator(`tr[data-order-id="${orderId}"]`);
+    await paidRow.locator('[data-order-status="paid"]').waitFor();
+    await paidRow.getByRole('button', { name: /^Cancel the order of / }).click();
+    await page
+      .getByText(`Order cancelled. ${item.price.toLocaleString('en-US')} P is refunded to your points.`)
+      .waitFor();
+    await paidRow.locator('[data-order-status="cancelled"]').getByText('Cancelled, refunded').waitFor();
+    expect(await paidRow.getByRole('button').count()).toBe(0);
+    await checkPage(page, 'orders');
+    expect((await api('GET', `/api/orders/${orderId}`, { token: shopper.token })).body).toMatchObject({
+      status: 'cancelled',
+      paymentStatus: 'refunded',
+    });
+    expect((await api('GET', '/points', { token: shopper.token })).body.balance).toBe(item.price);
 
     await page.goto('/shop/recent');
     await waitFor(
