@@ -101,7 +101,7 @@ afterAll(async () => {
 });
 
 describe('the web front in a real browser', () => {
-  it('when a buyer signs up, waits behind someone, is admitted, holds two seats and pays, then both are theirs', async () => {
+  it('when a buyer signs up, waits behind someone, is admitted, holds three seats, releases one, pays two in one payment and refunds one, then the seats and points say so', async () => {
     const concert = { id: 1, name: 'IU HEREH World Tour' };
     // a demo user takes the only ACTIVE place first, so the buyer lands in the line
     const ahead = await api('POST', '/tokens', { token: MINJUN.token, body: { userId: MINJUN.id } });
@@ -177,13 +177,22 @@ describe('the web front in a real browser', () => {
     await checkPage(page, 'seat-map-phone', { fullPage: false });
     await page.setViewportSize(DESKTOP);
 
-    await page.getByRole('link', { name: 'Checkout (2 held)' }).click();
+    // a third seat, held and then given back at checkout
+    await seat('J14').click();
+    await page.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await page.locator('button.seat[data-seat-no="J14"][data-status="mine"]').waitFor();
+
+    await page.getByRole('link', { name: 'Checkout (3 held)' }).click();
+    await page.getByTestId('checkout-total').getByText('297,000 P').waitFor();
+    await page.getByRole('button', { name: 'Release J14' }).click();
+    await page.getByText('Released J14: the seat is free for anyone again.').waitFor();
     await page.getByTestId('checkout-total').getByText('198,000 P').waitFor();
+    expect(await page.getByRole('button', { name: /^Release / }).count()).toBe(2);
     await page.getByRole('button', { name: 'Add 198,000 P' }).click();
     await page.getByTestId('balance').getByText('198,000 P').waitFor();
     await checkPage(page, 'checkout');
 
-    // today: one payment per seat (the first one ends the turn; the page rejoins the line for the next)
+    // both seats in one payment
     await page.getByRole('button', { name: 'Pay 198,000 P' }).click();
     await page.waitForURL('**/my/tickets?paid=2', { timeout: 30_000 });
     await page.getByText('Paid: 2 seats.').waitFor();
@@ -192,14 +201,55 @@ describe('the web front in a real browser', () => {
     await checkPage(page, 'my-tickets');
 
     const tickets = await api('GET', '/tickets', { token: buyer.token });
-    expect((tickets.body as { seatNo: string; status: string }[]).map((t) => `${t.seatNo}:${t.status}`).sort()).toEqual(
-      ['J12:SOLD', 'J13:SOLD'],
-    );
+    const ticketRows = tickets.body as { id: string; seatNo: string; status: string }[];
+    expect(ticketRows.map((t) => `${t.seatNo}:${t.status}`).sort()).toEqual(['J12:SOLD', 'J13:SOLD', 'J14:RELEASED']);
     expect((await api('GET', '/points', { token: buyer.token })).body.balance).toBe(0);
+    const payments = (await api('GET', '/payment_history', { token: buyer.token })).body as {
+      amount: number;
+      ticketIds: string[];
+    }[];
+    expect(payments.map((one) => ({ amount: one.amount, tickets: [...one.ticketIds].sort() }))).toEqual([
+      {
+        amount: 198_000,
+        tickets: ticketRows
+          .filter((t) => t.status === 'SOLD')
+          .map((t) => t.id)
+          .sort(),
+      },
+    ]);
 
+    // a refund: asked once more before it is done, then the ticket is cancelled and its price comes back
+    const j13 = page.locator('tr[data-seat-no="J13"]');
+    await page.getByRole('button', { name: 'Refund J13' }).click();
+    await j13.getByText('Cancel J13 and get 99,000 P back?').waitFor();
+    await j13.getByRole('button', { name: 'Yes, cancel and refund' }).click();
+    await page.getByText('Cancelled J13. 99,000 P is on its way back to your points').waitFor();
+    await page
+      .locator('tr[data-seat-no="J13"][data-ticket-status="CANCELLED"]')
+      .getByText('Cancelled, refunded')
+      .waitFor();
+    await page.locator('tr[data-seat-no="J14"][data-ticket-status="RELEASED"]').getByText('Released').waitFor();
+    expect(await page.locator('tr[data-ticket-status="SOLD"]').count()).toBe(1);
+    await page.locator('tr[data-seat-no="J12"]').getByRole('button', { name: 'Refund J12' }).waitFor();
+    await checkPage(page, 'my-tickets-refunded');
+
+    // the refund is the payment service's step of the saga (through Kafka): it shows up a moment later
     await page.getByRole('link', { name: 'Points', exact: true }).click();
-    await page.getByTestId('point-history').waitFor();
-    expect(await page.getByTestId('point-history').locator('tbody tr').count()).toBe(3); // top-up + two payments
+    const history = page.getByTestId('point-history');
+    await waitFor(
+      'the refund in the point history',
+      async () => {
+        await page.reload();
+        await history.waitFor();
+        return (await history.getByText('Refund', { exact: true }).count()) > 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000 },
+    );
+    expect(await history.locator('tbody tr').count()).toBe(3); // top-up, one payment for both seats, one refund
+    await history.locator('tr', { hasText: 'Refund' }).getByText('+99,000 P').waitFor();
+    await history.locator('tr', { hasText: 'Spent' }).getByText('−198,000 P').waitFor();
+    await page.getByTestId('balance').getByText('99,000 P').waitFor();
+    expect((await api('GET', '/points', { token: buyer.token })).body.balance).toBe(99_000);
     await checkPage(page, 'points');
     expect(pageErrors).toEqual([]);
   }, 240_000);
@@ -303,15 +353,51 @@ describe('the web front in a real browser', () => {
     expect(pageErrors).toEqual([]);
   }, 120_000);
 
-  it('when a shopper sets an alarm, opens an item, orders it and pays with points, then the order is paid and they are told', async () => {
+  it('when a shopper sets an alarm, sees when an item is next on air, orders it, pays with points and cancels it in my orders, then it is refunded and they are told', async () => {
     const { page, pageErrors } = await browser();
     const shopper = await signUp(page, 'Web Shopper');
+    // an operator puts item 12 on air in 90 minutes, before its demo slots: the shop shows when, in the buyer's time
+    const startsAt = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 90 * 60_000);
+    const scheduled = await api('POST', '/api/items/12/broadcasts', {
+      token: ADMIN_TOKEN,
+      body: {
+        channel: 'cjmall',
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+      },
+    });
+    expect(scheduled.status).toBe(201);
+    const onAir = startsAt.toLocaleString('en-GB', {
+      timeZone: 'Asia/Seoul',
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     await page.getByRole('link', { name: 'Shop', exact: true }).first().click();
     const alarm = page.getByRole('button', { name: 'Alarm for [하나투어] 제주 3박4일 패키지' });
     await alarm.waitFor();
     expect(await alarm.getAttribute('aria-pressed')).toBe('false');
     await alarm.click();
     await page.locator('button[aria-pressed="true"][data-item-id="47"]').waitFor();
+    const listed = (await api('GET', '/api/items', { token: shopper.token })).body.payload as {
+      id: number;
+      name: string;
+      next_broadcast_at: string | null;
+    }[];
+    const twelve = listed.find((one) => one.id === 12)!;
+    expect(new Date(twelve.next_broadcast_at!).getTime()).toBe(startsAt.getTime());
+    const card = page.locator('.item-card', { has: page.getByRole('link', { name: twelve.name, exact: true }) });
+    await card.locator('.next-broadcast').getByText(`Next on air: ${onAir}`).waitFor();
+    expect(await card.locator('time').getAttribute('datetime')).toBe(twelve.next_broadcast_at);
+    const unscheduled = listed.find((one) => one.next_broadcast_at === null);
+    if (unscheduled)
+      await page
+        .locator('.item-card', { has: page.getByRole('link', { name: unscheduled.name, exact: true }) })
+        .getByText('No broadcast scheduled')
+        .waitFor();
     await checkPage(page, 'shop');
     const alarms = await api('GET', '/api/alarms', { token: shopper.token });
     expect((alarms.body.payload as { id: number }[]).map((item) => item.id)).toEqual([47]);
@@ -325,6 +411,7 @@ describe('the web front in a real browser', () => {
       (one: { id: number }) => one.id === 12,
     ) as { name: string; price: number };
     await page.getByRole('heading', { name: item.name }).waitFor();
+    await page.locator('dd.next-broadcast').getByText(onAir).waitFor();
     await checkPage(page, 'item');
 
     await page.goto('/my/points');
@@ -345,6 +432,36 @@ describe('the web front in a real browser', () => {
       amount: item.price,
       items: [{ productId: 12, quantity: 1 }],
     });
+
+    // my orders, newest first: a later order is on top; the paid one is cancelled there and refunded
+    const later = await api('POST', '/api/orders/create', {
+      token: shopper.token,
+      body: { orderAmount: item.price, items: [{ productId: 12, quantity: 1 }] },
+    });
+    expect(later.status).toBe(201);
+    await page.getByRole('link', { name: 'My orders' }).click();
+    await page.getByRole('heading', { name: 'My orders' }).waitFor();
+    const rows = page.getByTestId('orders').locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-order-id')))).toEqual([
+      later.body.orderId,
+      orderId,
+    ]);
+    await page.getByText('Page 1 of 1 (2 orders)').waitFor();
+    const paidRow = page.locator(`tr[data-order-id="${orderId}"]`);
+    await paidRow.locator('[data-order-status="paid"]').waitFor();
+    await paidRow.getByRole('button', { name: /^Cancel the order of / }).click();
+    await page
+      .getByText(`Order cancelled. ${item.price.toLocaleString('en-US')} P is refunded to your points.`)
+      .waitFor();
+    await paidRow.locator('[data-order-status="cancelled"]').getByText('Cancelled, refunded').waitFor();
+    expect(await paidRow.getByRole('button').count()).toBe(0);
+    await checkPage(page, 'orders');
+    expect((await api('GET', `/api/orders/${orderId}`, { token: shopper.token })).body).toMatchObject({
+      status: 'cancelled',
+      paymentStatus: 'refunded',
+    });
+    expect((await api('GET', '/points', { token: shopper.token })).body.balance).toBe(item.price);
 
     await page.goto('/shop/recent');
     await waitFor(

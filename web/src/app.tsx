@@ -15,6 +15,7 @@ import { ShopPage } from './pages/shop.page';
 import { ItemPage } from './pages/item.page';
 import { RecentPage } from './pages/recent.page';
 import { OrderPage } from './pages/order.page';
+import { OrdersPage } from './pages/orders.page';
 import { NotificationsPage } from './pages/notifications.page';
 import { OpsConcertsPage } from './pages/ops-concerts.page';
 import { OpsDashboardPage } from './pages/ops-dashboard.page';
@@ -47,6 +48,7 @@ const PAGE_TABLE: Record<PageName | 'notFound', PageEntry> = {
   shop: { title: 'Shop', component: ShopPage, access: 'user' },
   item: { title: 'Item', component: ItemPage, access: 'user' },
   recent: { title: 'Recently viewed', component: RecentPage, access: 'user' },
+  orders: { title: 'My orders', component: OrdersPage, access: 'user' },
   order: { title: 'Order', component: OrderPage, access: 'user' },
   opsConcerts: { title: 'Operator: concerts', component: OpsConcertsPage, access: 'admin' },
   opsDashboard: { title: 'Operator: live dashboard', component: OpsDashboardPage, access: 'admin' },

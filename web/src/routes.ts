@@ -17,6 +17,7 @@ export const PAGES = {
   shop: '/shop',
   item: '/shop/items/:itemId',
   recent: '/shop/recent',
+  orders: '/shop/orders',
   order: '/shop/orders/:orderId',
   opsConcerts: '/ops/concerts',
   opsDashboard: '/ops/dashboard',

@@ -1,4 +1,5 @@
 import { problemFrom, retryAfterSeconds } from '../src/api/problem';
+import { formatDateTime } from '../src/domain/format';
 
 const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name.toLowerCase()] ?? null });
 const body = (code: string, message: string, detail: unknown[] = []) =>
@@ -72,6 +73,21 @@ describe('what the pages say about a refused or failed call', () => {
       { param: 'password', msg: 'Too short.' },
     ]);
     expect(problemFrom(409, headers({}), 'not json', 'queue').message).toBe('Someone or something got there first.');
+  });
+
+  it('when a refund is refused as past the cut-off (409 CANCELLATION_CLOSED), then the cut-off reads in local time and the ticket is said to be kept', () => {
+    const problem = problemFrom(
+      409,
+      headers({}),
+      body('CANCELLATION_CLOSED', 'Cancellations closed at 2047-10-20T10:00:00Z, 24 h before the show.'),
+      'user',
+    );
+    expect(problem.kind).toBe('conflict');
+    expect(problem.options.code).toBe('CANCELLATION_CLOSED');
+    expect(problem.message).toBe(
+      `Refunds for this show closed on ${formatDateTime('2047-10-20T10:00:00Z')}: tickets can be cancelled until 24 hours before the show. Your ticket is still yours.`,
+    );
+    expect(problem.message).not.toContain('T10:00:00Z');
   });
 
   it('when Retry-After is a date, then it counts the seconds until then', () => {

@@ -8,6 +8,8 @@ export interface ItemView {
   category: string;
   price: number;
   is_alarm_set: boolean;
+  /** Start of the broadcast on air now or next; null when none is scheduled (absent in recently viewed). */
+  next_broadcast_at?: string | null;
 }
 
 export const itemApi = {

@@ -1,3 +1,5 @@
+import { formatDateTime } from '../domain/format';
+
 /**
  * What went wrong with a call, in words a buyer can act on. The API's own message is a human sentence (SPEC §0)
  * and is shown for refusals (4xx); a server-side failure never shows anything the server sent.
@@ -81,6 +83,19 @@ const GENERIC: Record<number, string> = {
   422: 'Some of what you entered needs fixing.',
 };
 
+/**
+ * Refusals whose API sentence is right but not yet kind: a buyer reads the cut-off in their own time, not in UTC.
+ */
+function friendlierSentence(code: string | undefined, said: string | undefined): string | undefined {
+  if (code === 'CANCELLATION_CLOSED') {
+    const cutOff = said?.match(/\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})/)?.[0];
+    return cutOff
+      ? `Refunds for this show closed on ${formatDateTime(cutOff)}: tickets can be cancelled until 24 hours before the show. Your ticket is still yours.`
+      : 'Refunds for this show have closed: tickets can be cancelled until 24 hours before the show. Your ticket is still yours.';
+  }
+  return undefined;
+}
+
 /** The problem an HTTP answer describes, for the credential the call presented. */
 export function problemFrom(
   status: number,
@@ -147,7 +162,8 @@ export function problemFrom(
           : status === 400
             ? 'refused'
             : 'invalid';
-  return new ApiProblem(kind, status, said ?? GENERIC[status] ?? 'That did not work.', { code, fields, requestId });
+  const sentence = friendlierSentence(code, said) ?? said ?? GENERIC[status] ?? 'That did not work.';
+  return new ApiProblem(kind, status, sentence, { code, fields, requestId });
 }
 
 /** A fetch that never reached the server (network down, gateway stopped). */

@@ -31,7 +31,7 @@ export interface Ticket {
   concertName: string;
   seatNo: string;
   price: number;
-  status: 'HELD' | 'SOLD' | 'EXPIRED' | 'RELEASED';
+  status: 'HELD' | 'SOLD' | 'EXPIRED' | 'RELEASED' | 'CANCELLED';
   heldUntil: string;
   reservedAt: string;
   venue: string;
@@ -57,6 +57,11 @@ export const ticketApi = {
       idempotencyKey,
     }),
   myTickets: () => call<Ticket[]>('GET', '/tickets'),
+  /** Gives a hold back at once (204): the seat is AVAILABLE again. */
+  release: (ticketId: string) => call<undefined>('DELETE', `/tickets/${encodeURIComponent(ticketId)}`),
+  /** Cancels a sold ticket; the payment service refunds its price (a saga step, so a moment later). */
+  cancel: (ticketId: string, idempotencyKey: string) =>
+    call<Ticket>('POST', `/tickets/${encodeURIComponent(ticketId)}/cancel`, { idempotencyKey }),
   createConcert: (name: string, performer: string) =>
     call<Concert>('POST', '/admin/concerts', { body: { name, performer } }),
   createShowtime: (concertId: number, showtime: NewShowtime) =>

@@ -4,25 +4,28 @@ import { newIdempotencyKey } from '../api/http';
 import { paymentApi } from '../api/payment';
 import { queueApi } from '../api/queue';
 import { session } from '../api/session';
-import { ticketApi } from '../api/ticket';
+import { ticketApi, type Ticket } from '../api/ticket';
 import { Countdown } from '../components/countdown';
-import { DataTable } from '../components/data-table';
+import { DataTable, type Column } from '../components/data-table';
 import { ProblemNote } from '../components/notes';
 import { ResourceNotes } from '../components/resource-notes';
 import { TICKET_COLUMNS } from '../components/ticket-cells';
 import { PageTitle } from '../components/page-title';
 import { useAction, useResource } from '../components/use-resource';
 import { payHolds, type CheckoutResult } from '../domain/checkout';
-import { formatDateTime, formatPoints } from '../domain/format';
+import { formatPoints } from '../domain/format';
 import { href } from '../routes';
 import { navigate } from '../router';
 
 const ADMISSION_LOOKS = 10;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** One Idempotency-Key per ticket for as long as the tab lives, so a retry after a reload cannot pay twice. */
-function paymentKeyFor(ticketId: string): string {
-  const name = `boxoffice.payment-key.${ticketId}`;
+/**
+ * One Idempotency-Key per set of tickets for as long as the tab lives, so a retry after a reload cannot pay twice
+ * (a different set, after a release, is a different payment).
+ */
+function paymentKeyFor(ticketIds: string[]): string {
+  const name = `boxoffice.payment-key.${[...ticketIds].sort().join(',')}`;
   const known = sessionStorage.getItem(name);
   if (known) return known;
   const key = newIdempotencyKey();
@@ -51,7 +54,7 @@ export function CheckoutPage({ user, query }: PageProps) {
     const outcome = await payHolds(
       holds.map((ticket) => ticket.id),
       {
-        pay: paymentApi.payTicket,
+        pay: paymentApi.payTickets,
         paymentStatus: paymentApi.paymentStatus,
         rejoin: async () => {
           const concertId = session.place()?.concertId ?? null;
@@ -73,10 +76,33 @@ export function CheckoutPage({ user, query }: PageProps) {
     tickets.reload();
     balance.reload();
     // back in line: the waiting room returns here once admitted, and the rest is paid then without a click
-    if (outcome.waiting) navigate(href('line', {}, { next: href('checkout', {}, { resume: '1' }) }));
-    else if (outcome.outcomes.every((one) => one.state === 'paid'))
-      navigate(href('tickets', {}, { paid: String(holds.length) }));
+    if (outcome.state === 'waiting') navigate(href('line', {}, { next: href('checkout', {}, { resume: '1' }) }));
+    else if (outcome.state === 'paid') navigate(href('tickets', {}, { paid: String(holds.length) }));
   });
+
+  const [released, setReleased] = useState<string>();
+  const release = useAction(async (ticket: Ticket) => {
+    await ticketApi.release(ticket.id);
+    setReleased(ticket.seatNo);
+    tickets.reload();
+  });
+  const columns: Column<Ticket>[] = [
+    ...TICKET_COLUMNS,
+    {
+      header: 'Release',
+      hiddenHeader: true,
+      cell: (ticket) => (
+        <button
+          type="button"
+          class="secondary small"
+          disabled={release.busy || pay.busy}
+          onClick={() => void release.run(ticket)}
+        >
+          Release {ticket.seatNo}
+        </button>
+      ),
+    },
+  ];
 
   const resume = query.get('resume') === '1';
   const resumed = useRef(false);
@@ -102,7 +128,7 @@ export function CheckoutPage({ user, query }: PageProps) {
           )}
           <DataTable
             caption="Seats on hold"
-            columns={TICKET_COLUMNS}
+            columns={columns}
             rows={holds}
             rowKey={(ticket) => ticket.id}
             footer={
@@ -113,6 +139,7 @@ export function CheckoutPage({ user, query }: PageProps) {
                 <td class="number">
                   <strong data-testid="checkout-total">{formatPoints(total)}</strong>
                 </td>
+                <td />
               </tr>
             }
           />
@@ -132,8 +159,7 @@ export function CheckoutPage({ user, query }: PageProps) {
             </div>
           )}
           <p class="hint">
-            Today each seat is paid on its own, and the first payment ends your turn in line; if that happens we rejoin
-            the line for you and pay the rest, while your seats stay held.
+            All your held seats are paid in one payment: every seat is yours, or none is and nothing is charged.
           </p>
           <ProblemNote problem={pay.problem} />
           <button type="button" disabled={pay.busy || shortfall > 0 || !balance.data} onClick={() => void pay.run()}>
@@ -141,24 +167,21 @@ export function CheckoutPage({ user, query }: PageProps) {
           </button>
         </>
       )}
-      {result && (
-        <ul class="outcomes" aria-live="polite">
-          {result.outcomes.map((outcome) => {
-            const ticket = tickets.data?.find((one) => one.id === outcome.ticketId);
-            const seat = ticket ? `${ticket.seatNo} (${ticket.concertName})` : 'A seat';
-            return (
-              <li key={outcome.ticketId} data-outcome={outcome.state}>
-                {outcome.state === 'paid' &&
-                  `${seat}: paid${outcome.payment.paidAt ? ` ${formatDateTime(outcome.payment.paidAt)}` : ''}.`}
-                {outcome.state === 'confirming' &&
-                  `${seat}: payment taken, the seat is being confirmed. See My tickets in a moment.`}
-                {outcome.state === 'failed' && `${seat}: ${outcome.problem.message}`}
-                {outcome.state === 'needs-place' &&
-                  `${seat}: not paid yet: your turn in line ended. Join the line again to pay it while it is held.`}
-              </li>
-            );
-          })}
-        </ul>
+      {released && (
+        <p class="note note-ok" role="status">
+          Released {released}: the seat is free for anyone again.
+        </p>
+      )}
+      <ProblemNote problem={release.problem} />
+      {result && result.state !== 'paid' && result.state !== 'waiting' && (
+        <p
+          class={`note ${result.state === 'failed' ? 'note-error' : 'note-warn'}`}
+          role="status"
+          data-outcome={result.state}
+        >
+          {result.state === 'confirming' && 'Payment taken; the seats are being confirmed. See My tickets in a moment.'}
+          {result.state === 'failed' && result.problem.message}
+        </p>
       )}
     </section>
   );

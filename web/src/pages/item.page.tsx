@@ -7,7 +7,7 @@ import { WholeNumberField } from '../components/field';
 import { PageTitle } from '../components/page-title';
 import { ResourceNotes } from '../components/resource-notes';
 import { useAction, useResource } from '../components/use-resource';
-import { formatPoints, wholeNumberIn } from '../domain/format';
+import { formatDateTime, formatPoints, wholeNumberIn } from '../domain/format';
 import { href } from '../routes';
 import { navigate } from '../router';
 import { ActionForm } from '../components/action-form';
@@ -42,6 +42,14 @@ export function ItemPage({ params }: PageProps) {
             <dd>{detail.broadcaster}</dd>
             <dt>Price</dt>
             <dd class="price">{formatPoints(detail.price)}</dd>
+            <dt>Next on air</dt>
+            <dd class="next-broadcast">
+              {detail.next_broadcast_at ? (
+                <time dateTime={detail.next_broadcast_at}>{formatDateTime(detail.next_broadcast_at)}</time>
+              ) : (
+                'No broadcast scheduled'
+              )}
+            </dd>
           </dl>
           <AlarmToggle item={detail} />
           <ActionForm

@@ -11,7 +11,7 @@ import { useAction, useResource } from '../components/use-resource';
 import { formatDateTime, formatPoints } from '../domain/format';
 import { href } from '../routes';
 
-const STATUS_WORDS: Record<OrderStatus, string> = {
+export const ORDER_STATUS_WORDS: Record<OrderStatus, string> = {
   pending: 'Reserving the stock…',
   stock_locked: 'Stock reserved: ready to pay',
   rejected: 'Refused: not enough stock',
@@ -48,14 +48,14 @@ export function OrderPage({ params }: PageProps) {
   return (
     <section class="narrow">
       <p class="breadcrumb">
-        <a href={href('shop')}>Shop</a>
+        <a href={href('shop')}>Shop</a> · <a href={href('orders')}>My orders</a>
       </p>
       <PageTitle>Your order</PageTitle>
       <ResourceNotes of={[order]} loading="the order" />
       {data && (
         <>
           <p class="status-badge" data-order-status={data.status} aria-live="polite">
-            {STATUS_WORDS[data.status]}
+            {ORDER_STATUS_WORDS[data.status]}
             {data.reason && data.status !== 'paid' ? ` (${data.reason})` : ''}
           </p>
           <dl class="facts">

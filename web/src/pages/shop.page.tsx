@@ -4,8 +4,24 @@ import { AlarmToggle } from '../components/alarm-toggle';
 import { PageTitle } from '../components/page-title';
 import { ResourceNotes } from '../components/resource-notes';
 import { useResource } from '../components/use-resource';
-import { formatPoints } from '../domain/format';
+import { formatDateTime, formatPoints } from '../domain/format';
 import { href } from '../routes';
+
+/** When the item is next on air; nothing for a list that does not say (recently viewed). */
+export function NextBroadcast({ at }: { at: string | null | undefined }) {
+  if (at === undefined) return null;
+  return (
+    <p class="hint next-broadcast">
+      {at === null ? (
+        'No broadcast scheduled'
+      ) : (
+        <>
+          Next on air: <time dateTime={at}>{formatDateTime(at)}</time>
+        </>
+      )}
+    </p>
+  );
+}
 
 export function ItemCard({ item }: { item: ItemView }) {
   return (
@@ -17,6 +33,7 @@ export function ItemCard({ item }: { item: ItemView }) {
         <a href={href('item', { itemId: item.id })}>{item.name}</a>
       </h2>
       <p class="price">{formatPoints(item.price)}</p>
+      <NextBroadcast at={item.next_broadcast_at} />
       <AlarmToggle item={item} />
     </li>
   );

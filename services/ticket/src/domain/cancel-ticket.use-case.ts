@@ -39,17 +39,20 @@ export async function cancelTicket(
   transact: Transact,
   now: Date = new Date(),
 ): Promise<Ticket> {
-  const { ticket, cancelledNow } = await transact(async (tx) => {
+  // the transaction returns the ticket itself: with an Idempotency-Key, what it returns is the answer stored
+  let cancelledNow = false;
+  const ticket = await transact(async (tx) => {
     const found = await lockTicketWithShow(tx, input.ticketId);
     if (!found || found.ticket.userId !== input.userId) throw ticketNotFound(input.ticketId);
-    if (found.ticket.status === 'CANCELLED') return { ticket: found.ticket, cancelledNow: false };
+    if (found.ticket.status === 'CANCELLED') return found.ticket;
     if (found.ticket.status !== 'SOLD') throw notSold(found.ticket);
     const closesAt = cancellationClosesAt(found.startsAt, deps.cutoffHours);
     if (now >= closesAt) throw cancellationClosed(closesAt, deps.cutoffHours);
     const [cancelled] = await cancelSoldTickets(tx, [found.ticket.id]);
     await freeSeatsOfEnded(tx, [cancelled!.id]);
     await publishTicketChanged(tx, cancelled!);
-    return { ticket: cancelled!, cancelledNow: true };
+    cancelledNow = true;
+    return cancelled!;
   });
   // after the commit: the lock mirrored the sale, and the seat may be held again at once
   if (cancelledNow) await deps.locks.release(ticket.showtimeId, ticket.seatId, ticket.id).catch(() => undefined);

@@ -46,7 +46,7 @@ describe('selling held tickets: the payment service side', () => {
   // Kafka: a token re-issued to the same buyer may still be live and then end under the next test. Every test has
   // buyers of its own.
   beforeEach(async () => {
-    users = await harness.users(3);
+    users = await harness.users(4); // the fourth only for the cancel with a key
     tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
   });
   afterAll(async () => {
@@ -246,6 +246,25 @@ describe('selling held tickets: the payment service side', () => {
     );
     // amount: the ticket's price, what the payment service refunds for this ticket
     expect(refusal.payload).toMatchObject({ ticketId: tooLate.id, reason: 'HOLD_EXPIRED', amount: 10_000 });
+  });
+
+  it('when a sold ticket is cancelled with an Idempotency-Key, then 200 CANCELLED, and the retry with that key answers the same', async () => {
+    const { showtimeId, seatIds } = await harness.showtime(admin!, 1, 20_000);
+    const ticket = await hold(3, showtimeId, seatIds[0]!);
+    expect((await confirm(ticket.id, randomUUID(), users[3]!.id)).statusCode).toBe(200);
+    const key = randomUUID();
+    const cancel = () =>
+      harness.app.inject({
+        method: 'POST',
+        url: `/tickets/${ticket.id}/cancel`,
+        headers: { 'user-token': users[3]!.token, 'idempotency-key': key },
+      });
+    const first = await cancel();
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ id: ticket.id, status: 'CANCELLED', price: 20_000 });
+    const again = await cancel();
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(first.json());
   });
 
   it('when a sold ticket is cancelled and its payment.completed arrives late, then it is already handled: no refusal, no resale', async () => {
