@@ -216,7 +216,13 @@ export class Load {
       price += seat.price;
     }
     if (heldIds.length === 0) return;
-    if (chance(0.25)) return; // left to expire: the sweeper must release them
+    if (chance(0.25)) {
+      // given back by the buyer (RELEASED, the seat free at once) or left to expire (the sweeper must release them)
+      if (chance(0.5))
+        for (const ticketId of heldIds)
+          await this.call('DELETE', `/tickets/${ticketId}`, { headers: this.bearer(user) });
+      return;
+    }
     if (!(await this.charge(user, price))) return;
     const paid = await this.call('POST', '/payments', {
       headers: this.bearer(user),
@@ -227,6 +233,12 @@ export class Load {
       this.ledger.payments.set(paid.body.id, { ticketIds: heldIds, userId: user.id, status: paid.status });
       // the token ends once nothing is left to pay (ticket.purchase-finished): the next seat needs a new one
       if (paid.status === 201) user.queueToken = undefined;
+      // some buyers change their mind: one ticket cancelled and refunded (the audit counts its refund once)
+      if (paid.status === 201 && chance(0.2))
+        await this.call('POST', `/tickets/${pick(heldIds)}/cancel`, {
+          headers: { 'user-token': user.token },
+          key: randomUUID(),
+        });
     } else if (paid.status === 401 || paid.status === 403) user.queueToken = undefined;
   }
 
