@@ -19,19 +19,22 @@ export interface CompletedPayment extends Sale {
 
 const SOLD_LOCK_MS = 24 * 3600 * 1000;
 
-/** Why one ticket of a sale cannot be sold to this payment; undefined when it already is (a retry). */
-async function refusalOf(tx: Queryable, ticketId: string, sale: Sale): Promise<AppError | undefined> {
+/**
+ * A ticket of the sale whose conditional UPDATE matched nothing: returned when this payment already bought it (a
+ * retry), else the reason it cannot be sold is thrown.
+ */
+async function alreadySoldToThisPayment(tx: Queryable, ticketId: string, sale: Sale): Promise<Ticket> {
   const current = await findTicket(tx, ticketId);
-  if (!current) return ticketNotFound(ticketId);
+  if (!current) throw ticketNotFound(ticketId);
   // sold to this payment, also once its buyer has cancelled it: a late or redelivered payment.completed must not
   // refuse (and so refund a second time) a sale that happened and was refunded
   if ((current.status === 'SOLD' || current.status === 'CANCELLED') && current.paymentId === sale.paymentId)
-    return undefined;
-  if (current.status === 'SOLD') return conflict('ALREADY_SOLD', 'This ticket was sold to another payment.');
-  if (current.userId !== sale.userId) return conflict('HELD_BY_ANOTHER_USER', 'This ticket is held by another user.');
+    return current;
+  if (current.status === 'SOLD') throw conflict('ALREADY_SOLD', 'This ticket was sold to another payment.');
+  if (current.userId !== sale.userId) throw conflict('HELD_BY_ANOTHER_USER', 'This ticket is held by another user.');
   if (current.status === 'RELEASED')
-    return conflict('HOLD_RELEASED', 'The hold was released by its holder before the payment completed.');
-  return conflict('HOLD_EXPIRED', 'The hold expired before the payment completed; the seat was released.');
+    throw conflict('HOLD_RELEASED', 'The hold was released by its holder before the payment completed.');
+  throw conflict('HOLD_EXPIRED', 'The hold expired before the payment completed; the seat was released.');
 }
 
 /**
@@ -51,9 +54,7 @@ async function confirmSaleIn(tx: Queryable, sale: Sale): Promise<Ticket[]> {
       sold.push(ticket);
       continue;
     }
-    const refusal = await refusalOf(tx, ticketId, sale);
-    if (refusal) throw refusal;
-    sold.push((await findTicket(tx, ticketId))!);
+    sold.push(await alreadySoldToThisPayment(tx, ticketId, sale));
   }
   await publishPurchaseFinishedIfDone(tx, sold);
   return sold;
