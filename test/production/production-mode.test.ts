@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { eventPublicKey } from '@boxoffice/config';
 import { ServiceProcess, STACK_SERVICES, dropDatabase, testEnv, testInfra } from '@boxoffice/testing';
 
 /**
@@ -9,12 +11,15 @@ import { ServiceProcess, STACK_SERVICES, dropDatabase, testEnv, testInfra } from
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/** Every service signs its events and checks its producers' (the gateway has no events). */
+const EVENT_KEYS = ['EVENT_SIGNING_KEY', 'EVENT_VERIFY_KEYS'];
+
 const EXPECTED: Record<(typeof STACK_SERVICES)[number], string[]> = {
-  user: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN'],
-  item: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN'],
-  alarm: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN'],
-  queue: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA'],
-  ticket: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN'],
+  user: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN', ...EVENT_KEYS],
+  item: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN', ...EVENT_KEYS],
+  alarm: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN', ...EVENT_KEYS],
+  queue: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', ...EVENT_KEYS],
+  ticket: ['DATABASE_URL', 'REDIS_URL', 'DEMO_DATA', 'INTERNAL_API_TOKEN', ...EVENT_KEYS],
   payment: [
     'DATABASE_URL',
     'REDIS_URL',
@@ -22,9 +27,21 @@ const EXPECTED: Record<(typeof STACK_SERVICES)[number], string[]> = {
     'INTERNAL_API_TOKEN',
     'CARD_GATEWAY_SECRET',
     'IDEMPOTENCY_HASH_SECRET',
+    ...EVENT_KEYS,
   ],
   gateway: ['REDIS_URL'],
 };
+
+/** A fresh signing key for `service`, and a fresh key of each peer it would trust. */
+function realEventKeys(service: string): Record<string, string> {
+  const key = () => randomBytes(32).toString('hex');
+  const signing = key();
+  const peers = ['item', 'alarm', 'queue', 'ticket', 'payment'].map((peer) => `${peer}:${eventPublicKey(key())}`);
+  return {
+    EVENT_SIGNING_KEY: signing,
+    EVENT_VERIFY_KEYS: [`${service}:${eventPublicKey(signing)}`, ...peers].join(','),
+  };
+}
 
 function startOnce(service: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -63,6 +80,7 @@ describe('production mode', () => {
       ...testEnv('user'),
       ...production,
       INTERNAL_API_TOKEN: 'a-real-secret-of-forty-characters-000000',
+      ...realEventKeys('user'),
     });
     const gateway = await ServiceProcess.create('gateway', {
       ...testEnv('gateway'),

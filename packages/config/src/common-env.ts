@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { eventKeysEnv } from './event-keys';
 import { Secret, explicitInProduction } from './production';
 
 /** Ports and URLs of the native infrastructure that scripts/infra.sh starts. */
@@ -63,4 +64,6 @@ export const commonEnv = (service: keyof typeof SERVICE_PORTS | 'gateway', defau
   KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 72_000 }),
   /** A socket with no traffic at all for this long is closed. */
   CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 120_000 }),
+  /** Signing this service's events and checking its peers' (the gateway drops them: it has no events). */
+  ...eventKeysEnv(service, Object.keys(SERVICE_PORTS)),
 });

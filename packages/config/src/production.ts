@@ -10,6 +10,9 @@ import { Type, type TObject, type TSchema, type TString } from '@sinclair/typebo
 export const PRODUCTION_RULE = 'x-production';
 type ProductionRule = 'secret' | 'explicit';
 
+/** The JSON-schema keyword listing shipped values (keys derived from public names) that production refuses inside a setting. */
+export const PRODUCTION_REFUSES = 'x-production-refuses';
+
 const SECRET_MIN_LENGTH_IN_PRODUCTION = 32;
 const PLACEHOLDER = /change-?me/i;
 
@@ -49,6 +52,10 @@ export function productionProblems(
       problems.push(
         `${name}: must be at least ${SECRET_MIN_LENGTH_IN_PRODUCTION} characters in production (got ${String(given).length}); e.g. openssl rand -hex 32`,
       );
+    } else if (refusedIn(property, String(given))) {
+      problems.push(
+        `${name}: holds a development key, whose private half is public; generate real ones (npm run ops -- event-keys)`,
+      );
     }
   }
   if (config.DEMO_DATA === true && config.ALLOW_DEMO_DATA_IN_PRODUCTION !== true) {
@@ -57,4 +64,10 @@ export function productionProblems(
     );
   }
   return problems;
+}
+
+function refusedIn(property: unknown, given: string): boolean {
+  const refused = (property as Record<string, unknown>)[PRODUCTION_REFUSES] as string[] | undefined;
+  const value = given.toLowerCase();
+  return refused?.some((shipped) => value.includes(shipped.toLowerCase())) ?? false;
 }

@@ -6,6 +6,7 @@ import { Delivery, type Subscription } from './delivery';
 import { NO_METRICS, type EventMetrics } from './event-metrics';
 import { backoff } from './failures';
 import { ensureTopics, type EventBus } from './kafka';
+import type { EventVerifier } from './signing';
 
 /** Handles one event whose payload was checked against its contract, in the inbox transaction `db`. */
 export type EventHandler<P = unknown> = (event: EventEnvelope<P>, db: pg.PoolClient) => Promise<void>;
@@ -21,6 +22,8 @@ export interface EventConsumerOptions {
   pool: pg.Pool;
   /** Consumer group: all instances of one service share it, so each event is handled once per service. */
   groupId: string;
+  /** The public keys of the owners of its topics: an event not signed by its topic's owner is dead-lettered. */
+  verifier: EventVerifier;
   sessionTimeoutMs?: number;
   /**
    * How many partitions one instance handles at once (default 1). Events are keyed by aggregate, so one
@@ -70,6 +73,7 @@ export class EventConsumer {
       pool: options.pool,
       logger: options.bus.logger,
       subscriptions: this.subscriptions,
+      verifier: options.verifier,
       maxAttempts: options.maxAttempts ?? 5,
       retryBackoffMs: options.retryBackoffMs ?? 200,
       metrics: this.metrics,
@@ -121,6 +125,11 @@ export class EventConsumer {
 
   start(): void {
     if (this.subscriptions.size === 0) throw new Error(`consumer ${this.name} subscribes to nothing`);
+    const unverifiable = this.topics().filter((topic) => !this.options.verifier.knows(topic));
+    if (unverifiable.length > 0)
+      throw new Error(
+        `consumer ${this.name}: no public key of the owner of ${unverifiable.join(', ')} (EVENT_VERIFY_KEYS)`,
+      );
     this.started = true;
     void this.loadSyncState().finally(() => this.connect(0));
     this.scheduleReplay();

@@ -9,7 +9,9 @@ export interface ReceivedMessage {
   raw: string;
 }
 
-export type DeadLetterReason = 'unreadable' | 'invalid-payload' | 'handler-failed';
+/** `unsigned`, `not-owner`, `forged`: not signed by the owner of its topic (signing.ts); never applied. */
+export type DeadLetterReason =
+  'unreadable' | 'unsigned' | 'not-owner' | 'forged' | 'invalid-payload' | 'handler-failed';
 
 export interface DeadLetter {
   reason: DeadLetterReason;

@@ -16,6 +16,7 @@ import {
 import type { EventMetrics } from './event-metrics';
 import { backoff, describeError, isTransient } from './failures';
 import type { Logger } from './kafka';
+import type { EventVerifier } from './signing';
 
 export interface Subscription {
   contract: EventContract;
@@ -30,6 +31,8 @@ export interface DeliveryOptions {
   pool: pg.Pool;
   logger: Logger;
   subscriptions: ReadonlyMap<string, Subscription>;
+  /** Checks that each event was signed by the owner of its contract's topic, before its payload is looked at. */
+  verifier: EventVerifier;
   maxAttempts: number;
   retryBackoffMs: number;
   metrics: EventMetrics;
@@ -56,6 +59,8 @@ export class Delivery {
     if (!event) return { reason: 'unreadable', error: 'not an event envelope' };
     const subscription = this.options.subscriptions.get(event.type);
     if (!subscription) return 'skip';
+    const forged = this.options.verifier.problem(event, subscription.contract.topic);
+    if (forged) return { ...forged, event };
     const problem = payloadProblem(subscription.contract, event.payload);
     if (problem) return { reason: 'invalid-payload', error: problem, event };
     return { event, subscription };

@@ -8,6 +8,7 @@ import { registerEventMetrics } from './event-metrics';
 import { createEventBus, type EventBus } from './kafka';
 import { EVENTS_MIGRATIONS } from './migrations';
 import { OutboxRelay } from './outbox-relay';
+import { EventSigner, EventVerifier, parseVerifyKeys } from './signing';
 
 /** What a service may tune per consumer; the bus, pool and metrics come from the plugin. */
 export type ConsumerSettings = Pick<
@@ -38,6 +39,10 @@ export interface EventsPluginOptions {
   topicPrefix: string;
   databaseUrl: string;
   publishes?: readonly EventContract[];
+  /** This service's Ed25519 private key (32-byte seed, hex): its relay signs every event it publishes. */
+  signingKey: string;
+  /** `owner:publicKey,…`: its consumers apply only events signed by the owner of their topic. */
+  verifyKeys: string;
   /** Defaults for every consumer of the service (poison handling). */
   consumerDefaults?: ConsumerSettings;
 }
@@ -60,11 +65,13 @@ export const eventsPlugin = withMigrations(
       const registry = (app as FastifyInstance & { metrics?: Registry }).metrics;
       const metrics = registry ? registerEventMetrics(registry, app.pg) : undefined;
       const publishes = options.publishes ?? [];
+      const verifier = new EventVerifier(parseVerifyKeys(options.verifyKeys));
       const relay = new OutboxRelay({
         bus,
         pool: app.pg,
         databaseUrl: options.databaseUrl,
         name: service,
+        signer: new EventSigner(options.signingKey),
         metrics,
         declared: options.publishes && publishes.map((contract) => contract.type),
       });
@@ -83,6 +90,7 @@ export const eventsPlugin = withMigrations(
             groupId,
             bus,
             pool: app.pg,
+            verifier,
             metrics,
           });
           consumers.push(consumer);

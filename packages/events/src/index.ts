@@ -8,3 +8,4 @@ export * from './event-metrics';
 export * from './replica';
 export { EVENTS_MIGRATIONS } from './migrations';
 export * from './events-plugin';
+export * from './signing';

@@ -1,8 +1,10 @@
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
+import type { EventEnvelope } from '@boxoffice/contracts';
 import type { EventMetrics } from './event-metrics';
 import { backoff, describeError, rejectedByBroker } from './failures';
 import { ensureTopics, type EventBus } from './kafka';
+import type { EventSigner } from './signing';
 
 export interface OutboxPublisherOptions {
   bus: EventBus;
@@ -14,6 +16,8 @@ export interface OutboxPublisherOptions {
   retryBackoffMs?: number;
   metrics: EventMetrics;
   declared?: string[];
+  /** Signs each envelope as it leaves (after the outbox's jsonb, which reorders keys: the signature is over sorted keys). */
+  signer: EventSigner;
 }
 
 interface OutboxRow {
@@ -21,7 +25,7 @@ interface OutboxRow {
   type: string;
   topic: string;
   aggregate_id: string;
-  payload: unknown;
+  payload: EventEnvelope;
   failed_attempts: number;
 }
 
@@ -116,7 +120,7 @@ export class OutboxPublisher {
     for (const row of rows) {
       const topic = bus.topic(row.topic);
       const messages = byTopic.get(topic) ?? [];
-      messages.push({ key: row.aggregate_id, value: JSON.stringify(row.payload) });
+      messages.push({ key: row.aggregate_id, value: JSON.stringify(this.options.signer.sign(row.payload)) });
       byTopic.set(topic, messages);
     }
     await ensureTopics(bus, [...byTopic.keys()]);

@@ -4,6 +4,7 @@ import { NO_METRICS, type EventMetrics } from './event-metrics';
 import type { EventBus } from './kafka';
 import { OUTBOX_CHANNEL } from './outbox';
 import { OutboxPublisher } from './outbox-publisher';
+import type { EventSigner } from './signing';
 
 export interface OutboxRelayOptions {
   bus: EventBus;
@@ -11,6 +12,8 @@ export interface OutboxRelayOptions {
   pool: pg.Pool;
   /** Distinguishes relays of different services that share a database server. */
   name: string;
+  /** The service's key: every event is signed as it is published (consumers refuse unsigned ones). */
+  signer: EventSigner;
   batchSize?: number;
   idlePollMs?: number;
   maxBackoffMs?: number;

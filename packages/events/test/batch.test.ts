@@ -9,7 +9,8 @@ import {
   type EventBus,
 } from '@boxoffice/events';
 import { waitFor } from '@boxoffice/testing';
-import { WidgetChanged, eventsTestBed, type TestBed } from './support/test-bed';
+import type { EventEnvelope } from '@boxoffice/contracts';
+import { WidgetChanged, eventsTestBed, testSigner, testVerifier, type TestBed } from './support/test-bed';
 
 describe('batches: many events in one outbox statement, a consumer applying whole batches, against real PostgreSQL and Kafka', () => {
   const batchSizes: number[] = [];
@@ -39,10 +40,14 @@ describe('batches: many events in one outbox statement, a consumer applying whol
   /** A widget's change as its owner would publish it; `aggregateId` picks its partition. */
   const widgetEvent = (id: string, name: string, aggregateId = id, revision = 1) =>
     newEnvelope('test', WidgetChanged, { aggregateId, aggregateVersion: revision, payload: { id, name } });
-  const produce = async (messages: { key: string; value: string }[]) => {
+  /** Signed as the owner signs them: what the test breaks is the payload or the handler, not the signature. */
+  const produce = async (messages: { key: string; value: EventEnvelope }[]) => {
     const producer = bus.kafka.producer();
     await producer.connect();
-    await producer.send({ topic: bus.topic(WidgetChanged.topic), messages });
+    await producer.send({
+      topic: bus.topic(WidgetChanged.topic),
+      messages: messages.map(({ key, value }) => ({ key, value: JSON.stringify(testSigner.sign(value)) })),
+    });
     await producer.disconnect();
   };
 
@@ -50,11 +55,12 @@ describe('batches: many events in one outbox statement, a consumer applying whol
     bed = await eventsTestBed('fixtures');
     ({ pool, bus } = bed);
     await ensureTopics(bus, [bus.topic(WidgetChanged.topic)]);
-    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'batches' });
+    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'batches', signer: testSigner });
     consumer = new EventConsumer({
       bus,
       pool,
       groupId: 'widgets-batched',
+      verifier: testVerifier,
       partitionsConcurrently: 3,
       maxAttempts: 2,
       retryBackoffMs: 50,
@@ -107,14 +113,14 @@ describe('batches: many events in one outbox statement, a consumer applying whol
   it('when the same event comes twice in a batch and again later, then it is applied once', async () => {
     const event = widgetEvent('b2-1', 'twice');
     const later = widgetEvent('b2-1', 'after', 'b2-1', 2);
-    const value = JSON.stringify(event);
+    const value = event;
     await produce([
       { key: 'b2-1', value },
       { key: 'b2-1', value },
     ]);
     await produce([
       { key: 'b2-1', value },
-      { key: 'b2-1', value: JSON.stringify(later) },
+      { key: 'b2-1', value: later },
     ]);
     await waitFor('the later event applied', async () => (await widgets('b2-'))[0]?.name === 'after');
     expect(calls.get('b2-1')).toBe(2); // the first event once, the later once
@@ -131,7 +137,7 @@ describe('batches: many events in one outbox statement, a consumer applying whol
     // one key: one partition, so all of them come in the same batches, in this order
     await produce(
       [...good.slice(0, 10), { ...invalid, payload: { id: 'b3-invalid', name: 42 } }, poison, ...good.slice(10)].map(
-        (envelope) => ({ key: 'b3', value: JSON.stringify(envelope) }),
+        (envelope) => ({ key: 'b3', value: envelope }),
       ),
     );
     await waitFor('the good events behind the poison', async () => (await widgets('b3-good-')).length === 20, {

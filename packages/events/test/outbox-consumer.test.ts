@@ -9,7 +9,7 @@ import {
   type EventBus,
 } from '@boxoffice/events';
 import { EventRecorder, waitFor } from '@boxoffice/testing';
-import { WidgetChanged, appendWidget, eventsTestBed, type TestBed } from './support/test-bed';
+import { WidgetChanged, appendWidget, eventsTestBed, testSigner, testVerifier, type TestBed } from './support/test-bed';
 
 describe('outbox relay, consumer inbox and replica against real PostgreSQL and Kafka', () => {
   let bed: TestBed;
@@ -21,13 +21,18 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
   beforeAll(async () => {
     bed = await eventsTestBed('fixtures');
     ({ pool, bus } = bed);
-    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'events-test' });
+    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'events-test', signer: testSigner });
     relay.start();
-    consumer = new EventConsumer({ bus, pool, groupId: 'widgets-replica' }).on(WidgetChanged, async (event, db) => {
-      await applyToReplica(db, 'widgets_replica', 'id', event.payload, event.aggregateVersion);
-      // counts how often a handler really changed something, to prove redelivery is applied once
-      await db.query('UPDATE widgets_replica SET applied_count = applied_count + 1 WHERE id = $1', [event.payload.id]);
-    });
+    consumer = new EventConsumer({ bus, pool, groupId: 'widgets-replica', verifier: testVerifier }).on(
+      WidgetChanged,
+      async (event, db) => {
+        await applyToReplica(db, 'widgets_replica', 'id', event.payload, event.aggregateVersion);
+        // counts how often a handler really changed something, to prove redelivery is applied once
+        await db.query('UPDATE widgets_replica SET applied_count = applied_count + 1 WHERE id = $1', [
+          event.payload.id,
+        ]);
+      },
+    );
     consumer.start();
   });
 
@@ -88,7 +93,7 @@ describe('outbox relay, consumer inbox and replica against real PostgreSQL and K
     await producer.connect();
     await producer.send({
       topic: bus.topic(WidgetChanged.topic),
-      messages: [{ key: 'w2', value: JSON.stringify(event) }],
+      messages: [{ key: 'w2', value: JSON.stringify(testSigner.sign(event)) }],
     });
     await producer.disconnect();
     // a marker event behind it on the same partition proves the duplicate was consumed before we look

@@ -17,7 +17,7 @@ import {
   type EventBus,
 } from '@boxoffice/events';
 import { waitFor } from '@boxoffice/testing';
-import { WidgetChanged, appendWidget, eventsTestBed, type TestBed } from './support/test-bed';
+import { WidgetChanged, appendWidget, eventsTestBed, testSigner, testVerifier, type TestBed } from './support/test-bed';
 
 /** A contract whose topic the broker refuses for good: the relay's poison row. */
 const Unpublishable = defineEvent('widget.changed', 'test.not a topic!', 'widget', WidgetChanged.payload);
@@ -60,11 +60,21 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
     ({ pool, bus, databaseUrl } = bed);
     await ensureTopics(bus, [bus.topic(WidgetChanged.topic)]);
     const metrics = registerEventMetrics(registry, pool);
-    relay = new OutboxRelay({ bus, pool, databaseUrl, name: 'poison', maxAttempts: 2, retryBackoffMs: 50, metrics });
+    relay = new OutboxRelay({
+      bus,
+      pool,
+      databaseUrl,
+      name: 'poison',
+      signer: testSigner,
+      maxAttempts: 2,
+      retryBackoffMs: 50,
+      metrics,
+    });
     consumer = new EventConsumer({
       bus,
       pool,
       groupId: 'widgets',
+      verifier: testVerifier,
       maxAttempts: 3,
       retryBackoffMs: 50,
       replayPollMs: 200,
@@ -90,7 +100,7 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
       aggregateVersion: 1,
       payload: { id: 'p1', name: 'x' },
     });
-    await produce('p1', JSON.stringify({ ...invalid, payload: { id: 'p1', name: 42 } }));
+    await produce('p1', JSON.stringify(testSigner.sign({ ...invalid, payload: { id: 'p1', name: 42 } })));
     await appendWidget(pool, 'p1-next', 'after the invalid one', 1, 'p1'); // same key: same partition, behind it
     await waitFor('the event behind the invalid one', () => widget('p1-next'));
     const { rows } = await pool.query('SELECT reason, error, event_id, event_type, state FROM dead_letters');
@@ -208,7 +218,7 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
         payload: { id: 'p5', name: 'sent while the database is down' },
       });
       warnings.length = 0;
-      await produce('p5', JSON.stringify(during));
+      await produce('p5', JSON.stringify(testSigner.sign(during)));
       // far longer than maxAttempts (3) tries with a 50 ms backoff would take to dead-letter it
       await waitFor('the consumer to meet the outage', () =>
         warnings.some((warning) => /a dependency is unreachable/.test(warning)),

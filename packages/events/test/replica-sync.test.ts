@@ -10,7 +10,7 @@ import {
   type EventBus,
 } from '@boxoffice/events';
 import { waitFor } from '@boxoffice/testing';
-import { eventsTestBed, type TestBed } from './support/test-bed';
+import { eventsTestBed, testSigner, testVerifier, type TestBed } from './support/test-bed';
 
 const PairChanged = defineEvent(
   'pair.changed',
@@ -27,16 +27,19 @@ describe('replicas keyed by several columns, and knowing when a replica is compl
   const consumers: EventConsumer[] = [];
 
   const newConsumer = () => {
-    const consumer = new EventConsumer({ bus, pool, groupId: 'pairs-replica' }).on(PairChanged, async (event, db) => {
-      const { left, right, label } = event.payload;
-      await applyToReplica(
-        db,
-        'pairs_replica',
-        ['left_id', 'right_id'],
-        { left_id: left, right_id: right, label },
-        event.aggregateVersion,
-      );
-    });
+    const consumer = new EventConsumer({ bus, pool, groupId: 'pairs-replica', verifier: testVerifier }).on(
+      PairChanged,
+      async (event, db) => {
+        const { left, right, label } = event.payload;
+        await applyToReplica(
+          db,
+          'pairs_replica',
+          ['left_id', 'right_id'],
+          { left_id: left, right_id: right, label },
+          event.aggregateVersion,
+        );
+      },
+    );
     consumers.push(consumer);
     return consumer;
   };
@@ -53,7 +56,7 @@ describe('replicas keyed by several columns, and knowing when a replica is compl
   beforeAll(async () => {
     bed = await eventsTestBed('fixtures-sync');
     ({ pool, bus } = bed);
-    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'sync-test' });
+    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'sync-test', signer: testSigner });
     relay.start();
   });
 

@@ -14,6 +14,9 @@ export interface BootConfig extends ServerTimeouts {
   REDIS_URL: string;
   KAFKA_BROKERS: string;
   KAFKA_TOPIC_PREFIX: string;
+  /** This service's event signing key, and its producers' public keys (commonEnv: eventKeysEnv). */
+  EVENT_SIGNING_KEY: string;
+  EVENT_VERIFY_KEYS: string;
   /** The peers' shared secret: every route under /internal answers only a caller presenting it. */
   INTERNAL_API_TOKEN?: string;
 }
@@ -96,6 +99,8 @@ export async function bootService<C extends BootConfig>(config: C, spec: Service
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     databaseUrl: config.DATABASE_URL,
     publishes: spec.publishes,
+    signingKey: config.EVENT_SIGNING_KEY,
+    verifyKeys: config.EVENT_VERIFY_KEYS,
     consumerDefaults: spec.consumerDefaults,
   });
   for (const { plugin, options } of spec.plugins ?? []) await app.register(plugin, options(config) as never);

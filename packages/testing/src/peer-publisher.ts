@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import { TOPICS, UserChanged, type EventContract } from '@boxoffice/contracts';
-import { createEventBus, ensureTopics, newEnvelope, type EventBus } from '@boxoffice/events';
+import { developmentEventKey } from '@boxoffice/config';
+import { EventSigner, createEventBus, ensureTopics, newEnvelope, topicOwner, type EventBus } from '@boxoffice/events';
 import { testInfra } from './infra';
 import { waitFor } from './wait';
 
@@ -67,16 +68,20 @@ export class PeerPublisher {
     return this.producer;
   }
 
-  /** Sends events as their owner would: envelopes on the prefixed topic, keyed by aggregate id. */
+  /**
+   * Sends events as their owner would: envelopes on the prefixed topic, keyed by aggregate id, signed with the
+   * owner's development key (the key a service under test trusts by default).
+   */
   async publish<P>(
     contract: EventContract,
     events: { aggregateId: string | number; aggregateVersion: number; payload: P }[],
-    source = 'test',
+    source = topicOwner(contract.topic),
   ): Promise<void> {
     const producer = await this.connect();
     await ensureTopics(this.bus, [this.bus.topic(contract.topic)]); // once per topic: ensureTopics remembers
+    const signer = new EventSigner(developmentEventKey(source));
     const messages = events.map((event) => {
-      const envelope = newEnvelope(source, contract, event);
+      const envelope = signer.sign(newEnvelope(source, contract, event));
       return { key: envelope.aggregateId, value: JSON.stringify(envelope) };
     });
     // in slices: thousands of users in one request would pass the broker's request size limit

@@ -1,3 +1,4 @@
+import { SERVICE_PORTS, developmentEventKey, developmentVerifyKeys } from '@boxoffice/config';
 import type { MigrationSource } from '@boxoffice/db';
 import { DEFAULT_SERVER_TIMEOUTS, type App } from '@boxoffice/http';
 import { bootService } from '@boxoffice/service';
@@ -22,6 +23,8 @@ export function createPluginHost(
       REDIS_URL: env.REDIS_URL!,
       KAFKA_BROKERS: env.KAFKA_BROKERS!,
       KAFKA_TOPIC_PREFIX: env.KAFKA_TOPIC_PREFIX ?? '',
+      EVENT_SIGNING_KEY: developmentEventKey(name),
+      EVENT_VERIFY_KEYS: developmentVerifyKeys(Object.keys(SERVICE_PORTS)),
     },
     { name, description: `${name} (a plugin's test host)`, migrations, publishes: [] },
   );

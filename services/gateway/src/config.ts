@@ -5,12 +5,14 @@ import { commonEnv, loadConfig } from '@boxoffice/config';
 const urls = (port: number) =>
   Type.String({ minLength: 1, default: `http://127.0.0.1:${port}`, description: 'comma-separated instance URLs' });
 
-// The gateway owns no data: no database and no demo data to configure (production would otherwise ask for them).
+// The gateway owns no data: no database, no events and no demo data to configure (production would otherwise ask for them).
 const {
   DATABASE_URL: _noDatabase,
   DATABASE_POOL_SIZE: _noPool,
   DEMO_DATA: _noDemoData,
   ALLOW_DEMO_DATA_IN_PRODUCTION: _noDemoOptIn,
+  EVENT_SIGNING_KEY: _noEventKey,
+  EVENT_VERIFY_KEYS: _noEventPeers,
   ...gatewayCommonEnv
 } = commonEnv('gateway', 8080);
 

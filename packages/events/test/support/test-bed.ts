@@ -1,8 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { defineEvent } from '@boxoffice/contracts';
 import { createPool, ensureDatabase, migrate, withTransaction, type Pool } from '@boxoffice/db';
-import { EVENTS_MIGRATIONS, appendEvent, createEventBus, type EventBus, type Logger } from '@boxoffice/events';
+import {
+  EVENTS_MIGRATIONS,
+  EventSigner,
+  EventVerifier,
+  appendEvent,
+  createEventBus,
+  type EventBus,
+  type Logger,
+} from '@boxoffice/events';
 import { dropDatabase, testEnv } from '@boxoffice/testing';
 
 /** The widgets of the fixtures' widgets_replica. */
@@ -12,6 +21,10 @@ export const WidgetChanged = defineEvent(
   'widget',
   Type.Object({ id: Type.String(), name: Type.String() }),
 );
+
+/** The key of service `test`, owner of the `test.*` topics, and a verifier that trusts only it. */
+export const testSigner = new EventSigner(randomBytes(32).toString('hex'));
+export const testVerifier = new EventVerifier({ test: [testSigner.publicKey] });
 
 export const quiet: Logger = process.env.DEBUG_EVENTS
   ? { debug: console.log, info: console.log, warn: console.log, error: console.log }

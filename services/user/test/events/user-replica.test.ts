@@ -1,7 +1,17 @@
 import path from 'node:path';
 import { TOPICS, UserChanged } from '@boxoffice/contracts';
 import { createPool, ensureDatabase, migrate, type Pool } from '@boxoffice/db';
-import { EVENTS_MIGRATIONS, EventConsumer, applyToReplica, createEventBus, type EventBus } from '@boxoffice/events';
+import { SERVICE_PORTS, developmentEventKey, developmentVerifyKeys } from '@boxoffice/config';
+import {
+  EVENTS_MIGRATIONS,
+  EventConsumer,
+  EventSigner,
+  EventVerifier,
+  applyToReplica,
+  createEventBus,
+  parseVerifyKeys,
+  type EventBus,
+} from '@boxoffice/events';
 import type { App } from '@boxoffice/http';
 import { dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
@@ -32,7 +42,12 @@ describe('a second service builds a replica of users from Kafka', () => {
       topicPrefix: env.KAFKA_TOPIC_PREFIX,
       logger: quiet,
     });
-    consumer = new EventConsumer({ bus, pool: replicaPool, groupId: 'reader' }).on(UserChanged, async (event, db) => {
+    consumer = new EventConsumer({
+      bus,
+      pool: replicaPool,
+      groupId: 'reader',
+      verifier: new EventVerifier(parseVerifyKeys(developmentVerifyKeys(Object.keys(SERVICE_PORTS)))),
+    }).on(UserChanged, async (event, db) => {
       const user = event.payload;
       await applyToReplica(
         db,
@@ -82,7 +97,8 @@ describe('a second service builds a replica of users from Kafka', () => {
     const { rows: outboxRows } = await app.pg.query(`SELECT payload FROM outbox WHERE aggregate_id = $1`, [
       String(ids[0]),
     ]);
-    const original = outboxRows[0].payload;
+    // what the relay sent: the outbox row signed with the user service's (development) key
+    const original = new EventSigner(developmentEventKey('user')).sign(outboxRows[0].payload);
     const producer = bus.kafka.producer();
     await producer.connect();
     await producer.send({
