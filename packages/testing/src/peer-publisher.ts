@@ -76,10 +76,12 @@ export class PeerPublisher {
     contract: EventContract,
     events: { aggregateId: string | number; aggregateVersion: number; payload: P }[],
     source = topicOwner(contract.topic),
+    /** A test that forges events signs with another key than the source's. */
+    signingKey = developmentEventKey(source),
   ): Promise<void> {
     const producer = await this.connect();
     await ensureTopics(this.bus, [this.bus.topic(contract.topic)]); // once per topic: ensureTopics remembers
-    const signer = new EventSigner(developmentEventKey(source));
+    const signer = new EventSigner(signingKey);
     const messages = events.map((event) => {
       const envelope = signer.sign(newEnvelope(source, contract, event));
       return { key: envelope.aggregateId, value: JSON.stringify(envelope) };
