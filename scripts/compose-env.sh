@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes .env for docker-compose.yaml from .env.example, each `generate` replaced by 64 random hex characters
-# (/dev/urandom). Refuses to overwrite an existing .env: its secrets are in the stack's volumes.
+# (/dev/urandom), then EVENT_VERIFY_KEYS derived from the event signing keys (needs node). Refuses to overwrite an existing .env: its secrets are in the stack's volumes.
 #   scripts/compose-env.sh [file]   (default .env)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,4 +17,6 @@ while IFS= read -r line; do
     printf '%s\n' "$line"
   fi
 done <"$ROOT/.env.example" >"$target"
+# the public halves of the event signing keys just generated
+node "$ROOT/scripts/event-keys.mjs" "$target" >>"$target"
 echo "[env] wrote $target with fresh random secrets"

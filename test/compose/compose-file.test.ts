@@ -31,7 +31,7 @@ const repoServices = readdirSync(path.join(ROOT, 'services')).filter((name) =>
   existsSync(path.join(ROOT, 'services', name, 'src', 'server.ts')),
 );
 const always = Object.entries(compose.services).filter(([, service]) => !service.profiles);
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD)/;
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|SIGNING_KEY)/;
 const reference = /\$\{([A-Z_]+):\?[^}]+\}/g;
 
 describe('docker-compose.yaml', () => {
@@ -96,5 +96,25 @@ describe('docker-compose.yaml', () => {
     const secrets = [...referenced].filter((name) => SECRET_NAME.test(name));
     expect(secrets.length).toBeGreaterThanOrEqual(10);
     for (const name of secrets) expect([name, example[name]]).toEqual([name, 'generate']);
+  });
+
+  it('when read, then every service signs its events with a key of its own, and checks them with the public keys compose-env.sh derives', () => {
+    const services = always.filter(([name]) => name !== 'gateway' && compose.services[name]?.environment?.SERVICE);
+    const signingKeys = services.map(([, service]) => String(service.environment?.EVENT_SIGNING_KEY));
+    expect(new Set(signingKeys).size).toBe(services.length);
+    for (const [name, service] of services) {
+      expect([name, service.environment?.EVENT_SIGNING_KEY]).toEqual([
+        name,
+        `\${EVENT_SIGNING_KEY_${name.toUpperCase()}:?see .env.example}`,
+      ]);
+      expect([name, String(service.environment?.EVENT_VERIFY_KEYS)]).toEqual([
+        name,
+        expect.stringMatching(/^\$\{EVENT_VERIFY_KEYS:\?/),
+      ]);
+    }
+    expect(compose.services.gateway?.environment?.EVENT_SIGNING_KEY).toBeUndefined();
+    expect(readFileSync(path.join(ROOT, 'scripts', 'compose-env.sh'), 'utf8')).toMatch(
+      /event-keys\.mjs" "\$target" >>"\$target"/
+    );
   });
 });

@@ -226,6 +226,8 @@ describe.each(Object.entries(VALUE_SETS))('the chart with the %s values', (label
     const secretValue = (key: string) => {
       if (key === 'uri' || key.startsWith('database-url-')) return 'postgres://svc:pw@db.shop.svc:5432/boxoffice';
       if (key === 'redis-url') return 'redis://:pw@redis.shop.svc:6379';
+      if (key === 'event-verify-keys')
+        return SERVICES.map((service) => `${service}:${randomBytes(32).toString('hex')}`).join(',');
       return randomBytes(32).toString('hex');
     };
     for (const component of [...SERVICES, 'gateway']) {
@@ -412,7 +414,9 @@ describe('the chart-created Secret', () => {
       'card-gateway-secret',
       'idempotency-hash-secret',
       'redis-url',
+      'event-verify-keys',
       ...SERVICES.map((service) => `database-url-${service}`),
+      ...SERVICES.map((service) => `event-signing-key-${service}`),
     ];
     const sets = keys.flatMap((key) => ['--set', `secrets.values.${key}=value-of-${key}`]);
     const manifests = render([], '--set', 'secrets.create=true', ...sets);

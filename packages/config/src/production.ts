@@ -54,7 +54,7 @@ export function productionProblems(
       );
     } else if (refusedIn(property, String(given))) {
       problems.push(
-        `${name}: holds a development key, whose private half is public; generate real ones (npm run ops -- event-keys)`,
+        `${name}: holds a development key, whose private half is public; generate real ones (node scripts/event-keys.mjs)`,
       );
     }
   }

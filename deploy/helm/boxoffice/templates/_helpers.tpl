@@ -116,6 +116,11 @@ every service and consumes nothing. Rendered as YAML, read back with fromYaml.
       name: {{ $root.Values.secrets.name }}
       key: {{ printf "%s%s" $root.Values.postgresql.secretKeyPrefix $name }}
 {{- end }}
+- name: EVENT_SIGNING_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.secrets.name }}
+      key: {{ printf "%s%s" $root.Values.events.signingKeyPrefix $name }}
 {{- range $peer := $config.calls }}
 - name: {{ printf "%s_SERVICE_URL" (upper $peer) }}
   value: {{ include "boxoffice.url" (dict "root" $root "name" $peer) | quote }}
