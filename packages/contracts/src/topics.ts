@@ -20,3 +20,19 @@ export const TOPICS = {
   /** Tickets (holds and sales) and refused sales, keyed by ticket id. */
   tickets: 'ticket.tickets',
 } as const;
+
+/**
+ * Topics that hold nothing but the latest states of their entities (`*.changed`, keyed by the entity's id): they are
+ * log-compacted (docs/decisions.md §27), so a replica built from offset 0 finds every entity's last state however
+ * old. The others (facts such as `payment.completed`, `item.viewed`, or topics that mix facts with states, such as
+ * `ticket.tickets`) keep the broker's time-based retention.
+ */
+export const STATE_TOPICS: readonly string[] = [
+  TOPICS.users,
+  TOPICS.queueTokens,
+  TOPICS.queueRooms,
+  TOPICS.orders,
+  TOPICS.stockLocks,
+  TOPICS.items,
+  TOPICS.alarms,
+];

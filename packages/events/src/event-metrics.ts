@@ -9,9 +9,13 @@ export interface EventMetrics {
   lag(group: string, topic: string, partition: number, messages: number): void;
   /** The group's partitions were (re)assigned: lags of partitions this instance held before are not its to report. */
   forgetLag(group: string): void;
+  /** Messages retention deleted before the group read them, per topic; 0 once a snapshot made up for them. */
+  missed(group: string, topic: string, messages: number): void;
+  /** A replica (re)built: `source` is `topic`, `compacted-topic`, `snapshot`, or `incomplete` (missed, no snapshot). */
+  rebuilt(group: string, source: string): void;
 }
 
-export const NO_METRICS: EventMetrics = { deadLettered() {}, lag() {}, forgetLag() {} };
+export const NO_METRICS: EventMetrics = { deadLettered() {}, lag() {}, forgetLag() {}, missed() {}, rebuilt() {} };
 
 interface OutboxFigures {
   pending: number;
@@ -86,7 +90,21 @@ export function registerEventMetrics(registry: client.Registry, pool: pg.Pool): 
       }
     },
   });
+  const missed = new client.Gauge({
+    name: 'events_consumer_missed_messages',
+    help: 'Messages deleted by retention before the consumer group read them, not made up for by a snapshot',
+    labelNames: ['group', 'topic'],
+    registers: [registry],
+  });
+  const rebuilds = new client.Counter({
+    name: 'events_consumer_rebuilds_total',
+    help: 'Replica (re)builds by where they read from: topic, compacted-topic, snapshot, or incomplete',
+    labelNames: ['group', 'source'],
+    registers: [registry],
+  });
   return {
+    missed: (group, topic, messages) => missed.set({ group, topic }, messages),
+    rebuilt: (group, source) => rebuilds.inc({ group, source }),
     deadLettered: (labels) => deadLetters.inc(labels),
     lag(group, topic, partition, messages) {
       const partitions = lags.get(group) ?? new Map<string, number>();
