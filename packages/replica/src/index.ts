@@ -1,3 +1,4 @@
 export * from './replica-table';
 export * from './peer-client';
 export * from './owned-replica';
+export * from './snapshot';

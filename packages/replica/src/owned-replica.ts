@@ -5,6 +5,7 @@ import { withTransaction, type Pool, type Queryable } from '@boxoffice/db';
 import type { ConsumerSettings, EventConsumer } from '@boxoffice/events';
 import type { Caller, PeerClient } from './peer-client';
 import type { ReplicaTable, Revisioned } from './replica-table';
+import { ownerSnapshot, type SnapshotOwner } from './snapshot';
 
 /**
  * A local replica of a peer's data, fed by the peer's events, with the peer (its owner) asked through a breaker
@@ -56,12 +57,18 @@ interface ReplicaSource<Row extends object> {
   /** The consumer group that feeds the table. */
   group: string;
   settings?: ConsumerSettings;
+  /**
+   * The owner's snapshot route: read when retention deleted events before this replica's consumer read them, so a
+   * rebuild after the topic's retention still ends complete. Without it such a replica stays not complete.
+   */
+  snapshot?: SnapshotOwner;
 }
 
 function feed<Row extends object>(app: FastifyInstance, source: ReplicaSource<Row>): OwnedReplica {
   const consumer = app.events
     .consumer(source.group, source.settings)
     .on(source.table.contract, source.table.applyEvent);
+  if (source.snapshot) consumer.fillFrom(ownerSnapshot(app.pg, source.table, source.snapshot));
   return { consumer, complete: () => consumer.hasCaughtUp, live: () => consumer.isRunning };
 }
 

@@ -16,13 +16,14 @@ export function createPluginHost(
   return bootService(
     {
       ...DEFAULT_SERVER_TIMEOUTS,
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: env.LOG_LEVEL ?? 'silent',
       BODY_LIMIT_BYTES: 64 * 1024,
       DATABASE_URL: env.DATABASE_URL!,
       DATABASE_POOL_SIZE: 20,
       REDIS_URL: env.REDIS_URL!,
       KAFKA_BROKERS: env.KAFKA_BROKERS!,
       KAFKA_TOPIC_PREFIX: env.KAFKA_TOPIC_PREFIX ?? '',
+      INTERNAL_API_TOKEN: env.INTERNAL_API_TOKEN,
       EVENT_SIGNING_KEY: developmentEventKey(name),
       EVENT_VERIFY_KEYS: developmentVerifyKeys(Object.keys(SERVICE_PORTS)),
     },
