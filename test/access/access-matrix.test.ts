@@ -89,6 +89,7 @@ const ROUTES: Record<Exclude<StackService, 'gateway'>, Record<string, RouteSpec>
   item: {
     'GET /': { guard: 'user', path: () => '/' },
     'GET /internal/items': { guard: 'internal', path: (f) => `/internal/items?ids=${f.itemId}` },
+    'GET /internal/snapshot/items': { guard: 'internal', path: () => '/internal/snapshot/items?limit=2' },
     'GET /{item_id}': { guard: 'user', path: (f) => `/${f.itemId}` },
     'POST /': { guard: 'admin', path: () => '/', body: () => itemBody },
     'PATCH /{item_id}': { guard: 'admin', path: (f) => `/${f.itemId}`, body: () => ({ price: 100 }) },

@@ -46,6 +46,14 @@ export async function buildApp(config: AlarmConfig): Promise<App> {
     group: 'alarm.items-replica',
     by: 'id',
     owner: { client: owner, path: (ids) => `/internal/items?ids=${ids.join(',')}` },
+    // retention deleted events before this replica read them: rebuild from the item service's snapshot
+    snapshot: {
+      peer: 'item',
+      url: config.ITEM_SERVICE_URL,
+      path: '/internal/snapshot/items',
+      internalToken: config.INTERNAL_API_TOKEN,
+      timeoutMs: 10_000,
+    },
   });
   app.events
     .consumer('alarm.notifications') // payment and order events → notifications for their user (SPEC §3)

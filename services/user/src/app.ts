@@ -42,6 +42,14 @@ export async function buildApp(config: UserConfig): Promise<App> {
     group: 'user.items-replica',
     by: 'id',
     owner: { client: itemService, path: (ids) => `/internal/items?ids=${ids.join(',')}` },
+    // retention deleted events before this replica read them: rebuild from the item service's snapshot
+    snapshot: {
+      peer: 'item',
+      url: config.ITEM_SERVICE_URL,
+      path: '/internal/snapshot/items',
+      internalToken: config.INTERNAL_API_TOKEN,
+      timeoutMs: 10_000,
+    },
   });
   const alarms = queryReplica(app, {
     table: alarmsReplica,

@@ -63,6 +63,15 @@ export async function findItemsByIds(db: Queryable, ids: number[]): Promise<Item
   return rows;
 }
 
+/** Every item (deleted ones too: a replica must learn of those) after `afterId`, id ascending: a snapshot page. */
+export async function findItemsAfter(db: Queryable, afterId: number, limit: number): Promise<Item[]> {
+  const { rows } = await db.query<Item>(`SELECT ${COLUMNS} FROM items WHERE id > $1 ORDER BY id LIMIT $2`, [
+    afterId,
+    limit,
+  ]);
+  return rows;
+}
+
 /** A page of live items, id descending, with the number of live items in all. */
 export async function listLiveItems(
   db: Queryable,

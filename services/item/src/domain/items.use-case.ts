@@ -1,7 +1,8 @@
-import { withTransaction, type Pool } from '@boxoffice/db';
+import { withTransaction, type Pool, type Queryable } from '@boxoffice/db';
 import { conflict, notFound } from '@boxoffice/errors';
 import {
   countAllItems,
+  findItemsAfter,
   findItemsByIds,
   findLiveItem,
   insertItem,
@@ -71,6 +72,9 @@ export function deleteItem(pool: Pool, itemId: number): Promise<void> {
 
 /** For peers whose replica lacks some items (cold start, event in flight). */
 export const itemsByIds = (pool: Pool, ids: number[]) => findItemsByIds(pool, ids);
+
+/** A page of every item's state, for a peer's snapshot (a NaN cursor reaches SQL as a class-22 error: 422). */
+export const itemsAfter = (db: Queryable, afterId: number, limit: number) => findItemsAfter(db, afterId, limit);
 
 /** Demo item n has the product code P00n (seed 003 names products P001, P002, ...). */
 export const demoProductCode = (id: number) => `P${String(id).padStart(3, '0')}`;

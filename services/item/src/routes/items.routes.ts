@@ -1,8 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorResponses, routeGroup, type App } from '@boxoffice/http';
-import type { Answer, Caller } from '@boxoffice/replica';
+import { ItemChanged } from '@boxoffice/contracts';
+import { snapshotRoute, type Answer, type Caller } from '@boxoffice/replica';
 import { adminView, shopperView } from '../domain/item';
-import { changeItem, createItem, deleteItem, itemsByIds, listItems, viewItem } from '../domain/items.use-case';
+import {
+  changeItem,
+  createItem,
+  deleteItem,
+  itemsAfter,
+  itemsByIds,
+  listItems,
+  viewItem,
+} from '../domain/items.use-case';
 import {
   AdminItemDetail,
   ChangeItemBody,
@@ -73,6 +82,16 @@ export async function itemsRoutes(app: App, options: { alarms: AlarmState }): Pr
       return { count: items.length, payload: items };
     },
   );
+
+  // peers rebuilding an items replica after their topic's retention (decision 27)
+  snapshotRoute(app, {
+    path: '/internal/snapshot/items',
+    contract: ItemChanged,
+    async page(db, after, limit) {
+      const rows = await itemsAfter(db, after === undefined ? 0 : Number(after), limit);
+      return { rows, next: rows.length === limit ? String(rows.at(-1)!.id) : null };
+    },
+  });
 
   app.get(
     '/:item_id',
