@@ -85,6 +85,7 @@ const ROUTES: Record<Exclude<StackService, 'gateway'>, Record<string, RouteSpec>
     'GET /users/{id}': { guard: 'user', path: () => `/users/${BOB.id}` },
     'POST /users': { guard: 'public', path: () => '/users' },
     'POST /login': { guard: 'public', path: () => '/login' },
+    'GET /internal/snapshot/users': { guard: 'internal', path: () => '/internal/snapshot/users?limit=2' },
   },
   item: {
     'GET /': { guard: 'user', path: () => '/' },

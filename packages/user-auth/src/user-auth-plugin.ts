@@ -4,7 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UserChanged } from '@boxoffice/contracts';
 import { coalesced, withMigrations } from '@boxoffice/db';
 import { forbidden, unauthorized } from '@boxoffice/errors';
-import { replicaTable } from '@boxoffice/replica';
+import type { Pool } from '@boxoffice/db';
+import type { ReplicaSnapshot } from '@boxoffice/events';
+import { ownerSnapshot, replicaTable } from '@boxoffice/replica';
 import { metricsOf, ResilientClient } from '@boxoffice/resilience';
 import { USER_AUTH_MIGRATIONS } from './migrations';
 
@@ -40,6 +42,21 @@ export interface UserAuthOptions {
  * once).
  */
 export const usersReplica = replicaTable(UserChanged, { table: 'users_replica', key: 'id' });
+
+/**
+ * The user service's snapshot of every user, for the users-replica consumer: `.fillFrom(usersSnapshot(app.pg,
+ * config))` rebuilds the replica when retention deleted user.changed events before it read them (decision 27).
+ */
+export const usersSnapshot = (
+  pool: Pool,
+  config: { USER_SERVICE_URL: string; INTERNAL_API_TOKEN: string },
+): ReplicaSnapshot =>
+  ownerSnapshot(pool, usersReplica, {
+    peer: 'user',
+    url: config.USER_SERVICE_URL,
+    path: '/internal/snapshot/users',
+    internalToken: config.INTERNAL_API_TOKEN,
+  });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

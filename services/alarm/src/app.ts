@@ -3,7 +3,7 @@ import { AlarmChanged, OrderChanged, PaymentCompleted, UserChanged } from '@boxo
 import type { App } from '@boxoffice/http';
 import { keyedReplica, peerClient } from '@boxoffice/replica';
 import { bootService, scheduleJob, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
-import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
+import { userAuthPlugin, usersReplica, usersSnapshot } from '@boxoffice/user-auth';
 import type { AlarmConfig } from './config';
 import { itemsReplica } from './db/replicas';
 import type { Courier } from './domain/notification';
@@ -40,7 +40,10 @@ export async function buildApp(config: AlarmConfig): Promise<App> {
   };
 
   // consumers
-  app.events.consumer('alarm.users-replica', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
+  app.events
+    .consumer('alarm.users-replica', { partitionsConcurrently: 3 })
+    .on(UserChanged, usersReplica.applyEvent)
+    .fillFrom(usersSnapshot(app.pg, config)); // retention deleted events it never read: the user service's snapshot
   const items = keyedReplica(app, {
     table: itemsReplica,
     group: 'alarm.items-replica',

@@ -3,7 +3,7 @@ import { ItemChanged, ItemViewed, OrderChanged, StockLockChanged, UserChanged } 
 import type { App } from '@boxoffice/http';
 import { peerClient, queryReplica } from '@boxoffice/replica';
 import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
-import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
+import { userAuthPlugin, usersReplica, usersSnapshot } from '@boxoffice/user-auth';
 import type { ItemConfig } from './config';
 import { alarmedItemIds, alarmsReplica } from './db/replicas';
 import { loadDemoItems } from './domain/items.use-case';
@@ -27,7 +27,10 @@ export async function buildApp(config: ItemConfig): Promise<App> {
   const owner = peerClient(app, { peer: 'alarm', url: config.ALARM_SERVICE_URL, timeoutMs: config.PEER_TIMEOUT_MS });
 
   // consumers
-  app.events.consumer('item.users-replica', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
+  app.events
+    .consumer('item.users-replica', { partitionsConcurrently: 3 })
+    .on(UserChanged, usersReplica.applyEvent)
+    .fillFrom(usersSnapshot(app.pg, config)); // retention deleted events it never read: the user service's snapshot
   const alarms = queryReplica(app, {
     table: alarmsReplica,
     group: 'item.alarms-replica',

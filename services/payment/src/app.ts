@@ -12,7 +12,7 @@ import { hmacSha256Digest, type IdempotencyStore } from '@boxoffice/db';
 import type { App } from '@boxoffice/http';
 import { queueGuardPlugin } from '@boxoffice/queue-guard';
 import { bootService, scheduleJob, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
-import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
+import { userAuthPlugin, usersReplica, usersSnapshot } from '@boxoffice/user-auth';
 import type { PaymentConfig } from './config';
 import { itemClient } from './clients/item.client';
 import { ticketClient } from './clients/ticket.client';
@@ -65,7 +65,10 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
   });
 
   // consumers
-  app.events.consumer('payment', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
+  app.events
+    .consumer('payment', { partitionsConcurrently: 3 })
+    .on(UserChanged, usersReplica.applyEvent)
+    .fillFrom(usersSnapshot(app.pg, config)); // retention deleted events it never read: the user service's snapshot
   app.events.consumer('payment.items').on(ItemChanged, itemsReplica.applyEvent); // prices new orders
   app.events
     .consumer('payment.stock-locks') // the order saga: the order moves on to stock_locked or rejected

@@ -9,7 +9,7 @@ import {
 import type { App } from '@boxoffice/http';
 import { queueGuardPlugin } from '@boxoffice/queue-guard';
 import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
-import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
+import { userAuthPlugin, usersReplica, usersSnapshot } from '@boxoffice/user-auth';
 import type { TicketConfig } from './config';
 import { loadDemoData } from './domain/demo-data.use-case';
 import { sellHeldTicket } from './events/payment-consumer';
@@ -47,7 +47,10 @@ export async function buildApp(config: TicketConfig): Promise<App> {
   const app = await bootService(config, TICKET);
 
   // consumers
-  app.events.consumer('ticket', { partitionsConcurrently: 3 }).on(UserChanged, usersReplica.applyEvent);
+  app.events
+    .consumer('ticket', { partitionsConcurrently: 3 })
+    .on(UserChanged, usersReplica.applyEvent)
+    .fillFrom(usersSnapshot(app.pg, config)); // retention deleted events it never read: the user service's snapshot
   app.events.consumer('ticket.payments').on(PaymentCompleted, sellHeldTicket(app.log));
 
   // routes

@@ -36,6 +36,15 @@ export async function insertUser(
   return rows[0] && toUser(rows[0]);
 }
 
+/** Every user after `afterId`, id ascending: a page of the snapshot peers rebuild their users replicas from. */
+export async function findUsersAfter(db: Queryable, afterId: number, limit: number): Promise<User[]> {
+  const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id > $1 ORDER BY id LIMIT $2`, [
+    afterId,
+    limit,
+  ]);
+  return rows.map(toUser);
+}
+
 export async function findByLoginId(
   db: Queryable,
   loginId: string,

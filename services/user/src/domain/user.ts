@@ -31,3 +31,12 @@ export function viewOf(user: User, viewer: Pick<User, 'id' | 'role'>): UserView 
 
 /** What other services learn of a token: its SHA-256, enough to recognise it, useless to present it. */
 export const tokenSha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** A user's state as user.changed carries it (the token only as its SHA-256); also each row of the snapshot. */
+export const userChangedPayload = (user: User) => ({
+  id: user.id,
+  name: user.name,
+  role: user.role,
+  accessTokenSha256: tokenSha256(user.accessToken),
+  deleted: false,
+});

@@ -1,9 +1,11 @@
 import { errorResponses, routeGroup, type App } from '@boxoffice/http';
 import { notFound } from '@boxoffice/errors';
-import { findById, listUsers } from '../db/users.repo';
+import { UserChanged } from '@boxoffice/contracts';
+import { snapshotRoute } from '@boxoffice/replica';
+import { findById, findUsersAfter, listUsers } from '../db/users.repo';
 import { login } from '../domain/login.use-case';
 import { registerUser } from '../domain/register-user.use-case';
-import { viewOf } from '../domain/user';
+import { userChangedPayload, viewOf } from '../domain/user';
 import { recentlyViewed, type VisitSources } from '../domain/visits';
 import {
   LoginBody,
@@ -20,6 +22,17 @@ const errors = [401, 404, 409, 422] as const;
 
 export async function usersRoutes(app: App, options: { visits: VisitSources }): Promise<void> {
   const asUser = routeGroup({ preHandler: app.requireUser, security: [{ userToken: [] }], errors });
+
+  // peers rebuilding a users replica after their topic's retention (decision 27); the internal token guards it
+  snapshotRoute(app, {
+    path: '/internal/snapshot/users',
+    contract: UserChanged,
+    async page(db, after, limit) {
+      const users = await findUsersAfter(db, after === undefined ? 0 : Number(after), limit);
+      const rows = users.map((user) => ({ ...userChangedPayload(user), revision: user.revision }));
+      return { rows, next: users.length === limit ? String(users.at(-1)!.id) : null };
+    },
+  });
 
   app.get(
     '/',
