@@ -125,4 +125,38 @@ describe('a second service builds a replica of users from Kafka', () => {
     );
     expect(rows).toEqual(users.map((u) => ({ id: u.id, name: u.name, times_applied: 1 })));
   });
+
+  it('when a peer pages through the snapshot route, then it holds exactly the state the events built, row by row', async () => {
+    for (const name of ['Nia', 'Oscar', 'Peggy', 'Quinn', 'Rupert'])
+      await app.inject({
+        method: 'POST',
+        url: '/users',
+        payload: { name, login_id: `${name}${uniqueSuffix()}`, password: 'password123' },
+      });
+    const { rows: owned } = await app.pg.query<{ id: number }>('SELECT id FROM users ORDER BY id');
+    const replica = async () =>
+      (
+        await replicaPool.query(
+          `SELECT id, name, role, access_token_sha256 AS "accessTokenSha256", deleted, revision
+             FROM users_replica ORDER BY id`,
+        )
+      ).rows;
+    await waitFor('every user in the replica', async () => (await replica()).length === owned.length);
+
+    const snapshot: unknown[] = [];
+    let after: string | null = null;
+    do {
+      const page: Awaited<ReturnType<App['inject']>> = await app.inject({
+        method: 'GET',
+        url: `/internal/snapshot/users?limit=3${after ? `&after=${after}` : ''}`,
+        headers: { 'x-internal-token': readConfig(env).INTERNAL_API_TOKEN },
+      });
+      expect(page.statusCode).toBe(200);
+      snapshot.push(...page.json().payload);
+      after = page.json().next;
+    } while (after !== null);
+    expect(snapshot).toEqual(await replica());
+    const refused = await app.inject({ method: 'GET', url: '/internal/snapshot/users' });
+    expect(refused.statusCode).toBe(401);
+  });
 });
