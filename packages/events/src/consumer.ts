@@ -5,8 +5,8 @@ import type { EventContract, EventEnvelope } from '@boxoffice/contracts';
 import { Delivery, type Subscription } from './delivery';
 import { NO_METRICS, type EventMetrics } from './event-metrics';
 import { backoff } from './failures';
-import { ensureTopics, isStateTopic, type EventBus } from './kafka';
-import { findRetentionGaps, type RetentionGap } from './retention-gaps';
+import { ensureTopics, type EventBus } from './kafka';
+import { RetentionWatch, type ReplicaSnapshot } from './retention-gaps';
 import type { EventVerifier } from './signing';
 
 /** Handles one event whose payload was checked against its contract, in the inbox transaction `db`. */
@@ -17,14 +17,6 @@ export type EventHandler<P = unknown> = (event: EventEnvelope<P>, db: pg.PoolCli
  * inbox transaction `db`: for a replica, one statement instead of one per event.
  */
 export type BatchHandler<P = unknown> = (events: EventEnvelope<P>[], db: pg.PoolClient) => Promise<void>;
-
-/** The owner's current state, for a replica whose topic no longer holds every event (retention deleted some). */
-export interface ReplicaSnapshot {
-  /** Names where it comes from in logs, e.g. `item service`. */
-  source: string;
-  /** Applies the owner's current state of every entity to the replica, revision-guarded; returns how many. */
-  load(): Promise<number>;
-}
 
 export interface EventConsumerOptions {
   bus: EventBus;
@@ -69,10 +61,8 @@ export class EventConsumer {
   private replayTimer: NodeJS.Timeout | undefined;
   private connected = false;
   private caughtUp = false;
-  /** Retention deleted events before this consumer read them, and no snapshot has made up for them yet. */
-  private missing = false;
   private snapshot: ReplicaSnapshot | undefined;
-  private snapshotTimer: NodeJS.Timeout | undefined;
+  private readonly retention: RetentionWatch;
   private lagTimer: NodeJS.Timeout | undefined;
   private readonly name: string;
   private readonly metrics: EventMetrics;
@@ -91,6 +81,16 @@ export class EventConsumer {
       retryBackoffMs: options.retryBackoffMs ?? 200,
       metrics: this.metrics,
       stopping: () => this.stopped,
+    });
+    this.retention = new RetentionWatch({
+      name: this.name,
+      groupId: options.groupId,
+      bus: options.bus,
+      pool: options.pool,
+      metrics: this.metrics,
+      topics: () => this.topics(),
+      snapshot: () => this.snapshot,
+      stopped: () => this.stopped,
     });
   }
 
@@ -164,7 +164,7 @@ export class EventConsumer {
     clearTimeout(this.retryTimer);
     clearTimeout(this.lagTimer);
     clearTimeout(this.replayTimer);
-    clearTimeout(this.snapshotTimer);
+    this.retention.stop();
     // a start still under way would otherwise finish (and disconnect) after its caller has moved on: end it first
     await this.starting?.disconnect().catch(() => undefined);
     await this.connecting?.catch(() => undefined);
@@ -224,7 +224,7 @@ export class EventConsumer {
     try {
       const prefixed = [...topicOf.keys()];
       await ensureTopics(bus, prefixed);
-      await this.checkRetention(prefixed);
+      if (await this.retention.check(prefixed, this.caughtUp)) this.caughtUp = false;
       await consumer.connect();
       await consumer.subscribe({ topics: prefixed, fromBeginning: true });
       const batched = [...this.subscriptions.values()].some((subscription) => subscription.batchHandler);
@@ -278,7 +278,7 @@ export class EventConsumer {
           if (Number(at) < Number(end.high)) behind = true;
         }
       }
-      if (!behind && !this.missing) {
+      if (!behind && !this.retention.missing) {
         await pool.query('INSERT INTO consumer_sync (consumer) VALUES ($1) ON CONFLICT DO NOTHING', [this.name]);
         this.caughtUp = true;
         bus.logger.info({ groupId }, 'event consumer caught up: its replica is complete');
@@ -289,77 +289,6 @@ export class EventConsumer {
       await admin.disconnect().catch(() => undefined);
     }
     this.scheduleLagCheck(attempt + 1);
-  }
-
-  /** Before reading: has retention deleted events this group never read? Then its replica cannot be complete alone. */
-  private async checkRetention(topics: string[]): Promise<void> {
-    const { bus, groupId } = this.options;
-    const admin = bus.kafka.admin();
-    await admin.connect();
-    let gaps: RetentionGap[];
-    try {
-      gaps = await findRetentionGaps(admin, bus.topic(groupId), topics);
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-    const topicOf = new Map(this.topics().map((topic) => [bus.topic(topic), topic]));
-    for (const topic of topics) {
-      const lost = gaps.filter((gap) => gap.topic === topic).reduce((sum, gap) => sum + gap.earliest - gap.from, 0);
-      this.metrics.missed(groupId, topicOf.get(topic) ?? topic, lost);
-    }
-    if (gaps.length === 0) {
-      if (!this.caughtUp && !this.missing) {
-        const source = topics.every((topic) => isStateTopic(bus, topic)) ? 'compacted-topic' : 'topic';
-        this.metrics.rebuilt(groupId, source);
-        bus.logger.info({ groupId, source }, `event consumer: building its replica from the ${source}`);
-      }
-      return;
-    }
-    if (this.caughtUp) {
-      this.caughtUp = false;
-      await this.options.pool.query('DELETE FROM consumer_sync WHERE consumer = $1', [this.name]);
-    }
-    if (this.missing) return; // a snapshot is already on its way
-    this.missing = true;
-    if (!this.snapshot) {
-      this.metrics.rebuilt(groupId, 'incomplete');
-      bus.logger.error(
-        { groupId, gaps },
-        'event consumer: retention deleted events before this consumer read them and it has no snapshot to rebuild from; its replica stays incomplete (not caught up)',
-      );
-      return;
-    }
-    bus.logger.warn(
-      { groupId, gaps, source: this.snapshot.source },
-      `event consumer: retention deleted events before this consumer read them; rebuilding from a snapshot of the ${this.snapshot.source}`,
-    );
-    this.loadSnapshot(0);
-  }
-
-  private loadSnapshot(attempt: number): void {
-    const { bus, groupId } = this.options;
-    const snapshot = this.snapshot!;
-    this.snapshotTimer = setTimeout(
-      () =>
-        void snapshot.load().then(
-          (rows) => {
-            this.missing = false;
-            for (const topic of this.topics()) this.metrics.missed(groupId, topic, 0);
-            this.metrics.rebuilt(groupId, 'snapshot');
-            // the lag check, running since the start, now records the replica complete once the topic is read
-            bus.logger.info(
-              { groupId, rows, source: snapshot.source },
-              'event consumer: replica rebuilt from a snapshot',
-            );
-          },
-          (error: unknown) => {
-            if (this.stopped) return;
-            bus.logger.warn({ err: error, groupId, attempt }, 'event consumer: snapshot failed; retrying');
-            this.loadSnapshot(attempt + 1);
-          },
-        ),
-      attempt === 0 ? 0 : backoff(attempt, 500),
-    );
   }
 
   private scheduleReplay(): void {

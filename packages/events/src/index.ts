@@ -2,6 +2,7 @@ export * from './kafka';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './consumer';
+export * from './retention-gaps';
 export * from './contract-check';
 export * from './failures';
 export * from './event-metrics';
