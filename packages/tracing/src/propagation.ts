@@ -54,3 +54,13 @@ export function untraced<T>(work: () => T): T {
   if (!on) return work();
   return on.api.context.with(on.suppressed(on.api.context.active()), work);
 }
+
+/**
+ * Runs `work` outside any trace: for a loop that a request or an event merely wakes (a timer set from a handler
+ * keeps the handler's context, so every later round of the loop would join that one trace).
+ */
+export function detached<T>(work: () => T): T {
+  const on = tracing();
+  if (!on) return work();
+  return on.api.context.with(on.api.ROOT_CONTEXT, work);
+}

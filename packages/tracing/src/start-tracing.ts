@@ -70,7 +70,8 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
         ignorePaths: (route) => ['/health', '/ready', '/metrics'].includes(route.url.split('?')[0]!),
       }),
       new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
+      // the command only: arguments may hold a token or a user's data
+      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
       new UndiciInstrumentation({ requireParentforSpans: true }),
       new KafkaJsInstrumentation(),
     ],
