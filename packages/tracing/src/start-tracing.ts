@@ -69,7 +69,7 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
         // probes and scrapes every few seconds are not traffic
         ignorePaths: (route) => ['/health', '/ready', '/metrics'].includes(route.url.split('?')[0]!),
       }),
-      new PgInstrumentation({ requireParentSpan: true }),
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
       // the command only: arguments may hold a token or a user's data
       new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
       new UndiciInstrumentation({ requireParentforSpans: true }),
