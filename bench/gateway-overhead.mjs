@@ -12,6 +12,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import {
   SECONDS,
+  cpuMicrosOf,
   drive,
   freePort,
   ratios,
@@ -33,16 +34,6 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 const round = (value, digits = 2) => Number(value.toFixed(digits));
-
-/** CPU time a process has used so far, in µs (Linux: /proc/<pid>/stat, in clock ticks of 10 ms); else undefined. */
-function cpuMicrosOf(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
-}
 
 /** CPU so far of one process, of several summed (those alive throughout), or of this one ('self': autocannon). */
 function cpuReading(what) {

@@ -2,7 +2,7 @@
 // process of its own, autocannon, and a results file. Scenarios stay short stories on top of these.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,16 @@ const children = [];
  * never claims a profile it did not run on; the runner picks the server per profile (bench/run-profiles.mjs).
  */
 export const PROFILE = await postgresProfile(POSTGRES);
+
+/** CPU time a process has used so far, in µs (Linux: /proc/<pid>/stat, in clock ticks of 10 ms); else undefined. */
+export function cpuMicrosOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {

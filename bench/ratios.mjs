@@ -20,6 +20,10 @@ export const NAMED_RATIOS = {
   stormThroughputVsBaseline: { atLeast: 0.6, about: 'seat-hold storm req/s ÷ baseline req/s' },
   stormP99VsBaseline: { atMost: 4, about: 'seat-hold storm p99 ÷ baseline p99' },
   pollingThroughputVsBaseline: { atLeast: 0.9, about: 'waiting-room status polling req/s ÷ baseline req/s' },
+  tracingOverheadPercent: {
+    atMost: 5,
+    about: 'throughput lost with tracing on, 10% of traces sampled, vs off (gateway → user service), %',
+  },
 };
 
 /** "≥ 0.11" / "≤ 10". */

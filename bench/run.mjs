@@ -60,6 +60,13 @@ export const SCENARIOS = [
     ratios: ['gatewayOverheadPercent', 'gatewayP99VsDirect'],
   },
   {
+    name: 'tracing',
+    script: 'tracing-overhead.mjs',
+    prefix: 'tracing-overhead',
+    about: 'the same path through the gateway with tracing off, at 10% sampling and at 100%',
+    ratios: ['tracingOverheadPercent'],
+  },
+  {
     name: 'event-lag',
     script: 'event-lag.mjs',
     prefix: 'event-lag',

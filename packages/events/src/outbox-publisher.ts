@@ -1,6 +1,7 @@
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { EventEnvelope } from '@boxoffice/contracts';
+import { publishSpan, untraced, type PublishSpan, type TraceCarrier } from '@boxoffice/tracing';
 import type { EventMetrics } from './event-metrics';
 import { backoff, describeError, rejectedByBroker } from './failures';
 import { ensureTopics, type EventBus } from './kafka';
@@ -20,6 +21,12 @@ export interface OutboxPublisherOptions {
   signer: EventSigner;
 }
 
+interface Message {
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
 interface OutboxRow {
   seq: number;
   type: string;
@@ -27,6 +34,7 @@ interface OutboxRow {
   aggregate_id: string;
   payload: EventEnvelope;
   failed_attempts: number;
+  trace_context: TraceCarrier | null;
 }
 
 /**
@@ -48,8 +56,8 @@ export class OutboxPublisher {
   async publishBatch(): Promise<number> {
     const { pool, batchSize = 200 } = this.options;
     const { rows } = await pool.query<OutboxRow>(
-      `SELECT seq, type, topic, aggregate_id, payload, failed_attempts FROM outbox WHERE state = 'pending'
-       ORDER BY seq LIMIT $1`,
+      `SELECT seq, type, topic, aggregate_id, payload, failed_attempts, trace_context FROM outbox
+       WHERE state = 'pending' ORDER BY seq LIMIT $1`,
       [batchSize],
     );
     const ready = this.notWaiting(rows);
@@ -114,21 +122,45 @@ export class OutboxPublisher {
     return published;
   }
 
+  /**
+   * One batch to the broker. A row written in a traced transaction is sent as a child of it (its own PRODUCER
+   * span, its headers carrying that span); the batch itself is untraced, since one call holds rows of many traces.
+   */
   private async send(rows: OutboxRow[]): Promise<void> {
     const { bus } = this.options;
-    const byTopic = new Map<string, { key: string; value: string }[]>();
+    const byTopic = new Map<string, Message[]>();
+    const spans: PublishSpan[] = [];
     for (const row of rows) {
       const topic = bus.topic(row.topic);
       const messages = byTopic.get(topic) ?? [];
-      messages.push({ key: row.aggregate_id, value: JSON.stringify(this.options.signer.sign(row.payload)) });
+      const message: Message = { key: row.aggregate_id, value: JSON.stringify(this.options.signer.sign(row.payload)) };
+      if (row.trace_context) {
+        const span = publishSpan(row.trace_context, `publish ${topic}`, {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'messaging.kafka.message.key': row.aggregate_id,
+          'messaging.message.type': row.type,
+        });
+        message.headers = span.headers;
+        spans.push(span);
+      }
+      messages.push(message);
       byTopic.set(topic, messages);
     }
-    await ensureTopics(bus, [...byTopic.keys()]);
-    const producer = await this.producer();
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    try {
+      await ensureTopics(bus, [...byTopic.keys()]);
+      const producer = await this.producer();
+      await untraced(() =>
+        producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        }),
+      );
+    } catch (error) {
+      spans.forEach((span) => span.end(error));
+      throw error;
+    }
+    spans.forEach((span) => span.end());
   }
 
   private async markPublished(rows: OutboxRow[]): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { EventContract, EventEnvelope } from '@boxoffice/contracts';
 import type { Queryable } from '@boxoffice/db';
+import { traceCarrier } from '@boxoffice/tracing';
 
 export const OUTBOX_CHANNEL = 'boxoffice_outbox';
 
@@ -32,7 +33,8 @@ export function newEnvelope<S extends TSchema>(
 
 /**
  * Writes an event to the outbox. Call it with the transaction that makes the change, so both commit or
- * neither does; the relay publishes it after the commit, woken by the NOTIFY (also transactional).
+ * neither does; the relay publishes it after the commit, woken by the NOTIFY (also transactional). The active
+ * trace context, when tracing is on, goes with the row: the relay publishes the event in the same trace.
  */
 export async function appendEvent<S extends TSchema>(
   db: Queryable,
@@ -44,10 +46,11 @@ export async function appendEvent<S extends TSchema>(
   // One round trip for the row and its wake-up call: a hold or a payment appends several events per transaction.
   await db.query(
     `WITH appended AS (
-       INSERT INTO outbox (id, topic, type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5) RETURNING seq
+       INSERT INTO outbox (id, topic, type, aggregate_id, payload, trace_context) VALUES ($1, $2, $3, $4, $5, $6)
+       RETURNING seq
      )
      SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM appended`,
-    [envelope.id, contract.topic, contract.type, envelope.aggregateId, envelope],
+    [envelope.id, contract.topic, contract.type, envelope.aggregateId, envelope, traceCarrier()],
   );
   return envelope;
 }
@@ -67,8 +70,8 @@ export async function appendEvents<S extends TSchema>(
   // WITH ORDINALITY keeps the given order in seq, which is the order the relay publishes in
   await db.query(
     `WITH appended AS (
-       INSERT INTO outbox (id, topic, type, aggregate_id, payload)
-       SELECT id, $2, $3, aggregate_id, payload
+       INSERT INTO outbox (id, topic, type, aggregate_id, payload, trace_context)
+       SELECT id, $2, $3, aggregate_id, payload, $6::jsonb
          FROM unnest($1::uuid[], $4::text[], $5::jsonb[]) WITH ORDINALITY AS e(id, aggregate_id, payload, n)
         ORDER BY n
        RETURNING seq
@@ -80,6 +83,7 @@ export async function appendEvents<S extends TSchema>(
       contract.type,
       envelopes.map((envelope) => envelope.aggregateId),
       envelopes.map((envelope) => JSON.stringify(envelope)),
+      traceCarrier(), // one transaction: one trace context for all of them
     ],
   );
   return envelopes;

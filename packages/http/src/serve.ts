@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { stopTracing } from '@boxoffice/tracing';
 
 export interface Startable {
   app: FastifyInstance;
@@ -8,7 +9,7 @@ export interface Startable {
 
 /**
  * Starts a service: builds it (config included, so a bad variable is reported here), listens, and closes
- * cleanly on SIGTERM/SIGINT (in-flight requests finish, plugins' onClose hooks run). A failure to start prints
+ * cleanly on SIGTERM/SIGINT (in-flight requests finish, plugins' onClose hooks run, buffered spans are sent). A failure to start prints
  * one clear line and exits non-zero.
  */
 export async function serve(name: string, build: () => Promise<Startable>): Promise<void> {
@@ -33,6 +34,7 @@ export async function serve(name: string, build: () => Promise<Startable>): Prom
     timer.unref();
     try {
       await app.close();
+      await stopTracing(); // the spans of the last requests, still buffered
       process.exit(0);
     } catch (error) {
       console.error(`${name}: error while shutting down: ${(error as Error).message}`);

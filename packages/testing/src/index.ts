@@ -9,3 +9,4 @@ export * from './peer-publisher';
 export * from './plugin-host';
 export * from './service-kit';
 export * from './queue-token';
+export * from './otlp-receiver';

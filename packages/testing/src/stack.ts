@@ -22,7 +22,11 @@ export interface Stack {
 export async function startStack(
   options: {
     instances?: number;
+    /** The services to start (default: all); the others' URLs are still given to the peers, as if they were down. */
+    services?: readonly StackService[];
     env?: Partial<Record<StackService, Record<string, string>>>;
+    /** Variables for every service (before each one's own `env`). */
+    sharedEnv?: Record<string, string>;
     /** Other PostgreSQL, Redis and Kafka than `testInfra` (e.g. private ones a chaos run may kill). */
     infra?: Partial<typeof testInfra>;
     /** When set, each process's whole output is appended to `<logDir>/<service>-<instance>.log`. */
@@ -47,6 +51,7 @@ export async function startStack(
     RATE_LIMIT_MAX: '100000',
     RATE_LIMIT_IP_MAX: '1000000',
     SIGNUP_RATE_LIMIT_MAX: '1000000',
+    ...options.sharedEnv,
   };
   for (const service of STACK_SERVICES) {
     // peers call every instance (ResilientClient rotates and skips a refused one), the gateway balances over them
@@ -61,7 +66,7 @@ export async function startStack(
     await Promise.all(databases.map((url) => dropDatabase(url).catch(() => undefined)));
   };
   try {
-    for (const service of STACK_SERVICES) {
+    for (const service of STACK_SERVICES.filter((name) => options.services?.includes(name) ?? true)) {
       const databaseUrl = `${infra.postgresServer}/t_${service}_e2e_${suffix}`;
       if (service !== 'gateway') databases.push(databaseUrl);
       const started = ports

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { QueueRoomChanged, QueueTokenChanged, TicketPurchaseFinished, UserChanged } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
 import { bootService, serviceMigrations, use, type ServiceSpec } from '@boxoffice/service';
+import { detached } from '@boxoffice/tracing';
 import { userAuthPlugin, usersReplica } from '@boxoffice/user-auth';
 import type { QueueConfig } from './config';
 import type { QueuePolicy } from './domain/queue-token';
@@ -63,15 +64,18 @@ export async function buildApp(config: QueueConfig): Promise<App> {
 
   // consumers
   app.events.consumer('queue', { partitionsConcurrently: 3 }).onBatch(UserChanged, usersReplica.applyEvents);
-  app.events
-    .consumer('queue.purchases')
-    .on(
-      TicketPurchaseFinished,
-      endBuyersToken(
-        { line, roomOfConcert: (concertId) => rooms.roomOfConcert(concertId), admitNow: () => admitter.admitNow() },
-        app.log,
-      ),
-    );
+  app.events.consumer('queue.purchases').on(
+    TicketPurchaseFinished,
+    endBuyersToken(
+      {
+        line,
+        roomOfConcert: (concertId) => rooms.roomOfConcert(concertId),
+        // the purchase only wakes the admitter: its rounds from then on are not part of the purchase's trace
+        admitNow: () => detached(() => admitter.admitNow()),
+      },
+      app.log,
+    ),
+  );
 
   // routes
   await app.register(tokensRoutes, { line, rooms, signer, policy });

@@ -1,3 +1,4 @@
+import './tracing'; // first: see tracing.ts
 import { serve } from '@boxoffice/http';
 import { buildApp } from './app';
 import { readConfig } from './config';

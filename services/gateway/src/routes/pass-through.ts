@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { tracingEnabled } from '@boxoffice/tracing';
 import type { AnswerSink } from '../clients/upstreams';
 
 // Hop-by-hop headers belong to one connection, not to the message (RFC 9110 §7.6.1): never forwarded either way,
@@ -26,6 +27,9 @@ const NOT_FORWARDED_UPSTREAM = new Set([
   'x-forwarded-for',
   'x-forwarded-proto',
 ]);
+// With tracing on, the gateway's own span carries the trace upstream (the undici instrumentation adds its headers):
+// the client's would otherwise reach the service twice, two parents for one request.
+const NOT_FORWARDED_UPSTREAM_TRACED = new Set([...NOT_FORWARDED_UPSTREAM, 'traceparent', 'tracestate', 'baggage']);
 // The answer keeps the upstream's Content-Length: the body is passed through byte for byte.
 const NOT_FORWARDED_DOWNSTREAM = new Set([...HOP_BY_HOP, 'x-request-id']);
 
@@ -69,7 +73,8 @@ export function upstreamHeaders(request: FastifyRequest): string[] {
   const raw = request.raw.rawHeaders;
   const headers: string[] = [];
   let forwardedFor: string | undefined;
-  copyHeaders(raw, NOT_FORWARDED_UPSTREAM, headers, (lower, i) => {
+  const dropped = tracingEnabled() ? NOT_FORWARDED_UPSTREAM_TRACED : NOT_FORWARDED_UPSTREAM;
+  copyHeaders(raw, dropped, headers, (lower, i) => {
     if (lower === 'x-forwarded-for') forwardedFor = forwardedFor ? `${forwardedFor}, ${raw[i + 1]}` : raw[i + 1];
   });
   headers.push(

@@ -1,0 +1,3 @@
+export * from './propagation';
+export * from './start-tracing';
+export { tracingEnabled } from './tracer';
