@@ -13,6 +13,10 @@ import type { ReplicaTable, Revisioned } from './replica-table';
  */
 export const SNAPSHOT_PAGE_MAX = 1_000;
 
+/** Where an owner serves the snapshot of a contract's entities: `/internal/snapshot/items` for `item.items`. */
+export const snapshotPath = (contract: EventContract): `/internal/${string}` =>
+  `/internal/snapshot/${contract.topic.slice(contract.topic.indexOf('.') + 1)}`;
+
 export const SnapshotQuery = Type.Object(
   {
     after: Type.Optional(Text({ maxLength: 200, description: 'the `next` of the previous page; absent: the first' })),
@@ -32,21 +36,20 @@ export interface SnapshotPage<Row> {
 }
 
 /**
- * Registers the owner's snapshot route of `contract`'s entities: `page(db, after, limit)` reads `limit` rows after
+ * Registers the owner's snapshot route of `contract`'s entities (at `snapshotPath(contract)`): `page(db, after, limit)` reads `limit` rows after
  * the cursor `after` (undefined: from the start), each the contract's payload plus `revision`. Under `/internal`,
  * so createApp's internal-token guard answers 401 to anyone without INTERNAL_API_TOKEN.
  */
 export function snapshotRoute<S extends TObject>(
   app: FastifyInstance & { pg: Pool },
   options: {
-    path: `/internal/${string}`;
     contract: EventContract<S>;
     page(db: Queryable, after: string | undefined, limit: number): Promise<SnapshotPage<Static<S>>>;
   },
 ): void {
   const row = Type.Composite([options.contract.payload, Type.Object({ revision: Type.Integer() })]);
   app.get(
-    options.path,
+    snapshotPath(options.contract),
     {
       schema: {
         summary: `Every ${options.contract.aggregateType}'s current state and revision, paged: for peers rebuilding a replica`,
@@ -71,13 +74,10 @@ export function snapshotRoute<S extends TObject>(
   );
 }
 
+/** The owner of a replica's contract (its topic's owner), serving its snapshot at `snapshotPath(contract)`. */
 export interface SnapshotOwner {
-  /** The owner's name, for logs: `item` reads as "a snapshot of the item service". */
-  peer: string;
   /** The owner's base URL; several instances separated by commas (tried in turn). */
   url: string;
-  /** Its snapshot route, e.g. `/internal/snapshot/items`. */
-  path: string;
   internalToken: string;
   timeoutMs?: number;
   pageSize?: number;
@@ -89,18 +89,19 @@ export function ownerSnapshot<Row extends object>(
   table: ReplicaTable<Row>,
   owner: SnapshotOwner,
 ): ReplicaSnapshot {
+  const peer = table.contract.topic.split('.')[0]!;
+  const path = snapshotPath(table.contract);
   const urls = owner.url.split(',').map((url) => url.trim().replace(/\/$/, ''));
   const fetchPage = async (after: string | null): Promise<{ payload: Revisioned<Row>[]; next: string | null }> => {
     const query = new URLSearchParams({ limit: String(owner.pageSize ?? 500), ...(after === null ? {} : { after }) });
     let failure: unknown;
     for (const url of urls) {
       try {
-        const response = await fetch(`${url}${owner.path}?${query}`, {
+        const response = await fetch(`${url}${path}?${query}`, {
           headers: { 'x-internal-token': owner.internalToken },
           signal: AbortSignal.timeout(owner.timeoutMs ?? 10_000),
         });
-        if (response.status !== 200)
-          throw new Error(`${owner.peer} service answered ${response.status} to ${owner.path}`);
+        if (response.status !== 200) throw new Error(`${peer} service answered ${response.status} to ${path}`);
         return (await response.json()) as { payload: Revisioned<Row>[]; next: string | null };
       } catch (error) {
         failure = error;
@@ -109,7 +110,7 @@ export function ownerSnapshot<Row extends object>(
     throw failure;
   };
   return {
-    source: `${owner.peer} service`,
+    source: `${peer} service`,
     async load() {
       let applied = 0;
       for (let after: string | null = null, first = true; first || after !== null; first = false) {

@@ -50,8 +50,7 @@ async function owner(env: Record<string, string>): Promise<App> {
     { namespace: 'owner', directory: path.join(__dirname, 'fixtures-owner') },
   ]);
   snapshotRoute(app, {
-    path: '/internal/snapshot/items',
-    contract: ItemChanged,
+    contract: ItemChanged, // at /internal/snapshot/items
     async page(db, after, limit) {
       const { rows } = await db.query<Item>(
         `SELECT id, name, broadcaster, category, price, stock, deleted, revision FROM items
@@ -68,7 +67,8 @@ async function owner(env: Record<string, string>): Promise<App> {
 /** A peer keeping a replica of the items, with or without the owner's snapshot to rebuild from. */
 async function reader(env: Record<string, string>, group: string, snapshotUrl?: string) {
   const app = await createPluginHost('reader', env, [
-    { namespace: 'reader', directory: path.join(__dirname, 'fixtures-reader') },
+    // the user service's tables, its items_replica among them
+    { namespace: 'user', directory: path.join(__dirname, '..', '..', '..', 'services', 'user', 'migrations') },
   ]);
   const items: KeyedReplica<unknown, unknown> = keyedReplica(app, {
     table: itemsReplica,
@@ -76,13 +76,7 @@ async function reader(env: Record<string, string>, group: string, snapshotUrl?: 
     by: 'id',
     owner: { client: { peer: 'item', get: () => Promise.reject(new Error('not asked here')) }, path: () => '/' },
     ...(snapshotUrl && {
-      snapshot: {
-        peer: 'item',
-        url: snapshotUrl,
-        path: '/internal/snapshot/items',
-        internalToken: INTERNAL_TOKEN,
-        pageSize: 40,
-      },
+      snapshot: { url: snapshotUrl, internalToken: INTERNAL_TOKEN, pageSize: 40 },
     }),
   }) as never;
   await app.ready();

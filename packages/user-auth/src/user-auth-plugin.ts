@@ -51,12 +51,7 @@ export const usersSnapshot = (
   pool: Pool,
   config: { USER_SERVICE_URL: string; INTERNAL_API_TOKEN: string },
 ): ReplicaSnapshot =>
-  ownerSnapshot(pool, usersReplica, {
-    peer: 'user',
-    url: config.USER_SERVICE_URL,
-    path: '/internal/snapshot/users',
-    internalToken: config.INTERNAL_API_TOKEN,
-  });
+  ownerSnapshot(pool, usersReplica, { url: config.USER_SERVICE_URL, internalToken: config.INTERNAL_API_TOKEN });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

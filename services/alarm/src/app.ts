@@ -50,13 +50,7 @@ export async function buildApp(config: AlarmConfig): Promise<App> {
     by: 'id',
     owner: { client: owner, path: (ids) => `/internal/items?ids=${ids.join(',')}` },
     // retention deleted events before this replica read them: rebuild from the item service's snapshot
-    snapshot: {
-      peer: 'item',
-      url: config.ITEM_SERVICE_URL,
-      path: '/internal/snapshot/items',
-      internalToken: config.INTERNAL_API_TOKEN,
-      timeoutMs: 10_000,
-    },
+    snapshot: { url: config.ITEM_SERVICE_URL, internalToken: config.INTERNAL_API_TOKEN },
   });
   app.events
     .consumer('alarm.notifications') // payment and order events → notifications for their user (SPEC §3)

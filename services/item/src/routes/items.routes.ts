@@ -85,8 +85,7 @@ export async function itemsRoutes(app: App, options: { alarms: AlarmState }): Pr
 
   // peers rebuilding an items replica after their topic's retention (decision 27)
   snapshotRoute(app, {
-    path: '/internal/snapshot/items',
-    contract: ItemChanged,
+    contract: ItemChanged, // at /internal/snapshot/items
     async page(db, after, limit) {
       const rows = await itemsAfter(db, after === undefined ? 0 : Number(after), limit);
       return { rows, next: rows.length === limit ? String(rows.at(-1)!.id) : null };

@@ -25,8 +25,7 @@ export async function usersRoutes(app: App, options: { visits: VisitSources }): 
 
   // peers rebuilding a users replica after their topic's retention (decision 27); the internal token guards it
   snapshotRoute(app, {
-    path: '/internal/snapshot/users',
-    contract: UserChanged,
+    contract: UserChanged, // at /internal/snapshot/users
     async page(db, after, limit) {
       const users = await findUsersAfter(db, after === undefined ? 0 : Number(after), limit);
       const rows = users.map((user) => ({ ...userChangedPayload(user), revision: user.revision }));
