@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import type pg from 'pg';
-import { TOPICS, UserChanged, type EventContract } from '@boxoffice/contracts';
+import { TOPICS, UserChanged, type EventContract, type EventEnvelope } from '@boxoffice/contracts';
 import { developmentEventKey } from '@boxoffice/config';
 import { EventSigner, createEventBus, ensureTopics, newEnvelope, topicOwner, type EventBus } from '@boxoffice/events';
 import { testInfra } from './infra';
@@ -78,17 +78,16 @@ export class PeerPublisher {
     source = topicOwner(contract.topic),
     /** A test that forges events signs with another key than the source's. */
     signingKey = developmentEventKey(source),
-  ): Promise<void> {
+  ): Promise<EventEnvelope<P>[]> {
     const producer = await this.connect();
     await ensureTopics(this.bus, [this.bus.topic(contract.topic)]); // once per topic: ensureTopics remembers
     const signer = new EventSigner(signingKey);
-    const messages = events.map((event) => {
-      const envelope = signer.sign(newEnvelope(source, contract, event));
-      return { key: envelope.aggregateId, value: JSON.stringify(envelope) };
-    });
+    const envelopes = events.map((event) => signer.sign(newEnvelope(source, contract, event)));
+    const messages = envelopes.map((envelope) => ({ key: envelope.aggregateId, value: JSON.stringify(envelope) }));
     // in slices: thousands of users in one request would pass the broker's request size limit
     for (let i = 0; i < messages.length; i += 500)
       await producer.send({ topic: this.bus.topic(contract.topic), acks: -1, messages: messages.slice(i, i + 500) });
+    return envelopes as EventEnvelope<P>[];
   }
 
   /**

@@ -6,8 +6,7 @@ import {
   TicketPurchaseFinished,
   TicketSaleRefused,
 } from '@boxoffice/contracts';
-import { appendEvent } from '@boxoffice/events';
-import { EventRecorder, waitFor } from '@boxoffice/testing';
+import { EventRecorder, PeerPublisher, waitFor } from '@boxoffice/testing';
 import { TicketHarness, type TestUser } from '../harness';
 
 const INTERNAL = { 'x-internal-token': 'dev-internal-token-change-me' };
@@ -18,6 +17,8 @@ describe('selling held tickets: the payment service side', () => {
   let users: TestUser[];
   let tokens: string[];
   let recorder: EventRecorder;
+  /** The payment service, as it publishes payment.completed: signed with its key (a ticket-signed one is forged). */
+  let payments: PeerPublisher;
 
   const hold = async (userIndex: number, showtimeId: number, seatId: number) => {
     const answer = await harness.hold(tokens[userIndex]!, { showtime_id: showtimeId, seat_id: seatId });
@@ -35,6 +36,7 @@ describe('selling held tickets: the payment service side', () => {
   beforeAll(async () => {
     await harness.start();
     recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
+    payments = new PeerPublisher({ topicPrefix: harness.prefix, topics: [TOPICS.payments] });
     [admin] = (await harness.users(1, 'admin')) as [TestUser];
   });
   // a sale that leaves its buyer no live hold ends the buyer's queue token (ticket.purchase-finished), later, on
@@ -45,6 +47,7 @@ describe('selling held tickets: the payment service side', () => {
   });
   afterAll(async () => {
     await recorder.stop();
+    await payments.stop();
     await harness.stop();
   });
 
@@ -209,19 +212,11 @@ describe('selling held tickets: the payment service side', () => {
     });
     const paid = payment(fresh.id, users[0]!.id);
     const late = payment(tooLate.id, users[1]!.id);
-    // published the way the payment service will: through its outbox (here, the ticket database's outbox relay)
-    await harness.app.pg.query('BEGIN');
-    await appendEvent(harness.app.pg, 'payment', PaymentCompleted, {
-      aggregateId: paid.paymentId,
-      aggregateVersion: 1,
-      payload: paid,
-    });
-    await appendEvent(harness.app.pg, 'payment', PaymentCompleted, {
-      aggregateId: late.paymentId,
-      aggregateVersion: 1,
-      payload: late,
-    });
-    await harness.app.pg.query('COMMIT');
+    // published the way the payment service does: on its topic, signed with its key
+    await payments.publish(PaymentCompleted, [
+      { aggregateId: paid.paymentId, aggregateVersion: 1, payload: paid },
+      { aggregateId: late.paymentId, aggregateVersion: 1, payload: late },
+    ]);
     await waitFor(
       'the fresh hold to be SOLD',
       async () =>
@@ -293,20 +288,16 @@ describe('selling held tickets: the payment service side', () => {
       amount: 30_000,
       paidAt: new Date().toISOString(),
     };
-    await harness.app.pg.query('BEGIN');
-    await appendEvent(harness.app.pg, 'payment', PaymentCompleted, {
-      aggregateId: paymentId,
-      aggregateVersion: 1,
-      payload: late,
-    });
-    await harness.app.pg.query('COMMIT');
+    const [published] = await payments.publish(PaymentCompleted, [
+      { aggregateId: paymentId, aggregateVersion: 1, payload: late },
+    ]);
     await waitFor(
       'the late payment.completed to be applied',
       async () =>
         (
           await harness.app.pg.query(
-            "SELECT 1 FROM inbox WHERE consumer = 'ticket.payments' AND event_type = $1 AND event_id IN (SELECT id FROM outbox WHERE aggregate_id = $2)",
-            [PaymentCompleted.type, paymentId],
+            "SELECT 1 FROM inbox WHERE consumer = 'ticket.payments' AND event_type = $1 AND event_id = $2",
+            [PaymentCompleted.type, published!.id],
           )
         ).rowCount === 1,
       { timeoutMs: 20_000 },
