@@ -1,20 +1,14 @@
-import pg from 'pg';
 import { KafkaBrokerProcess } from '@boxoffice/testing';
-import { ADMIN_TOKEN, as, newUser, startShoppingStack, waitFor, type Running, type ShoppingStack } from './stack';
-
-async function queryDb<T = Record<string, unknown>>(
-  service: Running,
-  sql: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const client = new pg.Client({ connectionString: service.env.DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+import {
+  ADMIN_TOKEN,
+  as,
+  newUser,
+  queryDb,
+  startShoppingStack,
+  waitFor,
+  type Running,
+  type ShoppingStack,
+} from './stack';
 
 const count = async (service: Running, sql: string, params: unknown[] = []) =>
   (await queryDb<{ n: number }>(service, sql, params))[0]!.n;

@@ -1,16 +1,4 @@
-import pg from 'pg';
-import { as, newUser, startShoppingStack, waitFor, type Running, type ShoppingStack } from './stack';
-
-/** Reads one value from a service's own database: what a test may look at, never what a service does. */
-async function queryDb<T>(service: Running, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: service.env.DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+import { as, newUser, queryDb, startShoppingStack, waitFor, type Running, type ShoppingStack } from './stack';
 
 const replicaComplete = (service: Running, consumer: string) => async () =>
   (await queryDb(service, 'SELECT 1 FROM consumer_sync WHERE consumer = $1', [consumer])).length > 0;

@@ -1,9 +1,11 @@
+import pg from 'pg';
 import type { App } from '@boxoffice/http';
 import { ServiceProcess, dropDatabase, freePort, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
 import { buildApp as buildAlarm } from '../../services/alarm/src/app';
 import { readConfig as readAlarmConfig } from '../../services/alarm/src/config';
 import { buildApp as buildItem } from '../../services/item/src/app';
 import { readConfig as readItemConfig } from '../../services/item/src/config';
+import type { ItemRecord } from '../../services/item/src/domain/item';
 import { buildApp as buildUser } from '../../services/user/src/app';
 import { readConfig as readUserConfig } from '../../services/user/src/config';
 
@@ -126,6 +128,21 @@ export async function startShoppingStack(options: {
   };
 }
 
+/** Reads rows from a service's own database: what a test may look at, never what a service does. */
+export async function queryDb<T = Record<string, unknown>>(
+  service: Running,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: service.env.DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
 /** A small HTTP client for the tests: JSON in and out, USER-TOKEN on every call. */
 export function as(token: string) {
   const call = async (method: string, url: string, body?: unknown) => {
@@ -170,14 +187,7 @@ export async function newItem(
     ...fields,
   });
   if (response.status !== 201) throw new Error(`item not created: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body.payload as {
-    id: number;
-    name: string;
-    broadcaster: string;
-    category: string;
-    price: number;
-    stock: number;
-  };
+  return response.body.payload as ItemRecord;
 }
 
 export { waitFor };

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import { ResilientClient } from '@boxoffice/resilience';
+import { metricsOf, ResilientClient } from '@boxoffice/resilience';
 import { TokenChangeChannel } from './change-channel';
 import { JwksCache } from './jwks-cache';
 import { stateFromQueueService } from './queue-status';
@@ -71,7 +71,13 @@ export const queueGuardPlugin = fp<QueueGuardOptions>(
       statusCacheMs: options.statusCacheMs ?? 1_000,
       activeCacheMs: options.activeCacheMs ?? 30_000,
     };
-    const peer = { baseUrl: options.queueServiceUrl, redis: app.redis, timeoutMs: 1_000, logger: app.log };
+    const peer = {
+      baseUrl: options.queueServiceUrl,
+      redis: app.redis,
+      timeoutMs: 1_000,
+      logger: app.log,
+      metrics: metricsOf(app),
+    };
     const jwksClient = new ResilientClient({ ...peer, peer: 'queue-jwks', cacheTtlSeconds: 7 * 24 * 3600 });
     const statusClient = new ResilientClient({ ...peer, peer: 'queue', cacheTtlSeconds: 60 });
     const verifier = new QueueTokenVerifier(new JwksCache(jwksClient).getKey, { issuer: options.issuer });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import '@boxoffice/resilience';
-import { ResilientClient } from '@boxoffice/resilience';
+import { metricsOf, ResilientClient } from '@boxoffice/resilience';
 
 /** On whose behalf a peer is asked: its USER-TOKEN goes along, so the owner answers as it would answer them. */
 export interface Caller {
@@ -45,6 +45,7 @@ export function peerClient(app: FastifyInstance, options: PeerClientOptions): Pe
     timeoutMs: options.timeoutMs,
     cacheTtlSeconds: options.cacheTtlSeconds ?? 600,
     logger: app.log,
+    metrics: metricsOf(app),
   });
   app.addHook('onClose', async () => client.shutdown());
   return {

@@ -1,7 +1,9 @@
 import CircuitBreaker from 'opossum';
 import type Redis from 'ioredis';
+import type { Registry } from 'prom-client';
 import { request } from 'undici';
 import { unavailable } from '@boxoffice/errors';
+import { reportBreaker } from './breaker-metrics';
 import { namespaceOf } from './redis';
 
 export interface ResilientClientOptions {
@@ -16,6 +18,8 @@ export interface ResilientClientOptions {
   errorThresholdPercentage?: number;
   resetTimeoutMs?: number;
   logger?: { warn(obj: object, msg?: string): void };
+  /** The app's registry (`app.metrics`): the breaker's state is then exported as `circuit_breaker_open{peer}`. */
+  metrics?: Registry;
 }
 
 export interface PeerResponse<T> {
@@ -41,7 +45,9 @@ export class ResilientClient {
   readonly breaker: CircuitBreaker<[CallInput], { status: number; body: unknown }>;
   private readonly instances: string[];
   private next = 0;
-  private readonly options: Required<Omit<ResilientClientOptions, 'logger'>> & Pick<ResilientClientOptions, 'logger'>;
+  private readonly options: Required<Omit<ResilientClientOptions, 'logger' | 'metrics'>> &
+    Pick<ResilientClientOptions, 'logger'>;
+  private readonly stopReporting: () => void;
 
   constructor(options: ResilientClientOptions) {
     this.options = {
@@ -68,6 +74,7 @@ export class ResilientClient {
     this.breaker.on('close', () =>
       this.options.logger?.warn({ peer: options.peer }, `circuit to ${options.peer} closed: calls go through again`),
     );
+    this.stopReporting = options.metrics ? reportBreaker(options.metrics, options.peer, this.breaker) : () => {};
   }
 
   /** A GET with a Redis-cached fallback. `cacheKey` must identify everything the answer depends on. */
@@ -132,6 +139,7 @@ export class ResilientClient {
   }
 
   shutdown(): void {
+    this.stopReporting();
     this.breaker.shutdown();
   }
 }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type Redis from 'ioredis';
+import { Registry } from 'prom-client';
 import { ResilientClient, createRedis, redisReady } from '@boxoffice/resilience';
 import { freePort, testInfra, uniqueSuffix } from '@boxoffice/testing';
 
@@ -9,6 +10,12 @@ describe('ResilientClient against a real peer process and real Redis', () => {
   let client: ResilientClient;
   let port: number;
   let calls = 0;
+  const registry = new Registry();
+  /** The exported circuit_breaker_open value for this client's peer (undefined: not exported). */
+  async function breakerOpenMetric(): Promise<number | undefined> {
+    const { values } = await registry.getSingleMetric('circuit_breaker_open')!.get();
+    return values.find((value) => value.labels.peer === client.breaker.name)?.value;
+  }
 
   async function startPeer(): Promise<void> {
     peer = Fastify({ forceCloseConnections: true }); // like a killed process: open sockets drop
@@ -36,6 +43,7 @@ describe('ResilientClient against a real peer process and real Redis', () => {
       redis,
       timeoutMs: 200,
       resetTimeoutMs: 60_000,
+      metrics: registry,
     });
   });
 
@@ -46,6 +54,7 @@ describe('ResilientClient against a real peer process and real Redis', () => {
   });
 
   it('when the peer answers, then the answer is live and cached', async () => {
+    expect(await breakerOpenMetric()).toBe(0);
     const result = await client.get<{ name: string }>('/items/1', { cacheKey: 'items/1' });
     expect(result).toEqual({ status: 200, body: { id: '1', name: 'item 1' }, stale: false });
   });
@@ -75,6 +84,7 @@ describe('ResilientClient against a real peer process and real Redis', () => {
     });
     await client.get('/items/1', { cacheKey: 'items/1' });
     expect(client.breaker.opened).toBe(true);
+    expect(await breakerOpenMetric()).toBe(1); // what the "breaker open" alert reads
     // while open, calls do not even reach the network
     const before = calls;
     await startPeer();

@@ -65,9 +65,14 @@ export class ServiceKit {
   }
 }
 
-/** A kit started before its suite's tests and closed after them: `const kit = suiteKit(new QueueKit(env))`. */
-export function suiteKit<Kit extends { start(): Promise<unknown>; close(): Promise<unknown> }>(kit: Kit): Kit {
-  beforeAll(() => kit.start());
-  afterAll(() => kit.close());
+type SuiteKitShape = { start(): Promise<unknown> } & ({ close(): Promise<unknown> } | { stop(): Promise<unknown> });
+
+/**
+ * A kit started before its suite's tests and closed (or stopped) after them: `const kit = suiteKit(new ItemKit())`.
+ * `startTimeoutMs`: how long its start may take (a service with its consumers, default 60 s).
+ */
+export function suiteKit<Kit extends SuiteKitShape>(kit: Kit, startTimeoutMs = 60_000): Kit {
+  beforeAll(() => kit.start(), startTimeoutMs);
+  afterAll(() => ('close' in kit ? kit.close() : kit.stop()));
   return kit;
 }

@@ -5,7 +5,7 @@ import { UserChanged } from '@boxoffice/contracts';
 import { coalesced, withMigrations } from '@boxoffice/db';
 import { forbidden, unauthorized } from '@boxoffice/errors';
 import { replicaTable } from '@boxoffice/replica';
-import { ResilientClient } from '@boxoffice/resilience';
+import { metricsOf, ResilientClient } from '@boxoffice/resilience';
 import { USER_AUTH_MIGRATIONS } from './migrations';
 
 export interface AuthenticatedUser {
@@ -60,6 +60,7 @@ export const userAuthPlugin = withMigrations(
         timeoutMs: 1_000,
         cacheTtlSeconds: 600,
         logger: app.log,
+        metrics: metricsOf(app),
       });
       app.addHook('onClose', async () => userService.shutdown());
 

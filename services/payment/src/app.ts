@@ -88,6 +88,7 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
     resetTimeoutMs: config.TICKET_BREAKER_RESET_MS,
     redis: app.redis,
     logger: app.log,
+    metrics: app.metrics,
   });
   app.addHook('onClose', async () => tickets.shutdown());
   const payDeps: PayTicketDeps = {
@@ -105,6 +106,7 @@ export async function buildApp(config: PaymentConfig): Promise<App> {
     redis: app.redis,
     internalToken: config.INTERNAL_API_TOKEN,
     logger: app.log,
+    metrics: app.metrics,
   });
   app.addHook('onClose', async () => items.shutdown());
   await app.register(ordersRoutes, {

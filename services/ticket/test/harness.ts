@@ -74,6 +74,26 @@ export class TicketHarness {
     return this.userService.announceUsers(count, { role, replicas: [this.app.pg, this.queue.pg] });
   }
 
+  /** `count` users, each with an ACTIVE waiting-room token (tokens[i] is users[i]'s). */
+  async buyers(count: number): Promise<{ users: TestUser[]; tokens: string[] }> {
+    const users = await this.users(count);
+    return { users, tokens: await Promise.all(users.map((user) => this.queueToken(user))) };
+  }
+
+  /** POST /tickets with a waiting-room token: `body` is usually `{ showtime_id, seat_id }`. */
+  hold(token: string, body: object, headers: Record<string, string> = {}) {
+    return this.app.inject({
+      method: 'POST',
+      url: '/tickets',
+      headers: { authorization: `Bearer ${token}`, ...headers },
+      payload: body,
+    });
+  }
+
+  async seatStatus(seatId: number): Promise<string> {
+    return (await this.app.pg.query('SELECT status FROM seats WHERE id = $1', [seatId])).rows[0].status;
+  }
+
   /** A waiting-room token from the real queue service (default room, or `where`), once it is in the wanted status. */
   async queueToken(
     user: TestUser,

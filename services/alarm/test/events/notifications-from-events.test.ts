@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@boxoffice/testing';
+import { suiteKit, waitFor } from '@boxoffice/testing';
 import { AlarmKit, type TestUser } from '../support/alarm-kit';
 
 describe('notifications raised by payment and order events (real Kafka), once per step', () => {
-  const kit = new AlarmKit();
+  const kit = suiteKit(new AlarmKit());
   let users: TestUser[];
 
-  beforeAll(async () => {
-    await kit.start();
-    users = await kit.users(4);
-  }, 60_000);
-  afterAll(async () => {
-    await kit.stop();
-  });
+  beforeAll(async () => void (users = await kit.users(4)));
 
   it('when an order goes pending → stock_locked → paid, each event delivered twice, then the user gets two notifications, newest first', async () => {
     const user = users[0]!;

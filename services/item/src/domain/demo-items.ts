@@ -1,12 +1,7 @@
+import type { ItemRecord } from './item';
+
 /** The 50 demo items (SPEC §8), ids 1 to 50; the last one is the home-shopping brief's own example. */
-export const DEMO_ITEMS: {
-  id: number;
-  name: string;
-  broadcaster: string;
-  category: string;
-  price: number;
-  stock: number;
-}[] = [
+export const DEMO_ITEMS: ItemRecord[] = [
   {
     id: 1,
     name: '[쿠쿠] 6인용 IH 전기압력밥솥',

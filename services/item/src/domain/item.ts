@@ -18,6 +18,8 @@ export interface Item {
 }
 
 export type NewItem = Pick<Item, 'name' | 'broadcaster' | 'category' | 'price' | 'stock'> & { code?: string | null };
+/** An item's own fields with its id, as the demo data and the admin's create answer give them. */
+export type ItemRecord = Pick<Item, 'id' | 'name' | 'broadcaster' | 'category' | 'price' | 'stock'>;
 export type ItemChanges = Partial<NewItem>;
 
 /** What shoppers see of an item (SPEC §2): no stock, plus whether they set an alarm on it. */

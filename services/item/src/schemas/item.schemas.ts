@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { BroadcastSlot } from '@boxoffice/contracts';
+import { BroadcastSlot, ItemChangedPayload } from '@boxoffice/contracts';
 import { CountedList, DateTime, Id4, Int4, Text } from '@boxoffice/http';
 
 // 1 to 2147483647: ids beyond int4 name no item, and PostgreSQL would refuse them
@@ -66,18 +66,15 @@ export const ReplicaQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const ReplicaItem = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  broadcaster: Type.String(),
-  category: Type.String(),
-  price: Type.Integer(),
-  stock: Type.Integer(),
-  deleted: Type.Boolean(),
-  revision: Type.Integer(),
-  code: Type.Union([Type.String(), Type.Null()]),
-  broadcasts: Type.Array(BroadcastSlot),
-});
+/** An item as its replicas hold it: item.changed's fields (code and slots always present) and the revision. */
+export const ReplicaItem = Type.Composite([
+  Type.Pick(ItemChangedPayload, ['id', 'name', 'broadcaster', 'category', 'price', 'stock', 'deleted']),
+  Type.Object({
+    revision: Type.Integer(),
+    code: Type.Union([Type.String(), Type.Null()]),
+    broadcasts: Type.Array(BroadcastSlot),
+  }),
+]);
 export const ReplicaItemList = CountedList(ReplicaItem);
 
 export const BroadcastParams = Type.Object({ item_id: Id4(), slot_id: Id4() }, { additionalProperties: false });

@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { OrderChanged } from '@boxoffice/contracts';
-import { waitFor } from '@boxoffice/testing';
+import { suiteKit, waitFor } from '@boxoffice/testing';
 import { ItemKit } from '../support/item-kit';
 
 const statusOf = (event: { payload: { status: string } }) => event.payload.status;
 
 describe('the order saga in the item service: order.changed from Kafka → stock locked, committed or released', () => {
-  const kit = new ItemKit();
-
-  beforeAll(async () => {
-    await kit.start();
-  }, 60_000);
-  afterAll(async () => {
-    await kit.stop();
-  });
+  const kit = suiteKit(new ItemKit());
 
   const lockStatus = async (orderId: string) =>
     (await kit.app.pg.query<{ status: string }>('SELECT status FROM stock_locks WHERE order_id = $1', [orderId]))

@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@boxoffice/testing';
+import { suiteKit, waitFor } from '@boxoffice/testing';
 import { INTERNAL_TOKEN, ItemKit } from '../support/item-kit';
 
 describe('POST /api/inventory/lock (SPEC §2): stock locked all or nothing, once per order', () => {
-  const kit = new ItemKit();
-
-  beforeAll(async () => {
-    await kit.start();
-  }, 60_000);
-  afterAll(async () => {
-    await kit.stop();
-  });
+  const kit = suiteKit(new ItemKit());
 
   it('when 50 orders of 1 race for a stock of 20, then exactly 20 are locked, 30 refused, and the stock ends at 0', async () => {
     const itemId = await kit.newItem(20);

@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@boxoffice/testing';
+import { suiteKit, waitFor } from '@boxoffice/testing';
 import { DEMO_ITEMS } from '../../src/domain/demo-items';
 import { demoProductCode } from '../../src/domain/items.use-case';
 import { ItemKit } from '../support/item-kit';
 
 /** Issue 15 item 3: items gain an optional public product code (seed 003's "P001"), unique, carried by item.changed. */
 describe('product codes on items', () => {
-  const kit = new ItemKit();
-
-  beforeAll(async () => {
-    await kit.start();
-  }, 60_000);
-  afterAll(async () => {
-    await kit.stop();
-  });
+  const kit = suiteKit(new ItemKit());
 
   const asAdmin = (method: 'POST' | 'PATCH', url: string, payload: object) =>
     kit.app.inject({ method, url, headers: { 'user-token': kit.admin.token }, payload });

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { ResilientClient } from '@boxoffice/resilience';
+import { ResilientClient, type ResilientClientOptions } from '@boxoffice/resilience';
 import type { CatalogItem } from '../domain/order';
 
 interface ReplicaItemList {
@@ -17,6 +17,7 @@ export function itemClient(options: {
   redis: Redis;
   internalToken: string;
   logger: { warn(obj: object, msg?: string): void };
+  metrics?: ResilientClientOptions['metrics'];
 }) {
   const client = new ResilientClient({
     peer: 'item',
@@ -25,6 +26,7 @@ export function itemClient(options: {
     timeoutMs: 1_000,
     cacheTtlSeconds: 60,
     logger: options.logger,
+    metrics: options.metrics,
   });
   return {
     async fetchItems(ids: number[]): Promise<CatalogItem[]> {

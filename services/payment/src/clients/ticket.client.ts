@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { unavailable } from '@boxoffice/errors';
-import { ResilientClient } from '@boxoffice/resilience';
+import { ResilientClient, type ResilientClientOptions } from '@boxoffice/resilience';
 import type { ConfirmOutcome, TicketInfo, TicketPort } from '../domain/payment';
 
 interface ErrorAnswer {
@@ -18,6 +18,7 @@ export function ticketClient(options: {
   resetTimeoutMs: number;
   redis: Redis;
   logger: { warn(obj: object, msg?: string): void };
+  metrics?: ResilientClientOptions['metrics'];
 }): TicketPort & { shutdown(): void } {
   const client = new ResilientClient({
     peer: 'ticket',
@@ -26,6 +27,7 @@ export function ticketClient(options: {
     timeoutMs: options.timeoutMs,
     resetTimeoutMs: options.resetTimeoutMs,
     logger: options.logger,
+    metrics: options.metrics,
   });
   const headers = { 'x-internal-token': options.internalToken };
   return {

@@ -1,14 +1,11 @@
+import { suiteKit } from '@boxoffice/testing';
 import { PaymentKit, type TestUser } from '../support/payment-kit';
 
 describe("seed 000's point bodies: user_id (or userId) in POST /points", () => {
-  const kit = new PaymentKit();
+  const kit = suiteKit(new PaymentKit());
   let users: TestUser[];
 
-  beforeAll(async () => {
-    await kit.start();
-    users = await kit.users(3);
-  });
-  afterAll(() => kit.stop());
+  beforeAll(async () => void (users = await kit.users(3)));
 
   const balance = async (user: TestUser) => (await kit.call('GET', '/points', { user })).body.balance as number;
 

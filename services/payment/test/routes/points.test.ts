@@ -1,14 +1,11 @@
+import { suiteKit } from '@boxoffice/testing';
 import { PaymentKit, type TestUser } from '../support/payment-kit';
 
 describe('point wallet (a ledger; the balance never goes negative)', () => {
-  const kit = new PaymentKit();
+  const kit = suiteKit(new PaymentKit());
   let users: TestUser[];
 
-  beforeAll(async () => {
-    await kit.start();
-    users = await kit.users(6);
-  });
-  afterAll(() => kit.stop());
+  beforeAll(async () => void (users = await kit.users(6)));
 
   const ledgerSum = (history: { amount: number; pointType: string }[]) =>
     history.reduce((sum, row) => sum + (row.pointType === 'USE' ? -row.amount : row.amount), 0);

@@ -4,6 +4,7 @@ import type {
   AdmissionRound,
   EndReason,
   JoinOutcome,
+  JoinRequest,
   QueueLine,
   TokenState,
   TokenStatus,
@@ -94,15 +95,7 @@ export class RedisQueueLine implements QueueLine {
     return this.scripts.redis;
   }
 
-  join(input: {
-    tokenId: string;
-    userId: number;
-    roomId: string;
-    jwt: string;
-    tokenExpiresAtMs: number;
-    randomScore: number;
-    nowMs: number;
-  }): Promise<JoinOutcome> {
+  join(input: JoinRequest): Promise<JoinOutcome> {
     return lineCall(async () => {
       const [outcome, ...rest] = (await this.scripts.run(JOIN, [
         input.nowMs,

@@ -74,20 +74,23 @@ export type JoinOutcome =
  * The waiting lines, one per room (line order, at most the room's capacity ACTIVE). Every operation is atomic,
  * whichever instance calls it, and every change of a token is journalled for the recorder.
  */
+/** A user asking to join a room's line, with the token that would be theirs. */
+export interface JoinRequest {
+  tokenId: string;
+  userId: number;
+  roomId: string;
+  jwt: string;
+  tokenExpiresAtMs: number;
+  randomScore: number;
+  nowMs: number;
+}
+
 export interface QueueLine {
   /**
    * Puts a user in a room's line with a new token, unless the user holds a live one there: then that one is
    * returned. `randomScore` orders a random room's pre-queue (a CSPRNG draw, 0 ≤ score < 2^48).
    */
-  join(input: {
-    tokenId: string;
-    userId: number;
-    roomId: string;
-    jwt: string;
-    tokenExpiresAtMs: number;
-    randomScore: number;
-    nowMs: number;
-  }): Promise<JoinOutcome>;
+  join(input: JoinRequest): Promise<JoinOutcome>;
   /** A token's status; polling a WAITING token also keeps its place. Undefined when the line never saw it. */
   poll(tokenId: string, nowMs: number): Promise<TokenView | undefined>;
   /** The status of many tokens at once (their JWTs left out); each WAITING one counts as present. */

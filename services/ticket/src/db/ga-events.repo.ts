@@ -1,18 +1,7 @@
 import type { Queryable } from '@boxoffice/db';
 import type { GaEvent, Reservation } from '../domain/ga-events';
 
-interface GaEventRow {
-  id: string;
-  name: string;
-  description: string;
-  date: Date;
-  availability: number;
-  stock: number;
-  deleted: boolean;
-  revision: number;
-  created_at: Date;
-  updated_at: Date;
-}
+type GaEventRow = Omit<GaEvent, 'createdAt' | 'updatedAt'> & { created_at: Date; updated_at: Date };
 
 interface ReservationRow {
   id: string;

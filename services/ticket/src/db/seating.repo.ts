@@ -263,6 +263,15 @@ export async function expireDueHolds(db: Queryable, limit: number): Promise<Tick
   return rows.map(toTicket);
 }
 
+/** How long the most overdue hold has been past its deadline (0 when none is): the sweeper's backlog, in seconds. */
+export async function oldestOverdueHoldSeconds(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ seconds: number }>(
+    `SELECT coalesce(extract(epoch FROM now() - min(held_until)), 0)::float8 AS seconds
+     FROM tickets WHERE status = 'HELD' AND held_until <= now()`,
+  );
+  return rows[0]!.seconds;
+}
+
 /**
  * The holder gives a hold back: HELD → RELEASED, only while it is still HELD and theirs (the sweeper and a sale
  * take the same row lock, so exactly one of the three wins). held_until becomes the moment of release, so anyone

@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin';
+import client from 'prom-client';
 import type { SeatLocks } from '../domain/seating';
 import { noSeatLocks, redisSeatLocks } from '../db/seat-locks.redis';
+import { oldestOverdueHoldSeconds } from '../db/seating.repo';
 import { releaseExpiredHolds } from '../domain/release-expired-holds.use-case';
 
 declare module 'fastify' {
@@ -23,6 +25,16 @@ export const seatHoldsPlugin = fp<SeatHoldsOptions>(
   async (app, options) => {
     const locks = options.locksEnabled ? redisSeatLocks(app.redis, options.keyPrefix) : noSeatLocks;
     app.decorate('seatLocks', locks);
+    new client.Gauge({
+      name: 'ticket_hold_sweep_lag_seconds',
+      help: 'How long the most overdue seat hold has been past its deadline without being released (0: none)',
+      registers: [app.metrics],
+      async collect() {
+        // the database is down: keep the last value (the readiness check reports the outage)
+        const seconds = await oldestOverdueHoldSeconds(app.pg).catch(() => undefined);
+        if (seconds !== undefined) this.set(seconds);
+      },
+    });
 
     let stopped = false;
     let wake: (() => void) | undefined;

@@ -20,12 +20,7 @@ describe('selling held tickets: the payment service side', () => {
   let recorder: EventRecorder;
 
   const hold = async (userIndex: number, showtimeId: number, seatId: number) => {
-    const answer = await harness.app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: { authorization: `Bearer ${tokens[userIndex]}` },
-      payload: { showtime_id: showtimeId, seat_id: seatId },
-    });
+    const answer = await harness.hold(tokens[userIndex]!, { showtime_id: showtimeId, seat_id: seatId });
     expect(answer.statusCode).toBe(201);
     return answer.json() as { id: string };
   };
@@ -46,8 +41,7 @@ describe('selling held tickets: the payment service side', () => {
   // Kafka: a token re-issued to the same buyer may still be live and then end under the next test. Every test has
   // buyers of its own.
   beforeEach(async () => {
-    users = await harness.users(4); // the fourth only for the cancel with a key
-    tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
+    ({ users, tokens } = await harness.buyers(4)); // the fourth only for the cancel with a key
   });
   afterAll(async () => {
     await recorder.stop();

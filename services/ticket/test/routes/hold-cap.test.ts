@@ -5,12 +5,7 @@ describe('anti-bot cap on live holds per user and showtime (MAX_HOLDS_PER_USER)'
   let admin: TestUser;
 
   const hold = (token: string, showtimeId: number, seatId: number) =>
-    harness.app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: { authorization: `Bearer ${token}` },
-      payload: { showtime_id: showtimeId, seat_id: seatId },
-    });
+    harness.hold(token, { showtime_id: showtimeId, seat_id: seatId });
   const liveHolds = async (userId: number, showtimeId: number) =>
     (
       await harness.app.pg.query(

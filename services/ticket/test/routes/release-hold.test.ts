@@ -14,12 +14,7 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
   let recorder: EventRecorder;
 
   const hold = (userIndex: number, showtimeId: number, seatId: number) =>
-    harness.app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: { authorization: `Bearer ${tokens[userIndex]}` },
-      payload: { showtime_id: showtimeId, seat_id: seatId },
-    });
+    harness.hold(tokens[userIndex]!, { showtime_id: showtimeId, seat_id: seatId });
   const release = (ticketId: string, headers: Record<string, string>) =>
     harness.app.inject({ method: 'DELETE', url: `/tickets/${ticketId}`, headers });
   const byQueueToken = (userIndex: number) => ({ authorization: `Bearer ${tokens[userIndex]}` });
@@ -32,8 +27,7 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
     await harness.start();
     recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
     [admin] = (await harness.users(1, 'admin')) as [TestUser];
-    users = await harness.users(6);
-    tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
+    ({ users, tokens } = await harness.buyers(6));
   });
   afterAll(async () => {
     await recorder.stop();

@@ -13,19 +13,13 @@ describe('seat holds behind the waiting room', () => {
   let recorder: EventRecorder;
 
   const hold = (token: string, showtimeId: number, seatId: number, headers: Record<string, string> = {}) =>
-    harness.app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: { authorization: `Bearer ${token}`, ...headers },
-      payload: { showtime_id: showtimeId, seat_id: seatId },
-    });
+    harness.hold(token, { showtime_id: showtimeId, seat_id: seatId }, headers);
 
   beforeAll(async () => {
     await harness.start();
     recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
     [admin] = (await harness.users(1, 'admin')) as [TestUser];
-    users = await harness.users(20);
-    tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
+    ({ users, tokens } = await harness.buyers(20));
   });
   afterAll(async () => {
     await recorder.stop();

@@ -6,21 +6,13 @@ describe("seed 000's hold bodies: user_id and price in POST /tickets", () => {
   let users: TestUser[];
   let tokens: string[];
 
-  const hold = (userIndex: number, payload: Record<string, unknown>) =>
-    harness.app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: { authorization: `Bearer ${tokens[userIndex]}` },
-      payload,
-    });
-  const seatStatus = async (seatId: number) =>
-    (await harness.app.pg.query('SELECT status FROM seats WHERE id = $1', [seatId])).rows[0].status;
+  const hold = (userIndex: number, payload: Record<string, unknown>) => harness.hold(tokens[userIndex]!, payload);
+  const seatStatus = (seatId: number) => harness.seatStatus(seatId);
 
   beforeAll(async () => {
     await harness.start();
     [admin] = (await harness.users(1, 'admin')) as [TestUser];
-    users = await harness.users(3);
-    tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
+    ({ users, tokens } = await harness.buyers(3));
   });
   afterAll(() => harness.stop());
 

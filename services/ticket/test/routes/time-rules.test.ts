@@ -8,21 +8,14 @@ describe('time rules: no holds once a showtime has started or before its sales o
   let tokens: string[];
 
   const hold = (userIndex: number, showtimeId: number, seatId: number) =>
-    harness.app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: { authorization: `Bearer ${tokens[userIndex]}` },
-      payload: { showtime_id: showtimeId, seat_id: seatId },
-    });
+    harness.hold(tokens[userIndex]!, { showtime_id: showtimeId, seat_id: seatId });
   const iso = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '+00:00');
-  const seatStatus = async (seatId: number) =>
-    (await harness.app.pg.query('SELECT status FROM seats WHERE id = $1', [seatId])).rows[0].status;
+  const seatStatus = (seatId: number) => harness.seatStatus(seatId);
 
   beforeAll(async () => {
     await harness.start();
     [admin] = (await harness.users(1, 'admin')) as [TestUser];
-    users = await harness.users(3);
-    tokens = await Promise.all(users.map((user) => harness.queueToken(user)));
+    ({ users, tokens } = await harness.buyers(3));
   });
   afterAll(() => harness.stop());
 
