@@ -66,6 +66,9 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
     instrumentations: [
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
+        // one span per request: a span for each hook and the handler besides cost ~40% more CPU per request
+        instrumentHooks: false,
+        instrumentHandler: false,
         // probes and scrapes every few seconds are not traffic
         ignorePaths: (route) => ['/health', '/ready', '/metrics'].includes(route.url.split('?')[0]!),
       }),
