@@ -114,7 +114,7 @@ describe('docker-compose.yaml', () => {
     }
     expect(compose.services.gateway?.environment?.EVENT_SIGNING_KEY).toBeUndefined();
     expect(readFileSync(path.join(ROOT, 'scripts', 'compose-env.sh'), 'utf8')).toMatch(
-      /event-keys\.mjs" "\$target" >>"\$target"/
+      /event-keys\.mjs" "\$target" >>"\$target"/,
     );
   });
 });

@@ -4,7 +4,6 @@ import { TicketHarness, type TestUser } from '../harness';
 describe('time rules: no holds once a showtime has started or before its sales open', () => {
   const harness = new TicketHarness();
   let admin: TestUser;
-  let users: TestUser[];
   let tokens: string[];
 
   const hold = (userIndex: number, showtimeId: number, seatId: number) =>
@@ -15,7 +14,7 @@ describe('time rules: no holds once a showtime has started or before its sales o
   beforeAll(async () => {
     await harness.start();
     [admin] = (await harness.users(1, 'admin')) as [TestUser];
-    ({ users, tokens } = await harness.buyers(3));
+    ({ tokens } = await harness.buyers(3));
   });
   afterAll(() => harness.stop());
 
