@@ -11,12 +11,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import {
-  SECONDS,
   cpuMicrosOf,
   drive,
   freePort,
+  median,
   ratios,
+  round,
   runId,
+  SECONDS,
   startBaselineProcess,
   startService,
   stopAll,
@@ -27,13 +29,6 @@ import {
 
 const TOKEN = '4a49145e-45a8-4845-af45-1af2a59bb044'; // demo user 10
 const ROUNDS = Number(process.env.BENCH_GATEWAY_ROUNDS ?? 5);
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const round = (value, digits = 2) => Number(value.toFixed(digits));
 
 /** CPU so far of one process, of several summed (those alive throughout), or of this one ('self': autocannon). */
 function cpuReading(what) {

@@ -34,6 +34,14 @@ const children = [];
  */
 export const PROFILE = await postgresProfile(POSTGRES);
 
+/** The middle value (the mean of the two middle ones for an even count): a figure over rounds that noise moves least. */
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+export const round = (value, digits = 2) => Number(value.toFixed(digits));
+
 /** CPU time a process has used so far, in µs (Linux: /proc/<pid>/stat, in clock ticks of 10 ms); else undefined. */
 export function cpuMicrosOf(pid) {
   try {

@@ -9,17 +9,21 @@
 // steadier figure: it hardly moves with what else the machine is doing. BENCH_TRACING_ROUNDS (default 5) rounds of
 // BENCH_SECONDS (default 10) per variant.
 import { createServer } from 'node:http';
-import { SECONDS, cpuMicrosOf, drive, ratios, startService, stopAll, summarize, writeResult } from './lib.mjs';
+import {
+  cpuMicrosOf,
+  drive,
+  median,
+  ratios,
+  round,
+  SECONDS,
+  startService,
+  stopAll,
+  summarize,
+  writeResult,
+} from './lib.mjs';
 
 const TOKEN = '4a49145e-45a8-4845-af45-1af2a59bb044'; // demo user 10
 const ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 5);
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const round = (value, digits = 2) => Number(value.toFixed(digits));
 
 /** An OTLP/HTTP endpoint that takes every export and counts it, as a collector would (without storing it). */
 async function startReceiver() {
