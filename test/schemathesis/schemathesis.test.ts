@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startStack, STACK_SERVICES, type Stack } from '@boxoffice/testing';
+import { startStack, STACK_SERVICES, type Stack, type StackService } from '@boxoffice/testing';
 
 /**
  * Schemathesis (an independent OpenAPI fuzzer, pinned in scripts/schemathesis.sh) against every service's
@@ -21,7 +21,7 @@ const EXAMPLES: Record<string, number> = { gateway: 10 };
 // per case (236 s of the queue's 246). It is fuzzed on its own, without the token, so every case is answered.
 // The stream's own behaviour is tested in services/queue/test/routes/token-stream.test.ts.
 const STREAM_PATH = '/tokens/stream';
-const STREAMING: readonly string[] = ['queue', 'gateway'];
+const STREAMING: readonly StackService[] = ['queue', 'gateway'];
 
 const python = spawnSync('python3', ['--version']);
 const hasPython = python.status === 0;
