@@ -12,6 +12,9 @@ import { readConfig as readQueueConfig } from '../../queue/src/config';
 import { buildApp } from '../src/app';
 import { readConfig } from '../src/config';
 
+/** The header the payment service calls the ticket service's internal routes with (the dev default). */
+export const INTERNAL = { 'x-internal-token': 'dev-internal-token-change-me' };
+
 export interface TestUser {
   id: number;
   name: string;
@@ -87,6 +90,16 @@ export class TicketHarness {
       url: '/tickets',
       headers: { authorization: `Bearer ${token}`, ...headers },
       payload: body,
+    });
+  }
+
+  /** POST /internal/tickets/{id}/confirm, as the payment service sells a held ticket. */
+  confirm(ticketId: string, paymentId: string, userId: number, headers: Record<string, string> = INTERNAL) {
+    return this.app.inject({
+      method: 'POST',
+      url: `/internal/tickets/${ticketId}/confirm`,
+      headers,
+      payload: { paymentId, userId },
     });
   }
 

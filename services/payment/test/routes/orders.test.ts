@@ -2,10 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '@boxoffice/testing';
 import { signPayload } from '../../src/domain/gateway-signature';
 import { ItemStandIn } from '../support/item-stand-in';
-import { PaymentKit, type TestUser } from '../support/payment-kit';
-
-const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '123' };
-const CARD_DECLINED = { cardNumber: '4000000000000002', expiryDate: '12/45', cvv: '456' };
+import { CARD_DECLINED, CARD_OK, PaymentKit, type TestUser } from '../support/payment-kit';
 
 describe('shopping orders: a saga over Kafka with the item service (played by a stand-in) and the card gateway', () => {
   const kit = new PaymentKit({ ORDER_TTL_SECONDS: '6', CARD_SETTLE_DELAY_MS: '300' });
@@ -69,7 +66,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     const orderId = created.body.orderId;
     await waitFor('stock_locked', async () => (await statusOf(user, orderId)) === 'stock_locked');
 
-    const paid = await kit.call('POST', '/api/payment/process', { user, body: { orderId, paymentMethod: 'points' } });
+    const paid = await kit.pay(user, orderId);
     expect(paid.status).toBe(200);
     expect(paid.body).toEqual({
       code: 200,
@@ -109,10 +106,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
   it('when an order is paid by card, then 202 processing and the signed settlement makes it paid; only the last 4 digits are kept', async () => {
     const user = users[1]!;
     const orderId = await lockedOrder(user, [{ productId: 101, quantity: 1 }], 1_000);
-    const processing = await kit.call('POST', '/api/payment/process', {
-      user,
-      body: { orderId, paymentMethod: 'card', paymentDetails: CARD_OK },
-    });
+    const processing = await kit.pay(user, orderId, CARD_OK);
     expect(processing.status).toBe(202);
     expect(processing.body).toMatchObject({ code: 202, paymentStatus: 'processing', orderId });
     await waitFor('paid by card', async () => (await statusOf(user, orderId)) === 'paid');
@@ -131,10 +125,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     const before = items.stock.get(102)!;
     const orderId = await lockedOrder(user, [{ productId: 102, quantity: 2 }], 5_000);
     expect(items.stock.get(102)).toBe(before - 2);
-    const processing = await kit.call('POST', '/api/payment/process', {
-      user,
-      body: { orderId, paymentMethod: 'card', paymentDetails: CARD_DECLINED },
-    });
+    const processing = await kit.pay(user, orderId, CARD_DECLINED);
     expect(processing.status).toBe(202);
     await waitFor('payment_failed', async () => (await statusOf(user, orderId)) === 'payment_failed');
     const view = (await order(user, orderId)).body;
@@ -142,11 +133,9 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
       reason: 'CARD_DECLINED',
       card: { last4: '0002', status: 'declined', declineCode: 'CARD_DECLINED' },
     });
-    await waitFor('the stock released', () =>
-      items.published.some((lock) => lock.orderId === orderId && lock.status === 'released'),
-    );
+    await items.lockReleased(orderId);
     expect(items.stock.get(102)).toBe(before);
-    const again = await kit.call('POST', '/api/payment/process', { user, body: { orderId, paymentMethod: 'points' } });
+    const again = await kit.pay(user, orderId);
     expect(again.status).toBe(409);
   });
 
@@ -162,10 +151,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
       reason: 'INSUFFICIENT_STOCK',
       stockStatus: 'rejected',
     });
-    const pay = await kit.call('POST', '/api/payment/process', {
-      user,
-      body: { orderId: created.body.orderId, paymentMethod: 'points' },
-    });
+    const pay = await kit.pay(user, created.body.orderId);
     expect(pay.status).toBe(409);
   });
 
@@ -175,11 +161,9 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     const orderId = await lockedOrder(user, [{ productId: 101, quantity: 3 }], 3_000);
     await waitFor('cancelled', async () => (await statusOf(user, orderId)) === 'cancelled', { timeoutMs: 30_000 });
     expect((await order(user, orderId)).body).toMatchObject({ reason: 'ORDER_TTL' });
-    await waitFor('the stock released', () =>
-      items.published.some((lock) => lock.orderId === orderId && lock.status === 'released'),
-    );
+    await items.lockReleased(orderId);
     expect(items.stock.get(101)).toBe(before);
-    const late = await kit.call('POST', '/api/payment/process', { user, body: { orderId, paymentMethod: 'points' } });
+    const late = await kit.pay(user, orderId);
     expect(late.status).toBe(409);
   });
 
@@ -216,10 +200,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     const [owner, other] = [users[6]!, users[7]!];
     const orderId = await lockedOrder(owner, [{ productId: 101, quantity: 1 }], 1_000);
     expect((await order(other, orderId)).status).toBe(404);
-    expect(
-      (await kit.call('POST', '/api/payment/process', { user: other, body: { orderId, paymentMethod: 'points' } }))
-        .status,
-    ).toBe(404);
+    expect((await kit.pay(other, orderId)).status).toBe(404);
     const badCard = await kit.call('POST', '/api/payment/process', {
       user: owner,
       body: {
@@ -235,10 +216,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
       'paymentDetails.expiryDate',
     ]);
     expect(JSON.stringify(badCard.body)).not.toContain('4242424242424241');
-    const poor = await kit.call('POST', '/api/payment/process', {
-      user: owner,
-      body: { orderId, paymentMethod: 'points' },
-    });
+    const poor = await kit.pay(owner, orderId);
     expect(poor.status).toBe(400);
     expect(await statusOf(owner, orderId)).toBe('stock_locked');
   });

@@ -5,6 +5,10 @@ import { PeerPublisher, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@bo
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
+/** A card the simulated gateway approves, and one it declines with CARD_DECLINED. */
+export const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '123' };
+export const CARD_DECLINED = { cardNumber: '4000000000000002', expiryDate: '12/45', cvv: '456' };
+
 export interface TestUser {
   id: number;
   name: string;
@@ -85,6 +89,12 @@ export class PaymentKit {
       const order = await this.orderOf(user, orderId);
       return order?.status === status ? order : undefined;
     });
+  }
+
+  /** POST /api/payment/process by the user: the order paid with points, or with this card. */
+  pay(user: TestUser, orderId: string, card?: typeof CARD_OK) {
+    const body = card ? { orderId, paymentMethod: 'card', paymentDetails: card } : { orderId, paymentMethod: 'points' };
+    return this.call('POST', '/api/payment/process', { user, body });
   }
 
   /** A JSON request to the payment service over real HTTP. */

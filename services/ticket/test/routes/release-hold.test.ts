@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS, TicketChanged } from '@boxoffice/contracts';
 import { EventRecorder } from '@boxoffice/testing';
-import { TicketHarness, type TestUser } from '../harness';
-
-const INTERNAL = { 'x-internal-token': 'dev-internal-token-change-me' };
+import { INTERNAL, TicketHarness, type TestUser } from '../harness';
 
 describe('releasing a hold (DELETE /tickets/{id})', () => {
   // a hold lasts 5 min here: a seat free again within the test can only be the release's doing
@@ -130,12 +128,7 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
   it('when the ticket is sold, then 409 TICKET_SOLD pointing at cancellation, and it stays SOLD', async () => {
     const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
     const ticket = (await hold(5, showtimeId, seatIds[0]!)).json();
-    const sold = await harness.app.inject({
-      method: 'POST',
-      url: `/internal/tickets/${ticket.id}/confirm`,
-      headers: INTERNAL,
-      payload: { paymentId: randomUUID(), userId: users[5]!.id },
-    });
+    const sold = await harness.confirm(ticket.id, randomUUID(), users[5]!.id);
     expect(sold.statusCode).toBe(200);
     const refused = await release(ticket.id, byQueueToken(5));
     expect(refused.statusCode).toBe(409);
@@ -151,12 +144,7 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
     const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
     const ticket = (await hold(0, showtimeId, seatIds[0]!)).json();
     expect((await release(ticket.id, byQueueToken(0))).statusCode).toBe(204);
-    const late = await harness.app.inject({
-      method: 'POST',
-      url: `/internal/tickets/${ticket.id}/confirm`,
-      headers: INTERNAL,
-      payload: { paymentId: randomUUID(), userId: users[0]!.id },
-    });
+    const late = await harness.confirm(ticket.id, randomUUID(), users[0]!.id);
     expect(late.statusCode).toBe(409);
     expect(late.json().errors.code).toBe('HOLD_RELEASED');
     const internal = await harness.app.inject({
