@@ -10,14 +10,22 @@ import {
   OutboxRelay,
   appendEvent,
   applyToReplica,
-  ensureTopics,
   newEnvelope,
   pendingOutboxCount,
   registerEventMetrics,
   type EventBus,
 } from '@boxoffice/events';
 import { waitFor } from '@boxoffice/testing';
-import { WidgetChanged, appendWidget, eventsTestBed, testSigner, testVerifier, type TestBed } from './support/test-bed';
+import {
+  WidgetChanged,
+  appendWidget,
+  eventsTestBed,
+  produceWidgetMessages,
+  startWidgetFlow,
+  testSigner,
+  testVerifier,
+  type TestBed,
+} from './support/test-bed';
 
 /** A contract whose topic the broker refuses for good: the relay's poison row. */
 const Unpublishable = defineEvent('widget.changed', 'test.not a topic!', 'widget', WidgetChanged.payload);
@@ -42,23 +50,18 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
   let bus: EventBus;
   let relay: OutboxRelay;
   let consumer: EventConsumer;
+  let stopFlow: () => Promise<void>;
 
   const ops = (...args: string[]) =>
     run(process.execPath, [OPS, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl } });
   const widget = async (id: string) =>
     (await pool.query('SELECT name, revision FROM widgets_replica WHERE id = $1', [id])).rows[0];
   /** Straight to the topic, as a producer that does not keep the contract would. */
-  const produce = async (key: string, value: string) => {
-    const producer = bus.kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: bus.topic(WidgetChanged.topic), messages: [{ key, value }] });
-    await producer.disconnect();
-  };
+  const produce = (key: string, value: string) => produceWidgetMessages(bus, [{ key, value }]);
 
   beforeAll(async () => {
     bed = await eventsTestBed('fixtures', logger);
     ({ pool, bus, databaseUrl } = bed);
-    await ensureTopics(bus, [bus.topic(WidgetChanged.topic)]);
     const metrics = registerEventMetrics(registry, pool);
     relay = new OutboxRelay({
       bus,
@@ -85,14 +88,10 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
       await applyToReplica(db, 'widgets_replica', 'id', { id, name }, event.aggregateVersion);
       if (name === 'explodes' && failing) throw new TypeError(`cannot take a widget named ${name}`);
     });
-    relay.start();
-    consumer.start();
+    stopFlow = await startWidgetFlow(bed, relay, consumer);
   });
 
-  afterAll(async () => {
-    await Promise.all([relay.stop(), consumer.stop()]);
-    await bed.close();
-  });
+  afterAll(() => stopFlow());
 
   it('when a payload breaks its contract, then it is dead-lettered with the reason, never applied, and the next event of its partition is', async () => {
     const invalid = newEnvelope('test', WidgetChanged, {

@@ -7,12 +7,20 @@ import {
   EventVerifier,
   OutboxRelay,
   applyToReplica,
-  ensureTopics,
   newEnvelope,
   type EventBus,
 } from '@boxoffice/events';
 import { waitFor } from '@boxoffice/testing';
-import { WidgetChanged, appendWidget, eventsTestBed, testSigner, testVerifier, type TestBed } from './support/test-bed';
+import {
+  WidgetChanged,
+  appendWidget,
+  eventsTestBed,
+  produceWidgetMessages,
+  startWidgetFlow,
+  testSigner,
+  testVerifier,
+  type TestBed,
+} from './support/test-bed';
 
 /**
  * Only the owner of a topic (`test` for `test.*`) can make a consumer apply an event on it: its relay signs each
@@ -26,6 +34,7 @@ describe('signed events: a consumer applies only what the owner of the topic sig
   let bus: EventBus;
   let relay: OutboxRelay;
   let consumer: EventConsumer;
+  let stopFlow: () => Promise<void>;
   const applied: string[] = [];
 
   const widget = async (id: string) =>
@@ -33,19 +42,13 @@ describe('signed events: a consumer applies only what the owner of the topic sig
   const envelope = (id: string, name: string, source = 'test') =>
     newEnvelope(source, WidgetChanged, { aggregateId: id, aggregateVersion: 1, payload: { id, name } });
   /** Straight to the owner's topic, as anyone with access to the broker can. */
-  const produce = async (key: string, value: object) => {
-    const producer = bus.kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: bus.topic(WidgetChanged.topic), messages: [{ key, value: JSON.stringify(value) }] });
-    await producer.disconnect();
-  };
+  const produce = (key: string, value: object) => produceWidgetMessages(bus, [{ key, value: JSON.stringify(value) }]);
   const deadLetter = async (eventId: string) =>
     (await pool.query('SELECT reason, error, state FROM dead_letters WHERE event_id = $1', [eventId])).rows;
 
   beforeAll(async () => {
     bed = await eventsTestBed('fixtures');
     ({ pool, bus } = bed);
-    await ensureTopics(bus, [bus.topic(WidgetChanged.topic)]);
     relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'signed', signer: testSigner });
     consumer = new EventConsumer({
       bus,
@@ -57,14 +60,10 @@ describe('signed events: a consumer applies only what the owner of the topic sig
       applied.push(event.payload.id);
       await applyToReplica(db, 'widgets_replica', 'id', event.payload, event.aggregateVersion);
     });
-    relay.start();
-    consumer.start();
+    stopFlow = await startWidgetFlow(bed, relay, consumer);
   });
 
-  afterAll(async () => {
-    await Promise.all([relay.stop(), consumer.stop()]);
-    await bed.close();
-  });
+  afterAll(() => stopFlow());
 
   it('when the owner publishes through its outbox, then its signed events apply (the signature survives jsonb reordering the keys)', async () => {
     await appendWidget(pool, 's1', 'genuine');

@@ -6,6 +6,9 @@ import { createPool, ensureDatabase, migrate, withTransaction, type Pool } from 
 import {
   EVENTS_MIGRATIONS,
   EventSigner,
+  ensureTopics,
+  type EventConsumer,
+  type OutboxRelay,
   EventVerifier,
   appendEvent,
   createEventBus,
@@ -68,3 +71,29 @@ export const appendWidget = (pool: Pool, id: string, name: string, revision = 1,
   withTransaction(pool, (tx) =>
     appendEvent(tx, 'test', WidgetChanged, { aggregateId, aggregateVersion: revision, payload: { id, name } }),
   );
+
+/**
+ * Creates the widgets topic, then starts the bed's outbox relay and consumer; the answer stops both and closes the
+ * bed (for `afterAll`).
+ */
+export async function startWidgetFlow(
+  bed: TestBed,
+  relay: OutboxRelay,
+  consumer: EventConsumer,
+): Promise<() => Promise<void>> {
+  await ensureTopics(bed.bus, [bed.bus.topic(WidgetChanged.topic)]);
+  relay.start();
+  consumer.start();
+  return async () => {
+    await Promise.all([relay.stop(), consumer.stop()]);
+    await bed.close();
+  };
+}
+
+/** Sends messages straight to the widgets topic, past any outbox, as anyone with access to the broker can. */
+export async function produceWidgetMessages(bus: EventBus, messages: { key: string; value: string }[]): Promise<void> {
+  const producer = bus.kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: bus.topic(WidgetChanged.topic), messages });
+  await producer.disconnect();
+}
