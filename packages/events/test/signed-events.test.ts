@@ -5,22 +5,12 @@ import {
   EventConsumer,
   EventSigner,
   EventVerifier,
-  OutboxRelay,
   applyToReplica,
   newEnvelope,
   type EventBus,
 } from '@boxoffice/events';
 import { waitFor } from '@boxoffice/testing';
-import {
-  WidgetChanged,
-  appendWidget,
-  eventsTestBed,
-  produceWidgetMessages,
-  startWidgetFlow,
-  testSigner,
-  testVerifier,
-  type TestBed,
-} from './support/test-bed';
+import { WidgetChanged, appendWidget, eventsTestBed, testSigner, testVerifier, type TestBed } from './support/test-bed';
 
 /**
  * Only the owner of a topic (`test` for `test.*`) can make a consumer apply an event on it: its relay signs each
@@ -32,8 +22,6 @@ describe('signed events: a consumer applies only what the owner of the topic sig
   let bed: TestBed;
   let pool: Pool;
   let bus: EventBus;
-  let relay: OutboxRelay;
-  let consumer: EventConsumer;
   let stopFlow: () => Promise<void>;
   const applied: string[] = [];
 
@@ -42,25 +30,22 @@ describe('signed events: a consumer applies only what the owner of the topic sig
   const envelope = (id: string, name: string, source = 'test') =>
     newEnvelope(source, WidgetChanged, { aggregateId: id, aggregateVersion: 1, payload: { id, name } });
   /** Straight to the owner's topic, as anyone with access to the broker can. */
-  const produce = (key: string, value: object) => produceWidgetMessages(bus, [{ key, value: JSON.stringify(value) }]);
+  const produce = (key: string, value: object) => bed.produce([{ key, value: JSON.stringify(value) }]);
   const deadLetter = async (eventId: string) =>
     (await pool.query('SELECT reason, error, state FROM dead_letters WHERE event_id = $1', [eventId])).rows;
 
   beforeAll(async () => {
     bed = await eventsTestBed('fixtures');
     ({ pool, bus } = bed);
-    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'signed', signer: testSigner });
-    consumer = new EventConsumer({
-      bus,
-      pool,
-      groupId: 'signed-widgets',
-      verifier: testVerifier,
-      replayPollMs: 200,
-    }).on(WidgetChanged, async (event, db) => {
-      applied.push(event.payload.id);
-      await applyToReplica(db, 'widgets_replica', 'id', event.payload, event.aggregateVersion);
+    stopFlow = await bed.startFlow({
+      relay: { name: 'signed' },
+      consumer: { groupId: 'signed-widgets', replayPollMs: 200 },
+      subscribe: (consumer) =>
+        consumer.on(WidgetChanged, async (event, db) => {
+          applied.push(event.payload.id);
+          await applyToReplica(db, 'widgets_replica', 'id', event.payload, event.aggregateVersion);
+        }),
     });
-    stopFlow = await startWidgetFlow(bed, relay, consumer);
   });
 
   afterAll(() => stopFlow());
