@@ -6,6 +6,7 @@ import {
   testEnv,
   uniqueSuffix,
   waitForActiveInReplica,
+  type AnnouncedUser,
 } from '@boxoffice/testing';
 import { buildApp as buildQueueService } from '../../queue/src/app';
 import { readConfig as readQueueConfig } from '../../queue/src/config';
@@ -15,12 +16,8 @@ import { readConfig } from '../src/config';
 /** The header the payment service calls the ticket service's internal routes with (the dev default). */
 export const INTERNAL = { 'x-internal-token': 'dev-internal-token-change-me' };
 
-export interface TestUser {
-  id: number;
-  name: string;
-  role: 'user' | 'admin';
-  token: string;
-}
+/** The users these tests act as, announced as the user service would. */
+export type TestUser = AnnouncedUser;
 
 /**
  * The ticket service in-process with its real peers: PostgreSQL, Redis and Kafka, and the real queue service

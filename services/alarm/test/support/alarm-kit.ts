@@ -7,15 +7,12 @@ import {
   type OrderChangedPayload,
   type PaymentCompletedPayload,
 } from '@boxoffice/contracts';
-import { NEVER_ASKED, ServiceKit } from '@boxoffice/testing';
+import { NEVER_ASKED, ServiceKit, type AnnouncedUser } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
-export interface TestUser {
-  id: number;
-  role: 'user' | 'admin';
-  token: string;
-}
+/** The users these tests act as, announced as the user service would. */
+export type TestUser = AnnouncedUser;
 
 export const INTERNAL_TOKEN = 'alarm-test-internal-token';
 

@@ -1,7 +1,7 @@
 import type { EventContract } from '@boxoffice/contracts';
 import { TOPICS } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
-import { PeerPublisher, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
+import { PeerPublisher, dropDatabase, testEnv, uniqueSuffix, waitFor, type AnnouncedUser } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
@@ -9,12 +9,8 @@ import { readConfig } from '../../src/config';
 export const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '123' };
 export const CARD_DECLINED = { cardNumber: '4000000000000002', expiryDate: '12/45', cvv: '456' };
 
-export interface TestUser {
-  id: number;
-  name: string;
-  role: 'user' | 'admin';
-  token: string;
-}
+/** The users these tests act as, announced as the user service would. */
+export type TestUser = AnnouncedUser;
 
 /**
  * The payment service in-process (listening, so the simulated card gateway can call it back), on real PostgreSQL,
