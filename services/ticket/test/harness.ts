@@ -1,5 +1,7 @@
 import type { App } from '@boxoffice/http';
+import { TOPICS } from '@boxoffice/contracts';
 import {
+  EventRecorder,
   PeerPublisher,
   dropDatabase,
   queueTokenOf,
@@ -153,4 +155,30 @@ export class TicketHarness {
     );
     return { concertId, showtimeId, seatIds: rows.map((row) => row.id) };
   }
+}
+
+/**
+ * One test file's ticket service on `harness`: started before its tests with an admin, `buyers` users holding ACTIVE
+ * waiting-room tokens and a recorder of ticket events, stopped after them. `beforeAll` fills the answer in.
+ */
+export function ticketSuite(harness: TicketHarness, buyers: number) {
+  const suite = { users: [], tokens: [] } as unknown as {
+    admin: TestUser;
+    users: TestUser[];
+    tokens: string[];
+    recorder: EventRecorder;
+  };
+  beforeAll(async () => {
+    await harness.start();
+    suite.recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
+    [suite.admin] = (await harness.users(1, 'admin')) as [TestUser];
+    const { users, tokens } = await harness.buyers(buyers);
+    suite.users.push(...users);
+    suite.tokens.push(...tokens);
+  });
+  afterAll(async () => {
+    await suite.recorder?.stop();
+    await harness.stop();
+  });
+  return suite;
 }

@@ -41,6 +41,12 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     await waitFor('the stock lock', async () => (await statusOf(user, created.body.orderId)) === 'stock_locked');
     return created.body.orderId;
   }
+  /** The order ended unsold: its stock lock released, the stock back at `stockBefore`, and paying it refused (409). */
+  async function expectEndedUnsold(user: TestUser, orderId: string, productId: number, stockBefore: number) {
+    await items.lockReleased(orderId);
+    expect(items.stock.get(productId)).toBe(stockBefore);
+    expect((await kit.pay(user, orderId)).status).toBe(409);
+  }
 
   it('when an order is created and paid by points, then pending → stock_locked → paid, the stock is committed, each step announced', async () => {
     const user = users[0]!;
@@ -133,10 +139,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
       reason: 'CARD_DECLINED',
       card: { last4: '0002', status: 'declined', declineCode: 'CARD_DECLINED' },
     });
-    await items.lockReleased(orderId);
-    expect(items.stock.get(102)).toBe(before);
-    const again = await kit.pay(user, orderId);
-    expect(again.status).toBe(409);
+    await expectEndedUnsold(user, orderId, 102, before);
   });
 
   it('when the stock is short, then the order is rejected with the reason and cannot be paid', async () => {
@@ -161,10 +164,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     const orderId = await lockedOrder(user, [{ productId: 101, quantity: 3 }], 3_000);
     await waitFor('cancelled', async () => (await statusOf(user, orderId)) === 'cancelled', { timeoutMs: 30_000 });
     expect((await order(user, orderId)).body).toMatchObject({ reason: 'ORDER_TTL' });
-    await items.lockReleased(orderId);
-    expect(items.stock.get(101)).toBe(before);
-    const late = await kit.pay(user, orderId);
-    expect(late.status).toBe(409);
+    await expectEndedUnsold(user, orderId, 101, before);
   });
 
   it('when an order is invalid, then 422 (amount, negative, quantities) or 404 (unknown product), and nothing is created', async () => {
