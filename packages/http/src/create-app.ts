@@ -6,8 +6,10 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifyServerFactory,
 } from 'fastify';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { nameServerSpan, tracedRequests, tracingEnabled } from '@boxoffice/tracing';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import client from 'prom-client';
@@ -73,6 +75,11 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createApp(options: CreateAppOptions): Promise<App> {
   const timeouts = options.timeouts ?? DEFAULT_SERVER_TIMEOUTS;
   const headersTimeout = Math.min(timeouts.HEADERS_TIMEOUT_MS, timeouts.REQUEST_TIMEOUT_MS);
+  // Node checks request and header deadlines only this often (30 s by default)
+  const http = { headersTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1_000, headersTimeout / 2)) };
+  const serverFactory: FastifyServerFactory<Server> | undefined = tracingEnabled()
+    ? (handler) => tracedServer(handler, http, timeouts)
+    : undefined;
   const app = Fastify({
     logger: {
       level: options.logLevel ?? 'info',
@@ -92,8 +99,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     requestTimeout: timeouts.REQUEST_TIMEOUT_MS,
     keepAliveTimeout: timeouts.KEEP_ALIVE_TIMEOUT_MS,
     connectionTimeout: timeouts.CONNECTION_TIMEOUT_MS,
-    // Node checks request and header deadlines only this often (30 s by default)
-    http: { headersTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1_000, headersTimeout / 2)) },
+    http,
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: (error, _request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
@@ -115,6 +121,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     logController: new LogController({ disableRequestLogging: true }),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    serverFactory,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -136,6 +143,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   };
   // answered before any body parsing: an unrouted QUERY or PROPFIND must not fail on its content type first
   app.addHook('onRequest', async (request, reply) => {
+    nameServerSpan(request.method, request.routeOptions.url);
     if (request.is404) return answerUnrouted(request, reply);
     const params = request.params as Record<string, string | undefined>;
     const pattern = request.routeOptions.url;
@@ -169,6 +177,22 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   });
   if (options.exposeOpenApi !== false) app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app as unknown as App;
+}
+
+/**
+ * The HTTP server Fastify would make (the same timeouts), with each request in its own trace span: used only while
+ * tracing is on.
+ */
+function tracedServer(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+  http: ServerOptions,
+  timeouts: ServerTimeouts,
+): Server {
+  const server = createServer(http, tracedRequests(handler));
+  server.keepAliveTimeout = timeouts.KEEP_ALIVE_TIMEOUT_MS;
+  server.requestTimeout = timeouts.REQUEST_TIMEOUT_MS;
+  server.setTimeout(timeouts.CONNECTION_TIMEOUT_MS);
+  return server;
 }
 
 /**

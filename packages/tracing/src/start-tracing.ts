@@ -23,8 +23,9 @@ export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSe
 
 /**
  * Starts OpenTelemetry for this process when OTEL_EXPORTER_OTLP_ENDPOINT is set, and does nothing (loads nothing)
- * otherwise. Call it before anything requires fastify, pg, ioredis or kafkajs: the instrumentations patch those
- * modules as they are loaded (each service's `src/tracing.ts`, the first import of its `server.ts`).
+ * otherwise. Call it before anything requires pg, ioredis, undici or kafkajs: the instrumentations patch those
+ * modules as they are loaded (each service's `src/tracing.ts`, the first import of its `server.ts`). Each HTTP
+ * request's SERVER span is not an instrumentation's: `createApp` wraps its server in `tracedRequests`.
  *
  * Traces go over OTLP (OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf by default, http/json or grpc), sampled by trace
  * id at OTEL_TRACES_SAMPLER_ARG unless the caller's traceparent decided already (parent-based). Only traces:
@@ -46,7 +47,6 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   const { ParentBasedSampler, TraceIdRatioBasedSampler } =
     require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   const { suppressTracing } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
-  const { FastifyOtelInstrumentation } = require('@fastify/otel') as typeof import('@fastify/otel');
   const { PgInstrumentation } =
     require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { IORedisInstrumentation } =
@@ -64,14 +64,6 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        // one span per request: a span for each hook and the handler besides cost ~40% more CPU per request
-        instrumentHooks: false,
-        instrumentHandler: false,
-        // probes and scrapes every few seconds are not traffic
-        ignorePaths: (route) => ['/health', '/ready', '/metrics'].includes(route.url.split('?')[0]!),
-      }),
       new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
       // the command only: arguments may hold a token or a user's data
       new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
