@@ -16,7 +16,7 @@ describe('card settlement deadline: a charge that never settles ends the order, 
 
   it('when the settlement does not come within the deadline, then cancelled (CARD_SETTLEMENT_TIMEOUT), stock released, charge voided; points could not pay it meanwhile', async () => {
     const user = users[0]!;
-    await kit.call('POST', '/points', { user, body: { point: 5_000, pointType: 'CHARGE' } });
+    await kit.charge(user, 5_000);
     const created = await kit.call('POST', '/api/orders/create', {
       user,
       body: { orderAmount: 4_000, items: [{ productId: 301, quantity: 2 }] },

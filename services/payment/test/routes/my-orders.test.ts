@@ -78,7 +78,7 @@ describe('my orders: GET /api/orders and POST /api/orders/{id}/cancel', () => {
 
   it('when a points-paid order is cancelled, then refunded exactly once and its stock returned', async () => {
     const user = users[3]!;
-    await kit.call('POST', '/points', { user, body: { point: 2_000, pointType: 'CHARGE' } });
+    await kit.charge(user, 2_000);
     const before = items.stock.get(401)!;
     const orderId = await lockedOrder(user, 2);
     const paid = await kit.pay(user, orderId);

@@ -50,7 +50,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
 
   it('when an order is created and paid by points, then pending → stock_locked → paid, the stock is committed, each step announced', async () => {
     const user = users[0]!;
-    await kit.call('POST', '/points', { user, body: { point: 10_000, pointType: 'CHARGE' } });
+    await kit.charge(user, 10_000);
     const created = await kit.call('POST', '/api/orders/create', {
       user,
       body: {

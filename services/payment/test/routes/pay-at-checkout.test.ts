@@ -34,7 +34,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
 
   it('when points pay a pending order, then 202 processing with the points held, and the lock makes it paid', async () => {
     const user = users[0]!;
-    await kit.call('POST', '/points', { user, body: { point: 5_000, pointType: 'CHARGE' } });
+    await kit.charge(user, 5_000);
     const orderId = await pendingOrder(user, 2);
     const paying = await kit.pay(user, orderId);
     expect(paying.status).toBe(202);
@@ -71,7 +71,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
 
   it('when points pay a pending order whose lock then fails, then it ends rejected with the points refunded once, stock untouched', async () => {
     const user = users[1]!;
-    await kit.call('POST', '/points', { user, body: { point: 1_000, pointType: 'CHARGE' } });
+    await kit.charge(user, 1_000);
     const orderId = await pendingOrder(user, 1);
     const paying = await kit.pay(user, orderId);
     expect(paying.status).toBe(202);

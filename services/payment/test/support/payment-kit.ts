@@ -87,6 +87,11 @@ export class PaymentKit {
     });
   }
 
+  /** POST /points: the user charges (tops up) their points. */
+  charge(user: TestUser, points: number) {
+    return this.call('POST', '/points', { user, body: { point: points, pointType: 'CHARGE' } });
+  }
+
   /** POST /api/payment/process by the user: the order paid with points, or with this card. */
   pay(user: TestUser, orderId: string, card?: typeof CARD_OK) {
     const body = card ? { orderId, paymentMethod: 'card', paymentDetails: card } : { orderId, paymentMethod: 'points' };
