@@ -4,10 +4,9 @@ import {
   EventRecorder,
   PeerPublisher,
   dropDatabase,
-  queueTokenOf,
+  guardedQueueTokenOf,
   testEnv,
   uniqueSuffix,
-  waitForActiveInReplica,
   type AnnouncedUser,
 } from '@boxoffice/testing';
 import { buildApp as buildQueueService } from '../../queue/src/app';
@@ -107,14 +106,11 @@ export class TicketHarness {
   }
 
   /** A waiting-room token from the real queue service (default room, or `where`), once it is in the wanted status. */
-  async queueToken(
+  queueToken(
     user: TestUser,
-    status: 'ACTIVE' | 'WAITING' = 'ACTIVE',
-    where: { roomId?: string; concertId?: number } = {},
-  ): Promise<string> {
-    const token = await queueTokenOf(this.queueUrl, user, status, where);
-    if (status === 'ACTIVE') await waitForActiveInReplica(this.app.pg, [token]);
-    return token;
+    ...rest: [status?: 'ACTIVE' | 'WAITING', where?: { roomId?: string; concertId?: number }]
+  ) {
+    return guardedQueueTokenOf(this.queueUrl, this.app.pg, user, ...rest);
   }
 
   /**
