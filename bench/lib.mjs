@@ -130,6 +130,34 @@ export function drive(options) {
   );
 }
 
+/** A function answering `items` in turn, starting over after the last. */
+export const inTurn = (items) => {
+  let next = 0;
+  return () => items[next++ % items.length];
+};
+
+/**
+ * Drives requests (POST unless `method` says otherwise), each with the headers and JSON body (none for a GET)
+ * `request(pick())` gives; `onResponse` and the other options go to autocannon as they are.
+ */
+export function driveInTurn({ method = 'POST', pick, request, onResponse, ...options }) {
+  return drive({
+    ...options,
+    requests: [
+      {
+        method,
+        setupRequest: (base) => {
+          const { headers, body } = request(pick());
+          return body === undefined
+            ? { ...base, headers }
+            : { ...base, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+        },
+        ...(onResponse && { onResponse }),
+      },
+    ],
+  });
+}
+
 /** How many answers of each status code a run got, e.g. {"201": 1000, "409": 51234}. */
 export const codes = (result) =>
   Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]));

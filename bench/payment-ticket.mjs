@@ -11,7 +11,9 @@ import {
   cleanUp,
   connect,
   drive,
+  driveInTurn,
   inBatches,
+  inTurn,
   json,
   ratios,
   startService,
@@ -118,25 +120,13 @@ async function main() {
   const base = summarize('baseline: Fastify + Redis SET NX', await drive({ url: baseline.url, method: 'POST' }));
   await baseline.close();
 
-  let next = 0;
   const started = Date.now();
   const windowStartUs = Number(process.hrtime.bigint() / 1000n); // for bench/cpuprofile-top.mjs --from/--to
-  const result = await drive({
+  const result = await driveInTurn({
     url: `${payment}/payments`,
     amount: work.length,
-    method: 'POST',
-    requests: [
-      {
-        setupRequest: (request) => {
-          const job = work[next++ % work.length];
-          return {
-            ...request,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${job.token}` },
-            body: JSON.stringify({ ticket_id: job.ticketId }),
-          };
-        },
-      },
-    ],
+    pick: inTurn(work),
+    request: (job) => ({ headers: { authorization: `Bearer ${job.token}` }, body: { ticket_id: job.ticketId } }),
   });
   const seconds = (Date.now() - started) / 1000;
   const paymentWindowUs = [windowStartUs, Number(process.hrtime.bigint() / 1000n)];

@@ -13,6 +13,8 @@ import {
   cleanUp,
   connect,
   drive,
+  driveInTurn,
+  inTurn,
   ratios,
   startBaselineProcess,
   startService,
@@ -57,7 +59,6 @@ await ticket.stop();
 
 // 3. joins: every user once
 const tokens = new Array(USERS);
-let next = 0;
 // the baseline right before and right after the joins: the machine's load changes between minutes, and the joins'
 // ratio is to the baseline of their own minutes
 const baseline = await startBaselineProcess();
@@ -73,28 +74,17 @@ const cpuSecondsOf = (pid) => {
 const cpuBefore = { queue: cpuSecondsOf(queueProcess.pid), client: process.cpuUsage() };
 const joinStarted = Date.now();
 const joinStartedUs = Number(process.hrtime.bigint() / 1000n);
-const joins = await drive({
+const joins = await driveInTurn({
   url: `${queueUrl}/tokens`,
   amount: USERS,
-  requests: [
-    {
-      method: 'POST',
-      setupRequest: (request) => {
-        const user = users[next++ % USERS];
-        return {
-          ...request,
-          headers: { 'content-type': 'application/json', 'user-token': user.token },
-          body: JSON.stringify({ userId: user.id }),
-        };
-      },
-      onResponse: (status, body) => {
-        if (status === 201) {
-          const issued = JSON.parse(body);
-          tokens[Number(JSON.parse(Buffer.from(issued.token.split('.')[1], 'base64url')).sub) - 1] = issued.token;
-        }
-      },
-    },
-  ],
+  pick: inTurn(users),
+  request: (user) => ({ headers: { 'user-token': user.token }, body: { userId: user.id } }),
+  onResponse: (status, body) => {
+    if (status === 201) {
+      const issued = JSON.parse(body);
+      tokens[Number(JSON.parse(Buffer.from(issued.token.split('.')[1], 'base64url')).sub) - 1] = issued.token;
+    }
+  },
 });
 const joinSeconds = (Date.now() - joinStarted) / 1000;
 const clientCpu = process.cpuUsage(cpuBefore.client);

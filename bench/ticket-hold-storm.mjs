@@ -12,6 +12,8 @@ import {
   codes,
   connect,
   drive,
+  driveInTurn,
+  inTurn,
   ratios,
   startBaselineProcess,
   startService,
@@ -63,26 +65,14 @@ try {
 
   // 3. every client joins the waiting room once (all admitted: QUEUE_MAX_ACTIVE is above the crowd)
   const tokens = [];
-  let joining = 0;
-  await drive({
+  await driveInTurn({
     url: `${queueUrl}/tokens`,
     amount: clients.length,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          const user = clients[joining++ % clients.length];
-          return {
-            ...request,
-            headers: { 'content-type': 'application/json', 'user-token': user.token },
-            body: JSON.stringify({ userId: user.id }),
-          };
-        },
-        onResponse: (status, body) => {
-          if (status === 201) tokens.push(JSON.parse(body).token);
-        },
-      },
-    ],
+    pick: inTurn(clients),
+    request: (user) => ({ headers: { 'user-token': user.token }, body: { userId: user.id } }),
+    onResponse: (status, body) => {
+      if (status === 201) tokens.push(JSON.parse(body).token);
+    },
   });
   await waitUntil('tokens ACTIVE', async () => {
     const polled = await fetch(`${queueUrl}/tokens`, { headers: { authorization: `Bearer ${tokens.at(-1)}` } });
@@ -123,20 +113,13 @@ try {
 
   // 5. every client loads the seat map once before the storm (as a real client must, to pick a seat); this also
   // takes each token's first-sight cost (signature check, status lookup) out of the storm itself
-  let browsing = 0;
   const warmStarted = Date.now();
-  const warmUp = await drive({
+  const warmUp = await driveInTurn({
+    method: 'GET',
     url: `${ticketUrl}/concerts/${concert.id}/${showtime.id}`,
     amount: tokens.length,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (request) => ({
-          ...request,
-          headers: { authorization: `Bearer ${tokens[browsing++ % tokens.length]}` },
-        }),
-      },
-    ],
+    pick: inTurn(tokens),
+    request: (token) => ({ headers: { authorization: `Bearer ${token}` } }),
   });
   const warmSeconds = (Date.now() - warmStarted) / 1000;
 
@@ -146,24 +129,14 @@ try {
   await baseline.stop();
 
   // 7. the storm: client i (round robin over all tokens) tries a random seat
-  let attempt = 0;
   const stormStartUs = Number(process.hrtime.bigint() / 1000n);
-  const storm = await drive({
+  const storm = await driveInTurn({
     url: `${ticketUrl}/tickets`,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          const token = tokens[attempt++ % tokens.length];
-          const seatId = seatIds[Math.floor(Math.random() * seatIds.length)];
-          return {
-            ...request,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-            body: JSON.stringify({ showtime_id: showtime.id, seat_id: seatId }),
-          };
-        },
-      },
-    ],
+    pick: inTurn(tokens),
+    request: (token) => ({
+      headers: { authorization: `Bearer ${token}` },
+      body: { showtime_id: showtime.id, seat_id: seatIds[Math.floor(Math.random() * seatIds.length)] },
+    }),
   });
   const stormWindowUs = [stormStartUs, Number(process.hrtime.bigint() / 1000n)];
   const holds = (
@@ -199,39 +172,23 @@ try {
       await tdb.query('SELECT id FROM seats WHERE showtime_id = $1 ORDER BY id', [second.id])
     ).rows.map((row) => row.id);
     // every token meets the second instance once too, as it met the first in the warm-up
-    let browsingSecond = 0;
-    await drive({
+    await driveInTurn({
+      method: 'GET',
       url: `${secondTicketUrl}/concerts/${concert.id}/${second.id}`,
       amount: tokens.length,
-      requests: [
-        {
-          method: 'GET',
-          setupRequest: (request) => ({
-            ...request,
-            headers: { authorization: `Bearer ${tokens[browsingSecond++ % tokens.length]}` },
-          }),
-        },
-      ],
+      pick: inTurn(tokens),
+      request: (token) => ({ headers: { authorization: `Bearer ${token}` } }),
     });
-    let attemptTwo = 0;
+    const nextToken = inTurn(tokens); // one sequence across both instances
     const stormOn = (url) =>
-      drive({
+      driveInTurn({
         url: `${url}/tickets`,
         connections: 50,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (request) => {
-              const token = tokens[attemptTwo++ % tokens.length];
-              const seatId = secondSeats[Math.floor(Math.random() * secondSeats.length)];
-              return {
-                ...request,
-                headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-                body: JSON.stringify({ showtime_id: second.id, seat_id: seatId }),
-              };
-            },
-          },
-        ],
+        pick: nextToken,
+        request: (token) => ({
+          headers: { authorization: `Bearer ${token}` },
+          body: { showtime_id: second.id, seat_id: secondSeats[Math.floor(Math.random() * secondSeats.length)] },
+        }),
       });
     const [one, two] = await Promise.all([stormOn(ticketUrl), stormOn(secondTicketUrl)]);
     const heldTwo = (
@@ -267,23 +224,11 @@ try {
       body: JSON.stringify({ name: 'Bench GA', description: 'b', date: '2047-01-01T00:00:00Z', availability: SEATS }),
     })
   ).json();
-  let reserving = 0;
-  const reservations = await drive({
+  const reservations = await driveInTurn({
     url: `${ticketUrl}/reservations`,
     amount: clients.length,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          const user = clients[reserving++ % clients.length];
-          return {
-            ...request,
-            headers: { 'content-type': 'application/json', 'user-token': user.token },
-            body: JSON.stringify({ event_id: event.id, no_of_tickets: 1 }),
-          };
-        },
-      },
-    ],
+    pick: inTurn(clients),
+    request: (user) => ({ headers: { 'user-token': user.token }, body: { event_id: event.id, no_of_tickets: 1 } }),
   });
   const stock = (
     await tdb.query(

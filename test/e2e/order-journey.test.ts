@@ -30,6 +30,13 @@ async function call(method: string, url: string, options: { headers?: Record<str
 }
 
 /** A fresh item with a known stock, created by the admin through the gateway. */
+/** POST /api/payment/process by demo user 10 through the gateway: the order paid with points, or with this card. */
+const pay = (orderId: string, card?: typeof CARD_OK) =>
+  call('POST', '/api/payment/process', {
+    headers: user,
+    body: card ? { orderId, paymentMethod: 'card', paymentDetails: card } : { orderId, paymentMethod: 'points' },
+  });
+
 async function newItem(stock: number, price = 1_000): Promise<number> {
   const created = await call('POST', '/api/items', {
     headers: admin,
@@ -104,10 +111,7 @@ describe('order journeys through the gateway: order → stock lock → payment �
     await orderReaches(orderId, 'stock_locked');
     expect(await stockOf(itemId)).toBe(3);
 
-    const processing = await call('POST', '/api/payment/process', {
-      headers: user,
-      body: { orderId, paymentMethod: 'card', paymentDetails: CARD_OK },
-    });
+    const processing = await pay(orderId, CARD_OK);
     expect(processing.status).toBe(202);
     const paid = await orderReaches(orderId, 'paid', 'committed');
     expect(paid.history.map((step: { status: string }) => step.status)).toEqual(['pending', 'stock_locked', 'paid']);
@@ -127,15 +131,9 @@ describe('order journeys through the gateway: order → stock lock → payment �
       200,
     );
     const byPoints = await createOrder([{ productId: itemId, quantity: 1 }], 900);
-    const pointsAnswer = await call('POST', '/api/payment/process', {
-      headers: user,
-      body: { orderId: byPoints, paymentMethod: 'points' },
-    });
+    const pointsAnswer = await pay(byPoints);
     const byCard = await createOrder([{ productId: itemId, quantity: 2 }], 1_800);
-    const cardAnswer = await call('POST', '/api/payment/process', {
-      headers: user,
-      body: { orderId: byCard, paymentMethod: 'card', paymentDetails: CARD_OK },
-    });
+    const cardAnswer = await pay(byCard, CARD_OK);
     // accepted whether or not the lock has come yet: 202 while the money waits for it, 200 if points found it locked
     expect(pointsAnswer.body.paymentStatus).toBe(pointsAnswer.status === 200 ? 'completed' : 'processing');
     expect([200, 202]).toContain(pointsAnswer.status);
@@ -156,10 +154,7 @@ describe('order journeys through the gateway: order → stock lock → payment �
     expect((await call('POST', '/points', { headers: user, body: { point: 700, pointType: 'CHARGE' } })).status).toBe(
       200,
     );
-    const paid = await call('POST', '/api/payment/process', {
-      headers: user,
-      body: { orderId, paymentMethod: 'points' },
-    });
+    const paid = await pay(orderId);
     expect(paid.status).toBe(200);
     expect(paid.body).toMatchObject({ code: 200, paymentStatus: 'completed' });
     await orderReaches(orderId, 'paid', 'committed');
@@ -180,10 +175,7 @@ describe('order journeys through the gateway: order → stock lock → payment �
       message: `Your order ${orderId} could not be placed because there is not enough stock.`,
     });
 
-    const tooLate = await call('POST', '/api/payment/process', {
-      headers: user,
-      body: { orderId, paymentMethod: 'card', paymentDetails: CARD_OK },
-    });
+    const tooLate = await pay(orderId, CARD_OK);
     expect(tooLate.status).toBe(409);
   });
 
@@ -193,10 +185,7 @@ describe('order journeys through the gateway: order → stock lock → payment �
     await orderReaches(orderId, 'stock_locked');
     expect(await stockOf(itemId)).toBe(1);
 
-    const processing = await call('POST', '/api/payment/process', {
-      headers: user,
-      body: { orderId, paymentMethod: 'card', paymentDetails: CARD_DECLINED },
-    });
+    const processing = await pay(orderId, CARD_DECLINED);
     expect(processing.status).toBe(202);
     const failed = await orderReaches(orderId, 'payment_failed', 'released');
     expect(failed.reason).toBe('CARD_DECLINED');

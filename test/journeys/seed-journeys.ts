@@ -32,6 +32,22 @@ export function gatewayCall(baseUrl: () => string): Call {
   };
 }
 
+/** Waits until the waiting-room token behind `bearer` reads `status` (GET /tokens through `call`). */
+export const tokenReaches = (call: Call, bearer: Record<string, string>, status: string) =>
+  waitFor(
+    `the token ${status}`,
+    async () => (await call('GET', '/tokens', { headers: bearer })).body.status === status,
+  );
+
+/** Demo user 10 joins the waiting room through `call`; answers its token's bearer header once it is let in. */
+export async function admittedDemoUser(call: Call): Promise<{ authorization: string }> {
+  const joined = await call('POST', '/tokens', { headers: { 'user-token': USER_TOKEN }, body: { userId: 10 } });
+  expect(joined.status).toBe(201);
+  const bearer = { authorization: `Bearer ${joined.body.token}` };
+  await tokenReaches(call, bearer, 'ACTIVE');
+  return bearer;
+}
+
 export const SEED_JOURNEYS: [string, (call: Call) => Promise<void>][] = [
   [
     'when a shopper logs in, browses, sets an alarm and looks back, then every step answers as SPEC says',
@@ -75,13 +91,7 @@ export const SEED_JOURNEYS: [string, (call: Call) => Promise<void>][] = [
     'when a fan queues, is admitted, holds a seat and pays with points, then the seat is sold and the token expired',
     async (call) => {
       const headers = { 'user-token': USER_TOKEN };
-      const joined = await call('POST', '/tokens', { headers, body: { userId: 10 } });
-      expect(joined.status).toBe(201);
-      const bearer = { authorization: `Bearer ${joined.body.token}` };
-      await waitFor(
-        'admission',
-        async () => (await call('GET', '/tokens', { headers: bearer })).body.status === 'ACTIVE',
-      );
+      const bearer = await admittedDemoUser(call);
 
       const concerts = await call('GET', '/concerts', { headers: bearer });
       expect(concerts.status).toBe(200);
@@ -108,10 +118,7 @@ export const SEED_JOURNEYS: [string, (call: Call) => Promise<void>][] = [
 
       const tickets = await call('GET', '/tickets', { headers });
       expect(tickets.body.find((t: { id: unknown }) => t.id === held.body.id)).toMatchObject({ status: 'SOLD' });
-      await waitFor(
-        'the token to expire after payment',
-        async () => (await call('GET', '/tokens', { headers: bearer })).body.status === 'EXPIRED',
-      );
+      await tokenReaches(call, bearer, 'EXPIRED');
       const history = await call('GET', '/payment_history', { headers });
       expect(history.body.map((p: { id: string }) => p.id)).toContain(paid.body.id);
     },

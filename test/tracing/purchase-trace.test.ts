@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { OtlpReceiver, startStack, waitFor, type ReceivedSpan, type Stack } from '@boxoffice/testing';
-import { gatewayCall, USER_TOKEN, type Call } from '../journeys/seed-journeys';
+import { admittedDemoUser, gatewayCall, tokenReaches, USER_TOKEN, type Call } from '../journeys/seed-journeys';
 
 /**
  * Tracing (issue 17, docs/operations.md "Tracing"): the services a ticket purchase crosses run as real processes
@@ -71,13 +71,7 @@ function expectUnder(spans: ReceivedSpan[], child: ReceivedSpan, ancestor: Recei
 describe('a purchase is one trace', () => {
   it('when a buyer holds a seat and pays it, then every span from the gateway to the queue ending the token is in the one trace the client started, each under its caller', async () => {
     const headers = { 'user-token': USER_TOKEN };
-    const joined = await call('POST', '/tokens', { headers, body: { userId: 10 } });
-    expect(joined.status).toBe(201);
-    const bearer = { authorization: `Bearer ${joined.body.token}` };
-    await waitFor(
-      'admission',
-      async () => (await call('GET', '/tokens', { headers: bearer })).body.status === 'ACTIVE',
-    );
+    const bearer = await admittedDemoUser(call);
     const concerts = await call('GET', '/concerts', { headers: bearer });
     const concertId = concerts.body[0].id;
     const showtime = (await call('GET', `/concerts/${concertId}`, { headers: bearer })).body[0];
@@ -98,10 +92,7 @@ describe('a purchase is one trace', () => {
     expect(held.status).toBe(201);
     const paid = await call('POST', '/payments', { headers: traced, body: { ticket_id: held.body.id } });
     expect(paid.status).toBe(201);
-    await waitFor(
-      'the token to end',
-      async () => (await call('GET', '/tokens', { headers: bearer })).body.status === 'EXPIRED',
-    );
+    await tokenReaches(call, bearer, 'EXPIRED');
 
     // The queue's handling of ticket.purchase-finished is the last step. A span is exported once it ends, after the
     // spans under it, so the trace is complete once that consumer span is in and no span's parent is missing.

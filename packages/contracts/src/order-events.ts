@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from './envelope';
+import { literals } from './literals';
 import { TOPICS } from './topics';
 
 export const OrderLine = Type.Object({
@@ -8,14 +9,9 @@ export const OrderLine = Type.Object({
 });
 export type OrderLine = Static<typeof OrderLine>;
 
-export const OrderStatus = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('stock_locked'),
-  Type.Literal('rejected'),
-  Type.Literal('paid'),
-  Type.Literal('payment_failed'),
-  Type.Literal('cancelled'),
-]);
+export const OrderStatus = Type.Union(
+  literals('pending', 'stock_locked', 'rejected', 'paid', 'payment_failed', 'cancelled'),
+);
 export type OrderStatus = Static<typeof OrderStatus>;
 
 /**
@@ -32,7 +28,7 @@ export const OrderChangedPayload = Type.Object({
   items: Type.Array(OrderLine),
   /** Σ price × quantity at creation, in points (= currency units). */
   amount: Type.Integer({ minimum: 0 }),
-  paymentMethod: Type.Union([Type.Literal('points'), Type.Literal('card'), Type.Null()]),
+  paymentMethod: Type.Union([...literals('points', 'card'), Type.Null()]),
   /** Why it was rejected, failed or cancelled (e.g. "INSUFFICIENT_STOCK", "CARD_DECLINED", "ORDER_TTL"); else null. */
   reason: Type.Union([Type.String(), Type.Null()]),
   /**
@@ -41,14 +37,7 @@ export const OrderChangedPayload = Type.Object({
    * payment. Optional: events from before pay-at-checkout lack it.
    */
   paymentStatus: Type.Optional(
-    Type.Union([
-      Type.Literal('processing'),
-      Type.Literal('completed'),
-      Type.Literal('failed'),
-      Type.Literal('refunded'),
-      Type.Literal('voided'),
-      Type.Null(),
-    ]),
+    Type.Union([...literals('processing', 'completed', 'failed', 'refunded', 'voided'), Type.Null()]),
   ),
 });
 export type PaymentStatus = NonNullable<OrderChangedPayload['paymentStatus']>;

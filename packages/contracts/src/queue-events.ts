@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from './envelope';
+import { literals } from './literals';
 import { TOPICS } from './topics';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -14,15 +15,9 @@ export const QueueTokenChangedPayload = Type.Object({
   userId: Type.Integer(),
   /** The waiting room the token is for (`default`, or a concert's room); absent in events from before rooms. */
   roomId: Type.Optional(Type.String()),
-  status: Type.Union([Type.Literal('WAITING'), Type.Literal('ACTIVE'), Type.Literal('EXPIRED')]),
+  status: Type.Union(literals('WAITING', 'ACTIVE', 'EXPIRED')),
   /** Why it ended: its ACTIVE time ran out, its user paid, its user stopped polling while waiting, its room closed. */
-  reason: Type.Union([
-    Type.Literal('ttl'),
-    Type.Literal('paid'),
-    Type.Literal('abandoned'),
-    Type.Literal('closed'),
-    Type.Null(),
-  ]),
+  reason: Type.Union([...literals('ttl', 'paid', 'abandoned', 'closed'), Type.Null()]),
   issuedAt: Type.String({ format: 'date-time' }),
   activatedAt: Nullable(Type.String({ format: 'date-time' })),
   /** When an ACTIVE token stops being ACTIVE unless it ends earlier. */
@@ -50,11 +45,11 @@ export const QueueRoomChangedPayload = Type.Object({
   name: Type.String(),
   /** The concert the room guards; null for the default room. */
   concertId: Type.Union([Type.Integer(), Type.Null()]),
-  state: Type.Union([Type.Literal('CREATED'), Type.Literal('OPEN'), Type.Literal('SUSPENDED'), Type.Literal('CLOSED')]),
+  state: Type.Union(literals('CREATED', 'OPEN', 'SUSPENDED', 'CLOSED')),
   maxActive: Type.Integer(),
   admissionRatePerMinute: Type.Union([Type.Integer(), Type.Null()]),
   sessionSeconds: Type.Integer(),
-  queueingMethod: Type.Union([Type.Literal('fifo'), Type.Literal('random')]),
+  queueingMethod: Type.Union(literals('fifo', 'random')),
   saleStartsAt: Nullable(Type.String({ format: 'date-time' })),
   maxWaiting: Type.Union([Type.Integer(), Type.Null()]),
   abandonSeconds: Type.Integer(),

@@ -1,14 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from './envelope';
+import { literals } from './literals';
 import { OrderLine } from './order-events';
 import { TOPICS } from './topics';
 
-export const StockLockStatus = Type.Union([
-  Type.Literal('locked'),
-  Type.Literal('rejected'),
-  Type.Literal('committed'),
-  Type.Literal('released'),
-]);
+export const StockLockStatus = Type.Union(literals('locked', 'rejected', 'committed', 'released'));
 export type StockLockStatus = Static<typeof StockLockStatus>;
 
 /**

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from './envelope';
+import { literals } from './literals';
 import { TOPICS } from './topics';
 
 /**
@@ -9,13 +10,7 @@ import { TOPICS } from './topics';
  * aggregate is published.)
  */
 
-export const TicketStatus = Type.Union([
-  Type.Literal('HELD'),
-  Type.Literal('SOLD'),
-  Type.Literal('EXPIRED'),
-  Type.Literal('RELEASED'),
-  Type.Literal('CANCELLED'),
-]);
+export const TicketStatus = Type.Union(literals('HELD', 'SOLD', 'EXPIRED', 'RELEASED', 'CANCELLED'));
 
 /**
  * A ticket is one hold of one seat by one user. HELD → SOLD (payment completed in time), HELD → EXPIRED (released

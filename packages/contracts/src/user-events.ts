@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from './envelope';
+import { literals } from './literals';
 import { TOPICS } from './topics';
 
 /**
@@ -9,7 +10,7 @@ import { TOPICS } from './topics';
 export const UserChangedPayload = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
-  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  role: Type.Union(literals('user', 'admin')),
   accessTokenSha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
   deleted: Type.Boolean(),
 });

@@ -1,25 +1,15 @@
 import { withTransaction, type Pool } from '@boxoffice/db';
-import {
-  EventConsumer,
-  OutboxRelay,
-  appendEvents,
-  applyManyToReplica,
-  ensureTopics,
-  newEnvelope,
-  type EventBus,
-} from '@boxoffice/events';
+import { appendEvents, applyManyToReplica, newEnvelope } from '@boxoffice/events';
 import { waitFor } from '@boxoffice/testing';
 import type { EventEnvelope } from '@boxoffice/contracts';
-import { WidgetChanged, eventsTestBed, testSigner, testVerifier, type TestBed } from './support/test-bed';
+import { WidgetChanged, eventsTestBed, testSigner, type TestBed } from './support/test-bed';
 
 describe('batches: many events in one outbox statement, a consumer applying whole batches, against real PostgreSQL and Kafka', () => {
   const batchSizes: number[] = [];
   const calls = new Map<string, number>(); // handler calls per widget id (one per try of a batch holding it)
   let bed: TestBed;
   let pool: Pool;
-  let bus: EventBus;
-  let relay: OutboxRelay;
-  let consumer: EventConsumer;
+  let stopFlow: () => Promise<void>;
 
   const widgets = async (prefix: string) =>
     (
@@ -41,52 +31,35 @@ describe('batches: many events in one outbox statement, a consumer applying whol
   const widgetEvent = (id: string, name: string, aggregateId = id, revision = 1) =>
     newEnvelope('test', WidgetChanged, { aggregateId, aggregateVersion: revision, payload: { id, name } });
   /** Signed as the owner signs them: what the test breaks is the payload or the handler, not the signature. */
-  const produce = async (messages: { key: string; value: EventEnvelope }[]) => {
-    const producer = bus.kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: bus.topic(WidgetChanged.topic),
-      messages: messages.map(({ key, value }) => ({ key, value: JSON.stringify(testSigner.sign(value)) })),
-    });
-    await producer.disconnect();
-  };
+  const produce = (messages: { key: string; value: EventEnvelope }[]) =>
+    bed.produce(messages.map(({ key, value }) => ({ key, value: JSON.stringify(testSigner.sign(value)) })));
 
   beforeAll(async () => {
     bed = await eventsTestBed('fixtures');
-    ({ pool, bus } = bed);
-    await ensureTopics(bus, [bus.topic(WidgetChanged.topic)]);
-    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'batches', signer: testSigner });
-    consumer = new EventConsumer({
-      bus,
-      pool,
-      groupId: 'widgets-batched',
-      verifier: testVerifier,
-      partitionsConcurrently: 3,
-      maxAttempts: 2,
-      retryBackoffMs: 50,
-    }).onBatch(WidgetChanged, async (events, db) => {
-      batchSizes.push(events.length);
-      for (const { payload } of events) calls.set(payload.id, (calls.get(payload.id) ?? 0) + 1);
-      await applyManyToReplica(
-        db,
-        'widgets_replica',
-        'id',
-        events.map((event) => ({
-          row: { id: event.payload.id, name: event.payload.name },
-          revision: event.aggregateVersion,
-        })),
-      );
-      if (events.some((event) => event.payload.name === 'explodes'))
-        throw new TypeError('cannot take a widget named explodes');
+    pool = bed.pool;
+    stopFlow = await bed.startFlow({
+      relay: { name: 'batches' },
+      consumer: { groupId: 'widgets-batched', partitionsConcurrently: 3, maxAttempts: 2, retryBackoffMs: 50 },
+      subscribe: (consumer) =>
+        consumer.onBatch(WidgetChanged, async (events, db) => {
+          batchSizes.push(events.length);
+          for (const { payload } of events) calls.set(payload.id, (calls.get(payload.id) ?? 0) + 1);
+          await applyManyToReplica(
+            db,
+            'widgets_replica',
+            'id',
+            events.map((event) => ({
+              row: { id: event.payload.id, name: event.payload.name },
+              revision: event.aggregateVersion,
+            })),
+          );
+          if (events.some((event) => event.payload.name === 'explodes'))
+            throw new TypeError('cannot take a widget named explodes');
+        }),
     });
-    relay.start();
-    consumer.start();
   });
 
-  afterAll(async () => {
-    await Promise.all([relay.stop(), consumer.stop()]);
-    await bed.close();
-  });
+  afterAll(() => stopFlow());
 
   it('when 3,000 changes of 1,000 widgets are appended in one statement, then the outbox keeps their order, and the replica ends at each newest state, taken in batches, each event once', async () => {
     const changes = [1, 2, 3].flatMap((revision) =>

@@ -5,19 +5,9 @@ import pg from 'pg';
 import { Registry } from 'prom-client';
 import { defineEvent } from '@boxoffice/contracts';
 import { splitDatabaseUrl, withTransaction, type Pool } from '@boxoffice/db';
-import {
-  EventConsumer,
-  OutboxRelay,
-  appendEvent,
-  applyToReplica,
-  ensureTopics,
-  newEnvelope,
-  pendingOutboxCount,
-  registerEventMetrics,
-  type EventBus,
-} from '@boxoffice/events';
+import { appendEvent, applyToReplica, newEnvelope, pendingOutboxCount, registerEventMetrics } from '@boxoffice/events';
 import { waitFor } from '@boxoffice/testing';
-import { WidgetChanged, appendWidget, eventsTestBed, testSigner, testVerifier, type TestBed } from './support/test-bed';
+import { WidgetChanged, appendWidget, eventsTestBed, testSigner, type TestBed } from './support/test-bed';
 
 /** A contract whose topic the broker refuses for good: the relay's poison row. */
 const Unpublishable = defineEvent('widget.changed', 'test.not a topic!', 'widget', WidgetChanged.payload);
@@ -39,60 +29,33 @@ describe('poison events: dead letters, isolation and replay, against real Postgr
   let bed: TestBed;
   let databaseUrl: string;
   let pool: Pool;
-  let bus: EventBus;
-  let relay: OutboxRelay;
-  let consumer: EventConsumer;
+  let stopFlow: () => Promise<void>;
 
   const ops = (...args: string[]) =>
     run(process.execPath, [OPS, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl } });
   const widget = async (id: string) =>
     (await pool.query('SELECT name, revision FROM widgets_replica WHERE id = $1', [id])).rows[0];
   /** Straight to the topic, as a producer that does not keep the contract would. */
-  const produce = async (key: string, value: string) => {
-    const producer = bus.kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: bus.topic(WidgetChanged.topic), messages: [{ key, value }] });
-    await producer.disconnect();
-  };
+  const produce = (key: string, value: string) => bed.produce([{ key, value }]);
 
   beforeAll(async () => {
     bed = await eventsTestBed('fixtures', logger);
-    ({ pool, bus, databaseUrl } = bed);
-    await ensureTopics(bus, [bus.topic(WidgetChanged.topic)]);
+    ({ pool, databaseUrl } = bed);
     const metrics = registerEventMetrics(registry, pool);
-    relay = new OutboxRelay({
-      bus,
-      pool,
-      databaseUrl,
-      name: 'poison',
-      signer: testSigner,
-      maxAttempts: 2,
-      retryBackoffMs: 50,
-      metrics,
+    stopFlow = await bed.startFlow({
+      relay: { name: 'poison', maxAttempts: 2, retryBackoffMs: 50, metrics },
+      consumer: { groupId: 'widgets', maxAttempts: 3, retryBackoffMs: 50, replayPollMs: 200, metrics },
+      subscribe: (consumer) =>
+        consumer.on(WidgetChanged, async (event, db) => {
+          const { id, name } = event.payload;
+          calls.set(id, (calls.get(id) ?? 0) + 1);
+          await applyToReplica(db, 'widgets_replica', 'id', { id, name }, event.aggregateVersion);
+          if (name === 'explodes' && failing) throw new TypeError(`cannot take a widget named ${name}`);
+        }),
     });
-    consumer = new EventConsumer({
-      bus,
-      pool,
-      groupId: 'widgets',
-      verifier: testVerifier,
-      maxAttempts: 3,
-      retryBackoffMs: 50,
-      replayPollMs: 200,
-      metrics,
-    }).on(WidgetChanged, async (event, db) => {
-      const { id, name } = event.payload;
-      calls.set(id, (calls.get(id) ?? 0) + 1);
-      await applyToReplica(db, 'widgets_replica', 'id', { id, name }, event.aggregateVersion);
-      if (name === 'explodes' && failing) throw new TypeError(`cannot take a widget named ${name}`);
-    });
-    relay.start();
-    consumer.start();
   });
 
-  afterAll(async () => {
-    await Promise.all([relay.stop(), consumer.stop()]);
-    await bed.close();
-  });
+  afterAll(() => stopFlow());
 
   it('when a payload breaks its contract, then it is dead-lettered with the reason, never applied, and the next event of its partition is', async () => {
     const invalid = newEnvelope('test', WidgetChanged, {

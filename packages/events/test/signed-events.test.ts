@@ -5,9 +5,7 @@ import {
   EventConsumer,
   EventSigner,
   EventVerifier,
-  OutboxRelay,
   applyToReplica,
-  ensureTopics,
   newEnvelope,
   type EventBus,
 } from '@boxoffice/events';
@@ -24,8 +22,7 @@ describe('signed events: a consumer applies only what the owner of the topic sig
   let bed: TestBed;
   let pool: Pool;
   let bus: EventBus;
-  let relay: OutboxRelay;
-  let consumer: EventConsumer;
+  let stopFlow: () => Promise<void>;
   const applied: string[] = [];
 
   const widget = async (id: string) =>
@@ -33,38 +30,25 @@ describe('signed events: a consumer applies only what the owner of the topic sig
   const envelope = (id: string, name: string, source = 'test') =>
     newEnvelope(source, WidgetChanged, { aggregateId: id, aggregateVersion: 1, payload: { id, name } });
   /** Straight to the owner's topic, as anyone with access to the broker can. */
-  const produce = async (key: string, value: object) => {
-    const producer = bus.kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: bus.topic(WidgetChanged.topic), messages: [{ key, value: JSON.stringify(value) }] });
-    await producer.disconnect();
-  };
+  const produce = (key: string, value: object) => bed.produce([{ key, value: JSON.stringify(value) }]);
   const deadLetter = async (eventId: string) =>
     (await pool.query('SELECT reason, error, state FROM dead_letters WHERE event_id = $1', [eventId])).rows;
 
   beforeAll(async () => {
     bed = await eventsTestBed('fixtures');
     ({ pool, bus } = bed);
-    await ensureTopics(bus, [bus.topic(WidgetChanged.topic)]);
-    relay = new OutboxRelay({ bus, pool, databaseUrl: bed.databaseUrl, name: 'signed', signer: testSigner });
-    consumer = new EventConsumer({
-      bus,
-      pool,
-      groupId: 'signed-widgets',
-      verifier: testVerifier,
-      replayPollMs: 200,
-    }).on(WidgetChanged, async (event, db) => {
-      applied.push(event.payload.id);
-      await applyToReplica(db, 'widgets_replica', 'id', event.payload, event.aggregateVersion);
+    stopFlow = await bed.startFlow({
+      relay: { name: 'signed' },
+      consumer: { groupId: 'signed-widgets', replayPollMs: 200 },
+      subscribe: (consumer) =>
+        consumer.on(WidgetChanged, async (event, db) => {
+          applied.push(event.payload.id);
+          await applyToReplica(db, 'widgets_replica', 'id', event.payload, event.aggregateVersion);
+        }),
     });
-    relay.start();
-    consumer.start();
   });
 
-  afterAll(async () => {
-    await Promise.all([relay.stop(), consumer.stop()]);
-    await bed.close();
-  });
+  afterAll(() => stopFlow());
 
   it('when the owner publishes through its outbox, then its signed events apply (the signature survives jsonb reordering the keys)', async () => {
     await appendWidget(pool, 's1', 'genuine');

@@ -51,6 +51,22 @@ export async function waitForActiveInReplica(
   );
 }
 
+/**
+ * A waiting-room token from a real queue service (as `queueTokenOf`); an ACTIVE one only once the guard's replica
+ * in `db` shows it ACTIVE too, so the guarded service lets it in at once.
+ */
+export async function guardedQueueTokenOf(
+  queueUrl: string,
+  db: Parameters<typeof waitForActiveInReplica>[0],
+  user: { id: number; token: string },
+  status: 'ACTIVE' | 'WAITING' = 'ACTIVE',
+  where: { roomId?: string; concertId?: number } = {},
+): Promise<string> {
+  const token = await queueTokenOf(queueUrl, user, status, where);
+  if (status === 'ACTIVE') await waitForActiveInReplica(db, [token]);
+  return token;
+}
+
 /** A waiting room for a concert, OPEN at once, created on a real queue service by an admin; returns its id. */
 export async function queueRoomOf(
   queueUrl: string,

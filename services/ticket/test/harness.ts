@@ -1,23 +1,24 @@
 import type { App } from '@boxoffice/http';
+import { TOPICS } from '@boxoffice/contracts';
 import {
+  EventRecorder,
   PeerPublisher,
   dropDatabase,
-  queueTokenOf,
+  guardedQueueTokenOf,
   testEnv,
   uniqueSuffix,
-  waitForActiveInReplica,
+  type AnnouncedUser,
 } from '@boxoffice/testing';
 import { buildApp as buildQueueService } from '../../queue/src/app';
 import { readConfig as readQueueConfig } from '../../queue/src/config';
 import { buildApp } from '../src/app';
 import { readConfig } from '../src/config';
 
-export interface TestUser {
-  id: number;
-  name: string;
-  role: 'user' | 'admin';
-  token: string;
-}
+/** The header the payment service calls the ticket service's internal routes with (the dev default). */
+export const INTERNAL = { 'x-internal-token': 'dev-internal-token-change-me' };
+
+/** The users these tests act as, announced as the user service would. */
+export type TestUser = AnnouncedUser;
 
 /**
  * The ticket service in-process with its real peers: PostgreSQL, Redis and Kafka, and the real queue service
@@ -90,19 +91,26 @@ export class TicketHarness {
     });
   }
 
+  /** POST /internal/tickets/{id}/confirm, as the payment service sells a held ticket. */
+  confirm(ticketId: string, paymentId: string, userId: number, headers: Record<string, string> = INTERNAL) {
+    return this.app.inject({
+      method: 'POST',
+      url: `/internal/tickets/${ticketId}/confirm`,
+      headers,
+      payload: { paymentId, userId },
+    });
+  }
+
   async seatStatus(seatId: number): Promise<string> {
     return (await this.app.pg.query('SELECT status FROM seats WHERE id = $1', [seatId])).rows[0].status;
   }
 
   /** A waiting-room token from the real queue service (default room, or `where`), once it is in the wanted status. */
-  async queueToken(
+  queueToken(
     user: TestUser,
-    status: 'ACTIVE' | 'WAITING' = 'ACTIVE',
-    where: { roomId?: string; concertId?: number } = {},
-  ): Promise<string> {
-    const token = await queueTokenOf(this.queueUrl, user, status, where);
-    if (status === 'ACTIVE') await waitForActiveInReplica(this.app.pg, [token]);
-    return token;
+    ...rest: [status?: 'ACTIVE' | 'WAITING', where?: { roomId?: string; concertId?: number }]
+  ) {
+    return guardedQueueTokenOf(this.queueUrl, this.app.pg, user, ...rest);
   }
 
   /**
@@ -143,4 +151,30 @@ export class TicketHarness {
     );
     return { concertId, showtimeId, seatIds: rows.map((row) => row.id) };
   }
+}
+
+/**
+ * One test file's ticket service on `harness`: started before its tests with an admin, `buyers` users holding ACTIVE
+ * waiting-room tokens and a recorder of ticket events, stopped after them. `beforeAll` fills the answer in.
+ */
+export function ticketSuite(harness: TicketHarness, buyers: number) {
+  const suite = { users: [], tokens: [] } as unknown as {
+    admin: TestUser;
+    users: TestUser[];
+    tokens: string[];
+    recorder: EventRecorder;
+  };
+  beforeAll(async () => {
+    await harness.start();
+    suite.recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
+    [suite.admin] = (await harness.users(1, 'admin')) as [TestUser];
+    const { users, tokens } = await harness.buyers(buyers);
+    suite.users.push(...users);
+    suite.tokens.push(...tokens);
+  });
+  afterAll(async () => {
+    await suite.recorder?.stop();
+    await harness.stop();
+  });
+  return suite;
 }

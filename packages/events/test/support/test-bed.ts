@@ -6,6 +6,11 @@ import { createPool, ensureDatabase, migrate, withTransaction, type Pool } from 
 import {
   EVENTS_MIGRATIONS,
   EventSigner,
+  EventConsumer,
+  OutboxRelay,
+  ensureTopics,
+  type EventConsumerOptions,
+  type OutboxRelayOptions,
   EventVerifier,
   appendEvent,
   createEventBus,
@@ -35,6 +40,17 @@ export interface TestBed {
   databaseUrl: string;
   pool: Pool;
   bus: EventBus;
+  /**
+   * Starts the bed's event flow: the widgets topic, an outbox relay signing as `test`, and a consumer trusting only
+   * `test`, with the handlers `subscribe` adds. The answer stops both and closes the bed (for `afterAll`).
+   */
+  startFlow(options: {
+    relay: Omit<OutboxRelayOptions, 'bus' | 'pool' | 'databaseUrl' | 'signer'>;
+    consumer: Omit<EventConsumerOptions, 'bus' | 'pool' | 'verifier'>;
+    subscribe: (consumer: EventConsumer) => EventConsumer;
+  }): Promise<() => Promise<void>>;
+  /** Sends messages straight to the widgets topic, past any outbox, as anyone with access to the broker can. */
+  produce(messages: { key: string; value: string }[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,16 +67,34 @@ export async function eventsTestBed(fixtures: string, logger: Logger = quiet): P
     topicPrefix: env.KAFKA_TOPIC_PREFIX,
     logger,
   });
-  return {
+  const bed: TestBed = {
     env,
     databaseUrl,
     pool,
     bus,
+    async startFlow(options) {
+      await ensureTopics(bus, [bus.topic(WidgetChanged.topic)]);
+      const relay = new OutboxRelay({ bus, pool, databaseUrl, signer: testSigner, ...options.relay });
+      const consumer = options.subscribe(new EventConsumer({ bus, pool, verifier: testVerifier, ...options.consumer }));
+      relay.start();
+      consumer.start();
+      return async () => {
+        await Promise.all([relay.stop(), consumer.stop()]);
+        await bed.close();
+      };
+    },
+    async produce(messages) {
+      const producer = bus.kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: bus.topic(WidgetChanged.topic), messages });
+      await producer.disconnect();
+    },
     async close() {
       await pool.end();
       await dropDatabase(databaseUrl);
     },
   };
+  return bed;
 }
 
 /** A widget's change, committed with its event in the outbox (keyed by `aggregateId`, the widget's id by default). */

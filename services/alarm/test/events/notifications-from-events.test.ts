@@ -28,15 +28,8 @@ describe('notifications raised by payment and order events (real Kafka), once pe
     // another order of the same user, on its own partition: it may be handled before or after the first one
     const other = randomUUID();
     await kit.order({ orderId: other, userId: user.id, status: 'rejected', reason: 'INSUFFICIENT_STOCK' }, 2);
-    await waitFor(
-      'every order event consumed (each has its own event id, so its own inbox row)',
-      async () =>
-        (
-          await kit.app.pg.query(
-            "SELECT 1 FROM inbox WHERE consumer = 'alarm.notifications' AND event_type = 'order.changed'",
-          )
-        ).rowCount! >= 7,
-    );
+    // each order event has its own event id, so its own inbox row
+    await kit.consumed('order.changed', 7);
     const inbox = await kit.inbox(user);
     expect(inbox.count).toBe(3);
     const times = inbox.payload.map((n) => Date.parse(n.createdAt));
@@ -95,15 +88,7 @@ describe('notifications raised by payment and order events (real Kafka), once pe
     };
     await kit.payment(payment);
     await kit.payment(payment);
-    await waitFor(
-      'both payment events consumed',
-      async () =>
-        (
-          await kit.app.pg.query(
-            "SELECT 1 FROM inbox WHERE consumer = 'alarm.notifications' AND event_type = 'payment.completed'",
-          )
-        ).rowCount! >= 2,
-    );
+    await kit.consumed('payment.completed', 2);
     const inbox = await kit.inbox(user);
     expect(inbox.count).toBe(1);
     expect(inbox.payload[0]).toMatchObject({

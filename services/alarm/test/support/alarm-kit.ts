@@ -7,15 +7,12 @@ import {
   type OrderChangedPayload,
   type PaymentCompletedPayload,
 } from '@boxoffice/contracts';
-import { NEVER_ASKED, ServiceKit } from '@boxoffice/testing';
+import { NEVER_ASKED, ServiceKit, waitFor, type AnnouncedUser } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
-export interface TestUser {
-  id: number;
-  role: 'user' | 'admin';
-  token: string;
-}
+/** The users these tests act as, announced as the user service would. */
+export type TestUser = AnnouncedUser;
 
 export const INTERNAL_TOKEN = 'alarm-test-internal-token';
 
@@ -67,6 +64,17 @@ export class AlarmKit extends ServiceKit {
 
   send(body: unknown, headers: Record<string, string>) {
     return this.app.inject({ method: 'POST', url: '/api/notification/send', headers, payload: body as object });
+  }
+
+  /** Waits until the notifications consumer has taken at least `count` events of `eventType` (its inbox rows). */
+  async consumed(eventType: string, count: number): Promise<void> {
+    await waitFor(`${count} ${eventType} consumed`, async () => {
+      const { rowCount } = await this.app.pg.query(
+        "SELECT 1 FROM inbox WHERE consumer = 'alarm.notifications' AND event_type = $1",
+        [eventType],
+      );
+      return rowCount! >= count;
+    });
   }
 
   async inbox(user: TestUser, query = '') {

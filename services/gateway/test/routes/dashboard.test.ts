@@ -1,21 +1,17 @@
 import type { App } from '@boxoffice/http';
-import { dropDatabase, freePort, testEnv } from '@boxoffice/testing';
-import { buildApp as buildUserService } from '../../../user/src/app';
-import { readConfig as readUserConfig } from '../../../user/src/config';
-import { buildTestGateway } from '../support/test-gateway';
+import { freePort } from '@boxoffice/testing';
+import { buildTestGateway, startUserService } from '../support/test-gateway';
 
 const ADMIN_TOKEN = '0b8f4c2e-6a55-4a3c-9d4e-2f1f6c0a0001'; // demo admin
 const USER_TOKEN = '0b8f4c2e-6a55-4a3c-9d4e-2f1f6c0a0002'; // demo user 2
 
 describe('the admin dashboard metrics through the gateway', () => {
-  const userEnv = testEnv('user', { DEMO_DATA: 'true' });
-  let users: App;
+  let users: Awaited<ReturnType<typeof startUserService>>;
   let gateway: App;
 
   beforeAll(async () => {
-    users = await buildUserService(readUserConfig(userEnv));
-    await users.listen({ host: '127.0.0.1', port: 0 });
-    const userUrl = `http://127.0.0.1:${(users.server.address() as { port: number }).port}`;
+    users = await startUserService({ DEMO_DATA: 'true' });
+    const userUrl = users.url;
     const stopped = `http://127.0.0.1:${await freePort()}`;
     gateway = await buildTestGateway({
       USER_SERVICE_URLS: userUrl,
@@ -30,7 +26,6 @@ describe('the admin dashboard metrics through the gateway', () => {
   afterAll(async () => {
     await gateway.close();
     await users.close();
-    await dropDatabase(userEnv.DATABASE_URL!);
   });
 
   it('when no token or a non-admin token is sent, then 401 and 403, and no metric is given away', async () => {

@@ -1,10 +1,8 @@
 import net from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '@boxoffice/http';
-import { dropDatabase, freePort, testEnv, uniqueSuffix } from '@boxoffice/testing';
-import { buildApp as buildUserService } from '../../../user/src/app';
-import { readConfig as readUserConfig } from '../../../user/src/config';
-import { buildTestGateway } from '../support/test-gateway';
+import { freePort, uniqueSuffix } from '@boxoffice/testing';
+import { NO_RATE_LIMIT, buildTestGateway, startUserService, urlOf } from '../support/test-gateway';
 
 /** A second instance of a service, reporting who answered: stands in for "user instance 2". */
 async function startEchoInstance(port: number, name: string): Promise<FastifyInstance> {
@@ -19,16 +17,14 @@ async function startEchoInstance(port: number, name: string): Promise<FastifyIns
 }
 
 describe('gateway in front of the real user service', () => {
-  const userEnv = testEnv('user');
-  let users: App;
+  let users: Awaited<ReturnType<typeof startUserService>>;
   let gateway: App;
   let userUrl: string;
   let deadUrl: string;
 
   beforeAll(async () => {
-    users = await buildUserService(readUserConfig(userEnv));
-    await users.listen({ host: '127.0.0.1', port: 0 });
-    userUrl = `http://127.0.0.1:${(users.server.address() as { port: number }).port}`;
+    users = await startUserService();
+    userUrl = users.url;
     deadUrl = `http://127.0.0.1:${await freePort()}`; // nothing listens here: a stopped instance
     gateway = await buildTestGateway({
       USER_SERVICE_URLS: userUrl,
@@ -40,7 +36,6 @@ describe('gateway in front of the real user service', () => {
   afterAll(async () => {
     await gateway.close();
     await users.close();
-    await dropDatabase(userEnv.DATABASE_URL!);
   });
 
   it('when a user registers and logs in through the gateway, then the user service answers under /api/users', async () => {
@@ -208,12 +203,11 @@ describe('gateway path handling: the path it checks is the path the upstream get
       return { url: request.raw.url };
     });
     await upstream.listen({ host: '127.0.0.1', port: 0 });
-    const upstreamUrl = `http://127.0.0.1:${(upstream.server.address() as net.AddressInfo).port}`;
+    const upstreamUrl = urlOf(upstream);
     gateway = await buildTestGateway({
       ITEM_SERVICE_URLS: upstreamUrl,
       TICKET_SERVICE_URLS: upstreamUrl,
-      RATE_LIMIT_MAX: '100000',
-      RATE_LIMIT_IP_MAX: '100000',
+      ...NO_RATE_LIMIT,
     });
     await gateway.listen({ host: '127.0.0.1', port: 0 });
   });

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { App } from '@boxoffice/http';
-import { buildTestGateway } from '../support/test-gateway';
+import { NO_RATE_LIMIT, buildTestGateway } from '../support/test-gateway';
 
 type Upstream = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -36,8 +36,7 @@ describe('gateway pass-through: answers stream through, hop-by-hop headers stay 
     const upstreamUrl = `http://127.0.0.1:${(upstream.address() as net.AddressInfo).port}`;
     gateway = await buildTestGateway({
       TICKET_SERVICE_URLS: upstreamUrl,
-      RATE_LIMIT_MAX: '100000',
-      RATE_LIMIT_IP_MAX: '100000',
+      ...NO_RATE_LIMIT,
     });
     await gateway.listen({ host: '127.0.0.1', port: 0 });
   });

@@ -11,6 +11,14 @@ describe('the order saga in the item service: order.changed from Kafka → stock
   const lockStatus = async (orderId: string) =>
     (await kit.app.pg.query<{ status: string }>('SELECT status FROM stock_locks WHERE order_id = $1', [orderId]))
       .rows[0]?.status;
+  const lockReaches = (orderId: string, status: string) =>
+    waitFor(`the lock ${status}`, async () => (await lockStatus(orderId)) === status);
+  /** Once every order event sent is handled: the lock events announced for the order, at least `count` of them. */
+  async function settledLockEvents(orderId: string, count: number) {
+    await kit.ordersSettled();
+    await waitFor(`${count} lock events`, () => kit.lockEvents(orderId).length >= count);
+    return kit.lockEvents(orderId);
+  }
 
   it('when 50 pending orders of 1 arrive for a stock of 20 (and 10 more race in over HTTP), then exactly 20 are locked and the stock ends at 0', async () => {
     const itemId = await kit.newItem(20);
@@ -49,12 +57,10 @@ describe('the order saga in the item service: order.changed from Kafka → stock
     const orderId = randomUUID();
     const lines = [{ productId: itemId, quantity: 4 }];
     await kit.order(orderId, 'pending', lines, 1);
-    await waitFor('the lock', async () => (await lockStatus(orderId)) === 'locked');
+    await lockReaches(orderId, 'locked');
     await kit.order(orderId, 'pending', lines, 1);
     expect((await kit.lock({ orderId, items: lines })).statusCode).toBe(200);
-    await kit.ordersSettled();
-    await waitFor('the lock announced', () => kit.lockEvents(orderId).length >= 1);
-    expect(kit.lockEvents(orderId).map(statusOf)).toEqual(['locked']);
+    expect((await settledLockEvents(orderId, 1)).map(statusOf)).toEqual(['locked']);
     expect(await kit.stock(itemId)).toBe(6);
   });
 
@@ -67,10 +73,8 @@ describe('the order saga in the item service: order.changed from Kafka → stock
     await kit.order(orderId, 'paid', lines, 3);
     await kit.order(orderId, 'paid', lines, 3);
     await kit.order(orderId, 'payment_failed', lines, 4, 'CARD_DECLINED'); // not a cancellation: a sold lock stays
-    await waitFor('committed', async () => (await lockStatus(orderId)) === 'committed');
-    await kit.ordersSettled();
-    await waitFor('two lock events', () => kit.lockEvents(orderId).length >= 2);
-    expect(kit.lockEvents(orderId).map((event) => [statusOf(event), event.aggregateVersion])).toEqual([
+    await lockReaches(orderId, 'committed');
+    expect((await settledLockEvents(orderId, 2)).map((event) => [statusOf(event), event.aggregateVersion])).toEqual([
       ['locked', 1],
       ['committed', 2],
     ]);
@@ -84,14 +88,12 @@ describe('the order saga in the item service: order.changed from Kafka → stock
     await kit.order(orderId, 'pending', lines, 1);
     await kit.order(orderId, 'stock_locked', lines, 2);
     await kit.order(orderId, 'paid', lines, 3);
-    await waitFor('committed', async () => (await lockStatus(orderId)) === 'committed');
+    await lockReaches(orderId, 'committed');
     expect(await kit.stock(itemId)).toBe(2);
     await kit.order(orderId, 'cancelled', lines, 4, 'CANCELLED_BY_SHOPPER');
     await kit.order(orderId, 'cancelled', lines, 4, 'CANCELLED_BY_SHOPPER');
-    await waitFor('released', async () => (await lockStatus(orderId)) === 'released');
-    await kit.ordersSettled();
-    await waitFor('three lock events', () => kit.lockEvents(orderId).length >= 3);
-    expect(kit.lockEvents(orderId).map((event) => [statusOf(event), event.aggregateVersion])).toEqual([
+    await lockReaches(orderId, 'released');
+    expect((await settledLockEvents(orderId, 3)).map((event) => [statusOf(event), event.aggregateVersion])).toEqual([
       ['locked', 1],
       ['committed', 2],
       ['released', 3],
@@ -108,16 +110,14 @@ describe('the order saga in the item service: order.changed from Kafka → stock
       { productId: itemId, quantity: 5 },
     ];
     await kit.order(orderId, 'pending', lines, 1);
-    await waitFor('the lock', async () => (await lockStatus(orderId)) === 'locked');
+    await lockReaches(orderId, 'locked');
     expect(await kit.stock(itemId)).toBe(1);
     await kit.order(orderId, 'stock_locked', lines, 2);
     await kit.order(orderId, 'payment_failed', lines, 3, 'CARD_DECLINED');
     await kit.order(orderId, 'payment_failed', lines, 3, 'CARD_DECLINED');
     await kit.order(orderId, 'cancelled', lines, 4, 'ORDER_TTL');
-    await waitFor('released', async () => (await lockStatus(orderId)) === 'released');
-    await kit.ordersSettled();
-    await waitFor('two lock events', () => kit.lockEvents(orderId).length >= 2);
-    expect(kit.lockEvents(orderId).map((event) => [statusOf(event), event.payload.reason])).toEqual([
+    await lockReaches(orderId, 'released');
+    expect((await settledLockEvents(orderId, 2)).map((event) => [statusOf(event), event.payload.reason])).toEqual([
       ['locked', null],
       ['released', 'CARD_DECLINED'],
     ]);
@@ -138,7 +138,7 @@ describe('the order saga in the item service: order.changed from Kafka → stock
     const orderId = randomUUID();
     const lines = [{ productId: itemId, quantity: 4 }];
     await kit.order(orderId, 'cancelled', lines, 2, 'ORDER_TTL');
-    await waitFor('the tombstone', async () => (await lockStatus(orderId)) === 'released');
+    await lockReaches(orderId, 'released');
     await kit.order(orderId, 'pending', lines, 1);
     const late = await kit.lock({ orderId, items: lines });
     expect(late.statusCode).toBe(409);

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ItemChanged, OrderChanged, StockLockChanged, TOPICS, type OrderChangedPayload } from '@boxoffice/contracts';
-import { NEVER_ASKED, ServiceKit, waitFor } from '@boxoffice/testing';
+import { NEVER_ASKED, ServiceKit, waitFor, type AnnouncedUser } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
-export interface TestUser {
-  id: number;
-  role: 'user' | 'admin';
-  token: string;
-}
+/** The users these tests act as, announced as the user service would. */
+export type TestUser = AnnouncedUser;
 
 export const INTERNAL_TOKEN = 'item-test-internal-token';
 

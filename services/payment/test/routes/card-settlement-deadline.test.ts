@@ -1,7 +1,6 @@
 import { waitFor } from '@boxoffice/testing';
 import { orderSagaFixture } from '../support/item-stand-in';
-
-const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '123' };
+import { CARD_OK } from '../support/payment-kit';
 
 /**
  * Issue 19 item 7: a card settlement that never arrives (the simulated gateway is told to settle in ten minutes)
@@ -17,7 +16,7 @@ describe('card settlement deadline: a charge that never settles ends the order, 
 
   it('when the settlement does not come within the deadline, then cancelled (CARD_SETTLEMENT_TIMEOUT), stock released, charge voided; points could not pay it meanwhile', async () => {
     const user = users[0]!;
-    await kit.call('POST', '/points', { user, body: { point: 5_000, pointType: 'CHARGE' } });
+    await kit.charge(user, 5_000);
     const created = await kit.call('POST', '/api/orders/create', {
       user,
       body: { orderAmount: 4_000, items: [{ productId: 301, quantity: 2 }] },
@@ -27,16 +26,10 @@ describe('card settlement deadline: a charge that never settles ends the order, 
       items.published.some((lock) => lock.orderId === orderId && lock.status === 'locked'),
     );
     expect(items.stock.get(301)).toBe(8);
-    const paying = await kit.call('POST', '/api/payment/process', {
-      user,
-      body: { orderId, paymentMethod: 'card', paymentDetails: CARD_OK },
-    });
+    const paying = await kit.pay(user, orderId, CARD_OK);
     expect(paying.status).toBe(202);
 
-    const byPoints = await kit.call('POST', '/api/payment/process', {
-      user,
-      body: { orderId, paymentMethod: 'points' },
-    });
+    const byPoints = await kit.pay(user, orderId);
     expect(byPoints.status).toBe(409);
     expect(byPoints.body.errors.code).toBe('PAYMENT_IN_PROGRESS');
     expect((await kit.call('GET', '/points', { user })).body.balance).toBe(5_000);
@@ -54,9 +47,7 @@ describe('card settlement deadline: a charge that never settles ends the order, 
       paymentStatus: 'voided',
       card: { status: 'voided' },
     });
-    await waitFor('the stock released', () =>
-      items.published.some((lock) => lock.orderId === orderId && lock.status === 'released'),
-    );
+    await items.lockReleased(orderId);
     expect(items.stock.get(301)).toBe(10);
     const { rows } = await kit.app.pg.query<{ voided_at: Date | null; delivered_at: Date | null }>(
       `SELECT a.voided_at, a.delivered_at FROM gateway_authorizations a

@@ -1,8 +1,6 @@
 import { waitFor } from '@boxoffice/testing';
 import { orderSagaFixture } from '../support/item-stand-in';
-import type { TestUser } from '../support/payment-kit';
-
-const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '123' };
+import { CARD_OK, type TestUser } from '../support/payment-kit';
 
 /** Issue 15 item 2: a shopper lists their orders and cancels one, before or after paying. */
 describe('my orders: GET /api/orders and POST /api/orders/{id}/cancel', () => {
@@ -68,24 +66,22 @@ describe('my orders: GET /api/orders and POST /api/orders/{id}/cancel', () => {
       reason: 'CANCELLED_BY_SHOPPER',
       paymentStatus: null,
     });
-    await waitFor('the stock released', () =>
-      items.published.some((lock) => lock.orderId === orderId && lock.status === 'released'),
-    );
+    await items.lockReleased(orderId);
     expect(items.stock.get(401)).toBe(before);
     const again = await kit.call('POST', `/api/orders/${orderId}/cancel`, { user });
     expect(again).toMatchObject({ status: 200, body: { status: 'cancelled' } });
     const events = items.orderEvents.filter((e) => e.aggregateId === orderId).map((e) => e.payload.status);
     expect(events.filter((status) => status === 'cancelled')).toHaveLength(1);
-    const pay = await kit.call('POST', '/api/payment/process', { user, body: { orderId, paymentMethod: 'points' } });
+    const pay = await kit.pay(user, orderId);
     expect(pay.status).toBe(409);
   });
 
   it('when a points-paid order is cancelled, then refunded exactly once and its stock returned', async () => {
     const user = users[3]!;
-    await kit.call('POST', '/points', { user, body: { point: 2_000, pointType: 'CHARGE' } });
+    await kit.charge(user, 2_000);
     const before = items.stock.get(401)!;
     const orderId = await lockedOrder(user, 2);
-    const paid = await kit.call('POST', '/api/payment/process', { user, body: { orderId, paymentMethod: 'points' } });
+    const paid = await kit.pay(user, orderId);
     expect(paid.status).toBe(200);
     await waitFor('the stock committed', () =>
       items.published.some((lock) => lock.orderId === orderId && lock.status === 'committed'),
@@ -98,9 +94,7 @@ describe('my orders: GET /api/orders and POST /api/orders/{id}/cancel', () => {
     expect(first.body).toMatchObject({ status: 'cancelled', paymentMethod: 'points', paymentStatus: 'refunded' });
     expect(await refunds(orderId)).toEqual([{ amount: 1_000 }]);
     expect((await kit.call('GET', '/points', { user })).body.balance).toBe(2_000);
-    await waitFor('the stock returned', () =>
-      items.published.some((lock) => lock.orderId === orderId && lock.status === 'released'),
-    );
+    await items.lockReleased(orderId);
     expect(items.stock.get(401)).toBe(before);
     const view = await orderOf(user, orderId);
     expect(view.history.map((entry: { status: string }) => entry.status)).toEqual([
@@ -114,10 +108,7 @@ describe('my orders: GET /api/orders and POST /api/orders/{id}/cancel', () => {
   it('when a card-paid order is cancelled, then the charge is refunded; a rejected order cannot be cancelled (409)', async () => {
     const user = users[4]!;
     const orderId = await lockedOrder(user, 1);
-    const paying = await kit.call('POST', '/api/payment/process', {
-      user,
-      body: { orderId, paymentMethod: 'card', paymentDetails: CARD_OK },
-    });
+    const paying = await kit.pay(user, orderId, CARD_OK);
     expect(paying.status).toBe(202);
     await reaches(user, orderId, 'paid');
     const cancelled = await kit.call('POST', `/api/orders/${orderId}/cancel`, { user });

@@ -2,10 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '@boxoffice/testing';
 import { signPayload } from '../../src/domain/gateway-signature';
 import { ItemStandIn } from '../support/item-stand-in';
-import { PaymentKit, type TestUser } from '../support/payment-kit';
-
-const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '123' };
-const CARD_DECLINED = { cardNumber: '4000000000000002', expiryDate: '12/45', cvv: '456' };
+import { CARD_DECLINED, CARD_OK, PaymentKit, type TestUser } from '../support/payment-kit';
 
 describe('shopping orders: a saga over Kafka with the item service (played by a stand-in) and the card gateway', () => {
   const kit = new PaymentKit({ ORDER_TTL_SECONDS: '6', CARD_SETTLE_DELAY_MS: '300' });
@@ -44,10 +41,16 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     await waitFor('the stock lock', async () => (await statusOf(user, created.body.orderId)) === 'stock_locked');
     return created.body.orderId;
   }
+  /** The order ended unsold: its stock lock released, the stock back at `stockBefore`, and paying it refused (409). */
+  async function expectEndedUnsold(user: TestUser, orderId: string, productId: number, stockBefore: number) {
+    await items.lockReleased(orderId);
+    expect(items.stock.get(productId)).toBe(stockBefore);
+    expect((await kit.pay(user, orderId)).status).toBe(409);
+  }
 
   it('when an order is created and paid by points, then pending → stock_locked → paid, the stock is committed, each step announced', async () => {
     const user = users[0]!;
-    await kit.call('POST', '/points', { user, body: { point: 10_000, pointType: 'CHARGE' } });
+    await kit.charge(user, 10_000);
     const created = await kit.call('POST', '/api/orders/create', {
       user,
       body: {
@@ -69,7 +72,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     const orderId = created.body.orderId;
     await waitFor('stock_locked', async () => (await statusOf(user, orderId)) === 'stock_locked');
 
-    const paid = await kit.call('POST', '/api/payment/process', { user, body: { orderId, paymentMethod: 'points' } });
+    const paid = await kit.pay(user, orderId);
     expect(paid.status).toBe(200);
     expect(paid.body).toEqual({
       code: 200,
@@ -109,10 +112,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
   it('when an order is paid by card, then 202 processing and the signed settlement makes it paid; only the last 4 digits are kept', async () => {
     const user = users[1]!;
     const orderId = await lockedOrder(user, [{ productId: 101, quantity: 1 }], 1_000);
-    const processing = await kit.call('POST', '/api/payment/process', {
-      user,
-      body: { orderId, paymentMethod: 'card', paymentDetails: CARD_OK },
-    });
+    const processing = await kit.pay(user, orderId, CARD_OK);
     expect(processing.status).toBe(202);
     expect(processing.body).toMatchObject({ code: 202, paymentStatus: 'processing', orderId });
     await waitFor('paid by card', async () => (await statusOf(user, orderId)) === 'paid');
@@ -131,10 +131,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     const before = items.stock.get(102)!;
     const orderId = await lockedOrder(user, [{ productId: 102, quantity: 2 }], 5_000);
     expect(items.stock.get(102)).toBe(before - 2);
-    const processing = await kit.call('POST', '/api/payment/process', {
-      user,
-      body: { orderId, paymentMethod: 'card', paymentDetails: CARD_DECLINED },
-    });
+    const processing = await kit.pay(user, orderId, CARD_DECLINED);
     expect(processing.status).toBe(202);
     await waitFor('payment_failed', async () => (await statusOf(user, orderId)) === 'payment_failed');
     const view = (await order(user, orderId)).body;
@@ -142,12 +139,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
       reason: 'CARD_DECLINED',
       card: { last4: '0002', status: 'declined', declineCode: 'CARD_DECLINED' },
     });
-    await waitFor('the stock released', () =>
-      items.published.some((lock) => lock.orderId === orderId && lock.status === 'released'),
-    );
-    expect(items.stock.get(102)).toBe(before);
-    const again = await kit.call('POST', '/api/payment/process', { user, body: { orderId, paymentMethod: 'points' } });
-    expect(again.status).toBe(409);
+    await expectEndedUnsold(user, orderId, 102, before);
   });
 
   it('when the stock is short, then the order is rejected with the reason and cannot be paid', async () => {
@@ -162,10 +154,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
       reason: 'INSUFFICIENT_STOCK',
       stockStatus: 'rejected',
     });
-    const pay = await kit.call('POST', '/api/payment/process', {
-      user,
-      body: { orderId: created.body.orderId, paymentMethod: 'points' },
-    });
+    const pay = await kit.pay(user, created.body.orderId);
     expect(pay.status).toBe(409);
   });
 
@@ -175,12 +164,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     const orderId = await lockedOrder(user, [{ productId: 101, quantity: 3 }], 3_000);
     await waitFor('cancelled', async () => (await statusOf(user, orderId)) === 'cancelled', { timeoutMs: 30_000 });
     expect((await order(user, orderId)).body).toMatchObject({ reason: 'ORDER_TTL' });
-    await waitFor('the stock released', () =>
-      items.published.some((lock) => lock.orderId === orderId && lock.status === 'released'),
-    );
-    expect(items.stock.get(101)).toBe(before);
-    const late = await kit.call('POST', '/api/payment/process', { user, body: { orderId, paymentMethod: 'points' } });
-    expect(late.status).toBe(409);
+    await expectEndedUnsold(user, orderId, 101, before);
   });
 
   it('when an order is invalid, then 422 (amount, negative, quantities) or 404 (unknown product), and nothing is created', async () => {
@@ -216,10 +200,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     const [owner, other] = [users[6]!, users[7]!];
     const orderId = await lockedOrder(owner, [{ productId: 101, quantity: 1 }], 1_000);
     expect((await order(other, orderId)).status).toBe(404);
-    expect(
-      (await kit.call('POST', '/api/payment/process', { user: other, body: { orderId, paymentMethod: 'points' } }))
-        .status,
-    ).toBe(404);
+    expect((await kit.pay(other, orderId)).status).toBe(404);
     const badCard = await kit.call('POST', '/api/payment/process', {
       user: owner,
       body: {
@@ -235,10 +216,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
       'paymentDetails.expiryDate',
     ]);
     expect(JSON.stringify(badCard.body)).not.toContain('4242424242424241');
-    const poor = await kit.call('POST', '/api/payment/process', {
-      user: owner,
-      body: { orderId, paymentMethod: 'points' },
-    });
+    const poor = await kit.pay(owner, orderId);
     expect(poor.status).toBe(400);
     expect(await statusOf(owner, orderId)).toBe('stock_locked');
   });

@@ -1,8 +1,6 @@
 import { waitFor } from '@boxoffice/testing';
 import { orderSagaFixture } from '../support/item-stand-in';
-import type { TestUser } from '../support/payment-kit';
-
-const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '123' };
+import { CARD_OK, type TestUser } from '../support/payment-kit';
 
 /**
  * Paying at checkout (issue 15 item 1): POST /api/payment/process on an order still `pending`. The item service's
@@ -36,9 +34,9 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
 
   it('when points pay a pending order, then 202 processing with the points held, and the lock makes it paid', async () => {
     const user = users[0]!;
-    await kit.call('POST', '/points', { user, body: { point: 5_000, pointType: 'CHARGE' } });
+    await kit.charge(user, 5_000);
     const orderId = await pendingOrder(user, 2);
-    const paying = await kit.call('POST', '/api/payment/process', { user, body: { orderId, paymentMethod: 'points' } });
+    const paying = await kit.pay(user, orderId);
     expect(paying.status).toBe(202);
     expect(paying.body).toEqual({
       code: 202,
@@ -54,7 +52,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
       paymentStatus: 'processing',
     });
     expect(await balanceOf(user)).toBe(3_000); // held: nobody can spend them twice meanwhile
-    const twice = await kit.call('POST', '/api/payment/process', { user, body: { orderId, paymentMethod: 'points' } });
+    const twice = await kit.pay(user, orderId);
     expect(twice.status).toBe(409);
     expect(twice.body.errors.code).toBe('PAYMENT_IN_PROGRESS');
 
@@ -73,9 +71,9 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
 
   it('when points pay a pending order whose lock then fails, then it ends rejected with the points refunded once, stock untouched', async () => {
     const user = users[1]!;
-    await kit.call('POST', '/points', { user, body: { point: 1_000, pointType: 'CHARGE' } });
+    await kit.charge(user, 1_000);
     const orderId = await pendingOrder(user, 1);
-    const paying = await kit.call('POST', '/api/payment/process', { user, body: { orderId, paymentMethod: 'points' } });
+    const paying = await kit.pay(user, orderId);
     expect(paying.status).toBe(202);
     expect(await balanceOf(user)).toBe(0);
     await lockAsked(orderId);
@@ -95,10 +93,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
   it('when a card pays a pending order, then the approval waits for the lock and the order ends paid', async () => {
     const user = users[2]!;
     const orderId = await pendingOrder(user, 1);
-    const paying = await kit.call('POST', '/api/payment/process', {
-      user,
-      body: { orderId, paymentMethod: 'card', paymentDetails: CARD_OK },
-    });
+    const paying = await kit.pay(user, orderId, CARD_OK);
     expect(paying.status).toBe(202);
     expect(paying.body).toMatchObject({ paymentStatus: 'processing', orderId });
     await waitFor('the charge approved before the lock', async () => {
@@ -119,10 +114,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
   it('when a card pays a pending order whose lock then fails, then the charge is voided and the order says so', async () => {
     const user = users[3]!;
     const orderId = await pendingOrder(user, 1);
-    const paying = await kit.call('POST', '/api/payment/process', {
-      user,
-      body: { orderId, paymentMethod: 'card', paymentDetails: CARD_OK },
-    });
+    const paying = await kit.pay(user, orderId, CARD_OK);
     expect(paying.status).toBe(202);
     await lockAsked(orderId);
     const stockBefore = items.stock.get(201)!;

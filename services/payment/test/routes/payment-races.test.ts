@@ -55,7 +55,7 @@ describe('a payment racing its hold expiry, with the ticket service slowed or st
     const [admin] = await stack.users(1, 'admin');
     const { showtimeId, seatIds } = await stack.showtime(admin!, RUNS, PRICE);
     const users = await stack.users(RUNS);
-    for (const user of users) await kit.call('POST', '/points', { user, body: { point: PRICE, pointType: 'CHARGE' } });
+    for (const user of users) await kit.charge(user, PRICE);
 
     const statuses: Record<string, number> = {};
     for (let batch = 0; batch * BATCH < RUNS; batch++) {

@@ -13,7 +13,7 @@ describe('point wallet (a ledger; the balance never goes negative)', () => {
   it('when a user charges and uses points, then the balance follows and every move is a history row', async () => {
     const user = users[0]!;
     expect((await kit.call('GET', '/points', { user })).body).toEqual({ balance: 0 });
-    const charged = await kit.call('POST', '/points', { user, body: { point: 1_000, pointType: 'CHARGE' } });
+    const charged = await kit.charge(user, 1_000);
     expect(charged.status).toBe(200);
     expect(charged.body).toEqual({ balance: 1_000 });
     const used = await kit.call('POST', '/points', { user, body: { point: 300, pointType: 'USE' } });
@@ -33,7 +33,7 @@ describe('point wallet (a ledger; the balance never goes negative)', () => {
 
   it('when a user uses more than the balance, then 400 and nothing changes', async () => {
     const user = users[1]!;
-    await kit.call('POST', '/points', { user, body: { point: 50, pointType: 'CHARGE' } });
+    await kit.charge(user, 50);
     const refused = await kit.call('POST', '/points', { user, body: { point: 51, pointType: 'USE' } });
     expect(refused.status).toBe(400);
     expect(refused.body.errors.code).toBe('NOT_ENOUGH_POINTS');
@@ -43,7 +43,7 @@ describe('point wallet (a ledger; the balance never goes negative)', () => {
 
   it('when 100 USE of 10 race on a balance of 500, then exactly 50 succeed, the balance is 0 and the history sums to it', async () => {
     const user = users[2]!;
-    await kit.call('POST', '/points', { user, body: { point: 500, pointType: 'CHARGE' } });
+    await kit.charge(user, 500);
     const results = await Promise.all(
       Array.from({ length: 100 }, () => kit.call('POST', '/points', { user, body: { point: 10, pointType: 'USE' } })),
     );

@@ -28,7 +28,7 @@ describe('ticket payments against the real ticket and queue services', () => {
   /** A fresh user with `points`, an ACTIVE queue token and a held seat. */
   async function buyer(points: number) {
     const [user] = await stack.users(1);
-    if (points > 0) await kit.call('POST', '/points', { user, body: { point: points, pointType: 'CHARGE' } });
+    if (points > 0) await kit.charge(user!, points);
     const token = await stack.queueToken(user!);
     const ticket = await stack.hold(token, showtimeId, seats[nextSeat++]!);
     return { user: user!, token, ticket, auth: { authorization: `Bearer ${token}` } };

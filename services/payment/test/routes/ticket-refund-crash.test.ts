@@ -51,7 +51,7 @@ describe('ticket refunds survive SIGKILLs of the payment service', () => {
     const buyers = await stack.users(8);
     const bought: { user: TestUser; ticketId: string }[] = [];
     for (const [index, user] of buyers.entries()) {
-      await kit.call('POST', '/points', { user, body: { point: POINTS, pointType: 'CHARGE' } });
+      await kit.charge(user, POINTS);
       const token = await stack.queueToken(user);
       const ticket = await stack.hold(token, showtimeId, seatIds[index]!);
       const paid = await kit.call('POST', '/payments', {

@@ -32,7 +32,7 @@ describe('refunds of cancelled tickets and refused sales', () => {
   /** A fresh user with `points` who holds and pays a seat of `showtime` (default: the far-future one). */
   async function buyer(points = 20_000, showtime = { showtimeId, seatId: seats[nextSeat++]! }) {
     const [user] = await stack.users(1);
-    await kit.call('POST', '/points', { user, body: { point: points, pointType: 'CHARGE' } });
+    await kit.charge(user!, points);
     const token = await stack.queueToken(user!);
     const ticket = await stack.hold(token, showtime.showtimeId, showtime.seatId);
     const paid = await kit.call('POST', '/payments', {
@@ -190,7 +190,7 @@ describe('refunds of cancelled tickets and refused sales', () => {
 
   it('when a FAILED payment (already refunded whole) gets a sale-refused, then no second refund', async () => {
     const [user] = await stack.users(1);
-    await kit.call('POST', '/points', { user, body: { point: PRICE, pointType: 'CHARGE' } });
+    await kit.charge(user!, PRICE);
     const token = await stack.queueToken(user!);
     const ticket = await stack.hold(token, showtimeId, seats[nextSeat++]!);
     await stack.ticketDb.query(`UPDATE tickets SET held_until = now() - interval '1 second' WHERE id = $1`, [

@@ -72,6 +72,13 @@ export class ItemStandIn {
     await this.consumer?.disconnect();
   }
 
+  /** Waits until this stand-in has released the order's stock lock (stock-lock.changed `released`). */
+  async lockReleased(orderId: string): Promise<void> {
+    await waitFor('the stock released', () =>
+      this.published.some((lock) => lock.orderId === orderId && lock.status === 'released'),
+    );
+  }
+
   /** Whether a pending order is waiting for its (deferred) stock lock. */
   isDeferred(orderId: string): boolean {
     return this.deferred.has(orderId);

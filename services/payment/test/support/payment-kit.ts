@@ -1,16 +1,16 @@
 import type { EventContract } from '@boxoffice/contracts';
 import { TOPICS } from '@boxoffice/contracts';
 import type { App } from '@boxoffice/http';
-import { PeerPublisher, dropDatabase, testEnv, uniqueSuffix, waitFor } from '@boxoffice/testing';
+import { PeerPublisher, dropDatabase, testEnv, uniqueSuffix, waitFor, type AnnouncedUser } from '@boxoffice/testing';
 import { buildApp } from '../../src/app';
 import { readConfig } from '../../src/config';
 
-export interface TestUser {
-  id: number;
-  name: string;
-  role: 'user' | 'admin';
-  token: string;
-}
+/** A card the simulated gateway approves, and one it declines with CARD_DECLINED. */
+export const CARD_OK = { cardNumber: '4242 4242 4242 4242', expiryDate: '12/45', cvv: '123' };
+export const CARD_DECLINED = { cardNumber: '4000000000000002', expiryDate: '12/45', cvv: '456' };
+
+/** The users these tests act as, announced as the user service would. */
+export type TestUser = AnnouncedUser;
 
 /**
  * The payment service in-process (listening, so the simulated card gateway can call it back), on real PostgreSQL,
@@ -85,6 +85,17 @@ export class PaymentKit {
       const order = await this.orderOf(user, orderId);
       return order?.status === status ? order : undefined;
     });
+  }
+
+  /** POST /points: the user charges (tops up) their points. */
+  charge(user: TestUser, points: number) {
+    return this.call('POST', '/points', { user, body: { point: points, pointType: 'CHARGE' } });
+  }
+
+  /** POST /api/payment/process by the user: the order paid with points, or with this card. */
+  pay(user: TestUser, orderId: string, card?: typeof CARD_OK) {
+    const body = card ? { orderId, paymentMethod: 'card', paymentDetails: card } : { orderId, paymentMethod: 'points' };
+    return this.call('POST', '/api/payment/process', { user, body });
   }
 
   /** A JSON request to the payment service over real HTTP. */

@@ -1,13 +1,6 @@
 import pg from 'pg';
 import type { App } from '@boxoffice/http';
-import {
-  dropDatabase,
-  queueTokenOf,
-  ServiceProcess,
-  testEnv,
-  waitFor,
-  waitForActiveInReplica,
-} from '@boxoffice/testing';
+import { dropDatabase, guardedQueueTokenOf, ServiceProcess, testEnv, waitFor } from '@boxoffice/testing';
 import { buildApp as buildQueueService } from '../../../queue/src/app';
 import { readConfig as readQueueConfig } from '../../../queue/src/config';
 import { buildApp as buildTicketService } from '../../../ticket/src/app';
@@ -121,14 +114,11 @@ export class TicketStack {
   }
 
   /** A waiting-room token from the real queue service (default room, or `where`), once it is in the wanted status. */
-  async queueToken(
+  queueToken(
     user: TestUser,
-    status: 'ACTIVE' | 'WAITING' = 'ACTIVE',
-    where: { roomId?: string; concertId?: number } = {},
-  ): Promise<string> {
-    const token = await queueTokenOf(this.queueUrl, user, status, where);
-    if (status === 'ACTIVE') await waitForActiveInReplica(this.ticketDb, [token]);
-    return token;
+    ...rest: [status?: 'ACTIVE' | 'WAITING', where?: { roomId?: string; concertId?: number }]
+  ) {
+    return guardedQueueTokenOf(this.queueUrl, this.ticketDb, user, ...rest);
   }
 
   async tokenStatus(token: string): Promise<string> {

@@ -17,7 +17,7 @@ describe("ticket.purchase-finished ends the buyer's ACTIVE token in the concert'
   it('when the ACTIVE user finishes buying, then their token is EXPIRED (reason paid) and the next waiting user is admitted', async () => {
     const [payer, next, shopper] = await kit.users(3);
     const paying = await kit.joined(payer!);
-    await waitFor('payer admitted', async () => (await kit.status(paying.token)).status === 'ACTIVE');
+    await kit.untilActive(paying.token);
     const waiting = await kit.joined(next!);
     const alsoWaiting = await kit.joined(shopper!);
     expect(waiting.status).toBe('WAITING');
@@ -32,7 +32,7 @@ describe("ticket.purchase-finished ends the buyer's ACTIVE token in the concert'
     await waitFor("the payer's token expired", async () => (await kit.status(paying.token)).status === 'EXPIRED', {
       timeoutMs: 20_000,
     });
-    await waitFor('the next user admitted', async () => (await kit.status(waiting.token)).status === 'ACTIVE');
+    await kit.untilActive(waiting.token);
     expect(await kit.status(alsoWaiting.token)).toMatchObject({ status: 'WAITING', waitingNo: 0 });
 
     const ended = await recorder.waitForEvent(

@@ -71,7 +71,7 @@ describe('abandonment: WAITING users who stop polling leave the line', () => {
   it('when a waiting user stops polling, then they leave the line and the users behind move up', async () => {
     const [ann, ben, cid, dot] = await kit.users(4);
     const first = await kit.joined(ann!);
-    await waitFor('ann admitted', async () => (await kit.status(first.token)).status === 'ACTIVE');
+    await kit.untilActive(first.token);
     const gone = await kit.joined(ben!);
     const second = await kit.joined(cid!);
     const third = await kit.joined(dot!);

@@ -208,7 +208,7 @@ describe('rooms: operators create, change, open, suspend and close them', () => 
     const room = await kit.room({ maxActive: 1, maxWaiting: 2, sessionSeconds: 600 });
     const [first, second, third, fourth] = await kit.users(4);
     const admitted = await kit.joined(first!, { roomId: room.id });
-    await waitFor('the first admitted', async () => (await kit.status(admitted.token)).status === 'ACTIVE');
+    await kit.untilActive(admitted.token);
     const waiting = [await kit.joined(second!, { roomId: room.id }), await kit.joined(third!, { roomId: room.id })];
     const full = await kit.join(fourth!, fourth!.id, { roomId: room.id });
     expect(full.statusCode).toBe(429);
@@ -225,7 +225,7 @@ describe('rooms: operators create, change, open, suspend and close them', () => 
     const [dan, eve] = await kit.users(2);
     const dans = await kit.joined(dan!, { roomId: room.id });
     await kit.joined(eve!, { roomId: room.id });
-    await waitFor('dan admitted', async () => (await kit.status(dans.token)).status === 'ACTIVE');
+    await kit.untilActive(dans.token);
     const metrics = (await kit.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain(`queue_waiting_users{room="${room.id}",service="queue"} 1`);
     expect(metrics).toContain(`queue_active_users{room="${room.id}",service="queue"} 1`);

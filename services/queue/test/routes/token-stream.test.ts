@@ -28,7 +28,7 @@ describe('GET /tokens/stream: live standings as server-sent events', () => {
     const room = await kit.room({ maxActive: 1, sessionSeconds: 2, abandonSeconds: 3_600 });
     const [ann, ben, cid] = await kit.users(3);
     const first = await kit.joined(ann!, { roomId: room.id });
-    await waitFor('ann admitted', async () => (await kit.status(first.token)).status === 'ACTIVE');
+    await kit.untilActive(first.token);
     const second = await kit.joined(ben!, { roomId: room.id });
     const third = await kit.joined(cid!, { roomId: room.id });
 
@@ -65,7 +65,7 @@ describe('GET /tokens/stream: live standings as server-sent events', () => {
     const room = await kit.room({ maxActive: 1, sessionSeconds: 600, abandonSeconds: 3_600 });
     const [dan, eve] = await kit.users(2);
     const holder = await kit.joined(dan!, { roomId: room.id });
-    await waitFor('dan admitted', async () => (await kit.status(holder.token)).status === 'ACTIVE');
+    await kit.untilActive(holder.token);
     const waiting = await kit.joined(eve!, { roomId: room.id });
     const viaQuery = await open(`/tokens/stream?token=${encodeURIComponent(waiting.token)}`);
     expect(viaQuery.status).toBe(200);
@@ -88,7 +88,7 @@ describe('GET /tokens/stream: live standings as server-sent events', () => {
     const room = await kit.room({ maxActive: 1, sessionSeconds: 4, abandonSeconds: 1 });
     const [fay, gus, hal] = await kit.users(3);
     const holder = await kit.joined(fay!, { roomId: room.id });
-    await waitFor('fay admitted', async () => (await kit.status(holder.token)).status === 'ACTIVE');
+    await kit.untilActive(holder.token);
     const silent = await kit.joined(gus!, { roomId: room.id });
     const present = await kit.joined(hal!, { roomId: room.id });
     const stream = await open('/tokens/stream', { authorization: `Bearer ${present.token}` });
@@ -125,7 +125,7 @@ describe('GET /tokens/stream: live standings as server-sent events', () => {
     const room = await kit.room({ maxActive: 1, sessionSeconds: 600, abandonSeconds: 3_600 });
     const users = await kit.users(21);
     const holder = await kit.joined(users[0]!, { roomId: room.id });
-    await waitFor('the first admitted', async () => (await kit.status(holder.token)).status === 'ACTIVE');
+    await kit.untilActive(holder.token);
     const waiting = await Promise.all(users.slice(1).map((user) => kit.joined(user, { roomId: room.id })));
     const many = await Promise.all(
       waiting.map((token) => open('/tokens/stream', { authorization: `Bearer ${token.token}` })),

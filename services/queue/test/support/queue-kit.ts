@@ -148,6 +148,11 @@ export class QueueKit {
     return this.app.inject({ method: 'GET', url: '/tokens', headers: { authorization: `Bearer ${jwt}` } });
   }
 
+  /** Waits until the token's holder is let in (GET /tokens says ACTIVE). */
+  async untilActive(jwt: string): Promise<void> {
+    await waitFor('the token ACTIVE', async () => (await this.status(jwt)).status === 'ACTIVE');
+  }
+
   async status(jwt: string): Promise<{
     uuid: string;
     waitingNo: number;

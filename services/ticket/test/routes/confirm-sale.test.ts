@@ -7,9 +7,7 @@ import {
   TicketSaleRefused,
 } from '@boxoffice/contracts';
 import { EventRecorder, PeerPublisher, waitFor } from '@boxoffice/testing';
-import { TicketHarness, type TestUser } from '../harness';
-
-const INTERNAL = { 'x-internal-token': 'dev-internal-token-change-me' };
+import { INTERNAL, TicketHarness, type TestUser } from '../harness';
 
 describe('selling held tickets: the payment service side', () => {
   const harness = new TicketHarness({ ticket: { SEAT_HOLD_TTL_SECONDS: '2', SEAT_SWEEP_INTERVAL_MS: '200' } });
@@ -25,13 +23,6 @@ describe('selling held tickets: the payment service side', () => {
     expect(answer.statusCode).toBe(201);
     return answer.json() as { id: string };
   };
-  const confirm = (ticketId: string, paymentId: string, userId: number, headers: Record<string, string> = INTERNAL) =>
-    harness.app.inject({
-      method: 'POST',
-      url: `/internal/tickets/${ticketId}/confirm`,
-      headers,
-      payload: { paymentId, userId },
-    });
 
   beforeAll(async () => {
     await harness.start();
@@ -67,18 +58,17 @@ describe('selling held tickets: the payment service side', () => {
     });
 
     const paymentId = randomUUID();
-    const sold = await confirm(ticket.id, paymentId, users[0]!.id);
+    const sold = await harness.confirm(ticket.id, paymentId, users[0]!.id);
     expect(sold.statusCode).toBe(200);
     expect(sold.json()).toMatchObject({ id: ticket.id, status: 'SOLD', paymentId });
-    const again = await confirm(ticket.id, paymentId, users[0]!.id);
+    const again = await harness.confirm(ticket.id, paymentId, users[0]!.id);
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual(sold.json());
 
-    const other = await confirm(ticket.id, randomUUID(), users[0]!.id);
+    const other = await harness.confirm(ticket.id, randomUUID(), users[0]!.id);
     expect(other.statusCode).toBe(409);
     expect(other.json().errors.code).toBe('ALREADY_SOLD');
-    const { rows } = await harness.app.pg.query('SELECT status FROM seats WHERE id = $1', [seatIds[0]]);
-    expect(rows[0].status).toBe('SOLD');
+    expect(await harness.seatStatus(seatIds[0]!)).toBe('SOLD');
   });
 
   it("when a payment's tickets are confirmed together and one hold has expired, then none is sold; the rest alone sells, and the buyer is done", async () => {
@@ -141,7 +131,7 @@ describe('selling held tickets: the payment service side', () => {
   it('when the sold hold passes its deadline, then the sweeper leaves it SOLD', async () => {
     const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
     const ticket = await hold(0, showtimeId, seatIds[0]!);
-    expect((await confirm(ticket.id, randomUUID(), users[0]!.id)).statusCode).toBe(200);
+    expect((await harness.confirm(ticket.id, randomUUID(), users[0]!.id)).statusCode).toBe(200);
     const { rows } = await harness.app.pg.query<{ wait: number }>(
       'SELECT GREATEST(0, extract(epoch FROM held_until - now()) * 1000)::int AS wait FROM tickets WHERE id = $1',
       [ticket.id],
@@ -163,21 +153,20 @@ describe('selling held tickets: the payment service side', () => {
           .rowCount === 1,
       { timeoutMs: 4_000 },
     );
-    const late = await confirm(ticket.id, randomUUID(), users[1]!.id);
+    const late = await harness.confirm(ticket.id, randomUUID(), users[1]!.id);
     expect(late.statusCode).toBe(409);
     expect(late.json().errors.code).toBe('HOLD_EXPIRED');
-    const { rows } = await harness.app.pg.query('SELECT status FROM seats WHERE id = $1', [seatIds[0]]);
-    expect(rows[0].status).toBe('AVAILABLE');
+    expect(await harness.seatStatus(seatIds[0]!)).toBe('AVAILABLE');
   });
 
   it('when another user pays for a hold, then 409; an unknown ticket is 404; no internal token is 401', async () => {
     const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
     const ticket = await hold(2, showtimeId, seatIds[0]!);
-    const stranger = await confirm(ticket.id, randomUUID(), users[0]!.id);
+    const stranger = await harness.confirm(ticket.id, randomUUID(), users[0]!.id);
     expect(stranger.statusCode).toBe(409);
     expect(stranger.json().errors.code).toBe('HELD_BY_ANOTHER_USER');
-    expect((await confirm(randomUUID(), randomUUID(), users[0]!.id)).statusCode).toBe(404);
-    expect((await confirm(ticket.id, randomUUID(), users[2]!.id, {})).statusCode).toBe(401);
+    expect((await harness.confirm(randomUUID(), randomUUID(), users[0]!.id)).statusCode).toBe(404);
+    expect((await harness.confirm(ticket.id, randomUUID(), users[2]!.id, {})).statusCode).toBe(401);
     expect(
       (
         await harness.app.inject({
@@ -240,7 +229,7 @@ describe('selling held tickets: the payment service side', () => {
   it('when a sold ticket is cancelled with an Idempotency-Key, then 200 CANCELLED, and the retry with that key answers the same', async () => {
     const { showtimeId, seatIds } = await harness.showtime(admin!, 1, 20_000);
     const ticket = await hold(3, showtimeId, seatIds[0]!);
-    expect((await confirm(ticket.id, randomUUID(), users[3]!.id)).statusCode).toBe(200);
+    expect((await harness.confirm(ticket.id, randomUUID(), users[3]!.id)).statusCode).toBe(200);
     const key = randomUUID();
     const cancel = () =>
       harness.app.inject({
@@ -260,7 +249,7 @@ describe('selling held tickets: the payment service side', () => {
     const { showtimeId, seatIds } = await harness.showtime(admin!, 1, 30_000);
     const ticket = await hold(2, showtimeId, seatIds[0]!);
     const paymentId = randomUUID();
-    expect((await confirm(ticket.id, paymentId, users[2]!.id)).statusCode).toBe(200);
+    expect((await harness.confirm(ticket.id, paymentId, users[2]!.id)).statusCode).toBe(200);
     const cancelled = await harness.app.inject({
       method: 'POST',
       url: `/tickets/${ticket.id}/cancel`,
@@ -278,7 +267,7 @@ describe('selling held tickets: the payment service side', () => {
     ]);
     expect(seat).toEqual([{ status: 'AVAILABLE', ticket_id: null }]);
 
-    const again = await confirm(ticket.id, paymentId, users[2]!.id);
+    const again = await harness.confirm(ticket.id, paymentId, users[2]!.id);
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ status: 'CANCELLED', paymentId });
     const late = {

@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { TOPICS, TicketChanged } from '@boxoffice/contracts';
-import { EventRecorder } from '@boxoffice/testing';
-import { TicketHarness, type TestUser } from '../harness';
-
-const INTERNAL = { 'x-internal-token': 'dev-internal-token-change-me' };
+import { TicketChanged } from '@boxoffice/contracts';
+import { INTERNAL, TicketHarness, ticketSuite } from '../harness';
 
 describe('releasing a hold (DELETE /tickets/{id})', () => {
   // a hold lasts 5 min here: a seat free again within the test can only be the release's doing
   const harness = new TicketHarness({ ticket: { SEAT_HOLD_TTL_SECONDS: '300' } });
-  let admin: TestUser;
-  let users: TestUser[];
-  let tokens: string[];
-  let recorder: EventRecorder;
+  const suite = ticketSuite(harness, 6);
+  const { users, tokens } = suite;
 
   const hold = (userIndex: number, showtimeId: number, seatId: number) =>
     harness.hold(tokens[userIndex]!, { showtime_id: showtimeId, seat_id: seatId });
@@ -23,19 +18,8 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
   const ticketStatus = async (ticketId: string) =>
     (await harness.app.pg.query('SELECT status FROM tickets WHERE id = $1', [ticketId])).rows[0].status;
 
-  beforeAll(async () => {
-    await harness.start();
-    recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
-    [admin] = (await harness.users(1, 'admin')) as [TestUser];
-    ({ users, tokens } = await harness.buyers(6));
-  });
-  afterAll(async () => {
-    await recorder.stop();
-    await harness.stop();
-  });
-
   it('when the holder releases a hold, then 204, the ticket RELEASED, the seat AVAILABLE and another user holds it at once', async () => {
-    const { concertId, showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const { concertId, showtimeId, seatIds } = await harness.showtime(suite.admin, 1);
     const ticket = (await hold(0, showtimeId, seatIds[0]!)).json();
     expect((await hold(1, showtimeId, seatIds[0]!)).statusCode).toBe(409); // the Redis lock answers for the hold
 
@@ -62,10 +46,10 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
   });
 
   it('when a hold is released, then one ticket.changed RELEASED is published through the outbox', async () => {
-    const { showtimeId, seatIds } = await harness.showtime(admin!, 1, 42_000);
+    const { showtimeId, seatIds } = await harness.showtime(suite.admin, 1, 42_000);
     const ticket = (await hold(2, showtimeId, seatIds[0]!)).json();
     expect((await release(ticket.id, byQueueToken(2))).statusCode).toBe(204);
-    const event = await recorder.waitForEvent(
+    const event = await suite.recorder.waitForEvent(
       TicketChanged,
       'ticket RELEASED event',
       (e) => e.aggregateId === ticket.id && e.payload.status === 'RELEASED',
@@ -88,7 +72,7 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
   });
 
   it('when a hold is released twice, or an unknown ticket is released, then 404 with the error body, never a 500', async () => {
-    const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const { showtimeId, seatIds } = await harness.showtime(suite.admin, 1);
     const ticket = (await hold(3, showtimeId, seatIds[0]!)).json();
     expect((await release(ticket.id, byQueueToken(3))).statusCode).toBe(204);
     const again = await release(ticket.id, byQueueToken(3));
@@ -108,7 +92,7 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
   });
 
   it("when a user releases another user's hold, then 404 as if it did not exist, and the hold stands", async () => {
-    const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const { showtimeId, seatIds } = await harness.showtime(suite.admin, 1);
     const ticket = (await hold(4, showtimeId, seatIds[0]!)).json();
     const other = await release(ticket.id, byQueueToken(5));
     expect(other.statusCode).toBe(404);
@@ -120,7 +104,7 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
   });
 
   it('when the holder comes with USER-TOKEN alone (no queue token), then the release is theirs too; no credentials, 401', async () => {
-    const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const { showtimeId, seatIds } = await harness.showtime(suite.admin, 1);
     const ticket = (await hold(4, showtimeId, seatIds[0]!)).json();
     expect((await release(ticket.id, {})).statusCode).toBe(401);
     expect((await release(ticket.id, { 'user-token': users[4]!.token })).statusCode).toBe(204);
@@ -128,14 +112,9 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
   });
 
   it('when the ticket is sold, then 409 TICKET_SOLD pointing at cancellation, and it stays SOLD', async () => {
-    const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const { showtimeId, seatIds } = await harness.showtime(suite.admin, 1);
     const ticket = (await hold(5, showtimeId, seatIds[0]!)).json();
-    const sold = await harness.app.inject({
-      method: 'POST',
-      url: `/internal/tickets/${ticket.id}/confirm`,
-      headers: INTERNAL,
-      payload: { paymentId: randomUUID(), userId: users[5]!.id },
-    });
+    const sold = await harness.confirm(ticket.id, randomUUID(), users[5]!.id);
     expect(sold.statusCode).toBe(200);
     const refused = await release(ticket.id, byQueueToken(5));
     expect(refused.statusCode).toBe(409);
@@ -148,15 +127,10 @@ describe('releasing a hold (DELETE /tickets/{id})', () => {
   });
 
   it('when a released hold is paid afterwards, then the sale is refused HOLD_RELEASED and the seat stays free', async () => {
-    const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const { showtimeId, seatIds } = await harness.showtime(suite.admin, 1);
     const ticket = (await hold(0, showtimeId, seatIds[0]!)).json();
     expect((await release(ticket.id, byQueueToken(0))).statusCode).toBe(204);
-    const late = await harness.app.inject({
-      method: 'POST',
-      url: `/internal/tickets/${ticket.id}/confirm`,
-      headers: INTERNAL,
-      payload: { paymentId: randomUUID(), userId: users[0]!.id },
-    });
+    const late = await harness.confirm(ticket.id, randomUUID(), users[0]!.id);
     expect(late.statusCode).toBe(409);
     expect(late.json().errors.code).toBe('HOLD_RELEASED');
     const internal = await harness.app.inject({

@@ -1,33 +1,20 @@
-import { TOPICS, TicketChanged } from '@boxoffice/contracts';
-import { EventRecorder, waitFor } from '@boxoffice/testing';
-import { TicketHarness, type TestUser } from '../harness';
+import { TicketChanged } from '@boxoffice/contracts';
+import { waitFor } from '@boxoffice/testing';
+import { TicketHarness, ticketSuite, type TestUser } from '../harness';
 
 describe('seat holds behind the waiting room', () => {
   // the races below let the first of 20 users win seat after seat: no per-user hold cap here (hold-cap.test.ts has it)
   const harness = new TicketHarness({
     ticket: { SEAT_HOLD_TTL_SECONDS: '2', SEAT_SWEEP_INTERVAL_MS: '200', MAX_HOLDS_PER_USER: '1000' },
   });
-  let admin: TestUser;
-  let users: TestUser[];
-  let tokens: string[];
-  let recorder: EventRecorder;
+  const suite = ticketSuite(harness, 20);
+  const { users, tokens } = suite;
 
   const hold = (token: string, showtimeId: number, seatId: number, headers: Record<string, string> = {}) =>
     harness.hold(token, { showtime_id: showtimeId, seat_id: seatId }, headers);
 
-  beforeAll(async () => {
-    await harness.start();
-    recorder = await new EventRecorder(harness.prefix, [TOPICS.tickets]).start();
-    [admin] = (await harness.users(1, 'admin')) as [TestUser];
-    ({ users, tokens } = await harness.buyers(20));
-  });
-  afterAll(async () => {
-    await recorder.stop();
-    await harness.stop();
-  });
-
   it('when 200 holds race for one seat, then exactly one 201 and 199 409s, twenty times over', async () => {
-    const { showtimeId, seatIds } = await harness.showtime(admin!, 20);
+    const { showtimeId, seatIds } = await harness.showtime(suite.admin, 20);
     for (const seatId of seatIds) {
       const answers = await Promise.all(
         Array.from({ length: 200 }, (_, index) => hold(tokens[index % tokens.length]!, showtimeId, seatId)),
@@ -44,7 +31,7 @@ describe('seat holds behind the waiting room', () => {
   });
 
   it('when a seat is held, then 201 with the ticket, Location, and the seat shows HELD to everyone', async () => {
-    const { concertId, showtimeId, seatIds } = await harness.showtime(admin!, 3, 55_000);
+    const { concertId, showtimeId, seatIds } = await harness.showtime(suite.admin, 3, 55_000);
     const answer = await hold(tokens[0]!, showtimeId, seatIds[0]!);
     expect(answer.statusCode).toBe(201);
     const ticket = answer.json();
@@ -69,7 +56,7 @@ describe('seat holds behind the waiting room', () => {
   });
 
   it('when a 2 s hold is not paid, then with no request made the seat is AVAILABLE again within 4 s and the ticket EXPIRED', async () => {
-    const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const { showtimeId, seatIds } = await harness.showtime(suite.admin, 1);
     const ticket = (await hold(tokens[2]!, showtimeId, seatIds[0]!)).json();
     await waitFor(
       'the seat to be AVAILABLE again',
@@ -85,7 +72,7 @@ describe('seat holds behind the waiting room', () => {
     });
     expect(mine.json().status).toBe('EXPIRED');
     // the release is published once, as the ticket's EXPIRED state; the seat is free again, changed twice in all
-    await recorder.waitForEvent(
+    await suite.recorder.waitForEvent(
       TicketChanged,
       'ticket EXPIRED event',
       (e) => e.aggregateId === ticket.id && e.payload.status === 'EXPIRED',
@@ -95,14 +82,14 @@ describe('seat holds behind the waiting room', () => {
     ]);
     expect(seat.rows).toEqual([{ status: 'AVAILABLE', ticket_id: null, revision: 3 }]);
     expect(
-      recorder.of(TicketChanged).filter((e) => e.aggregateId === ticket.id && e.payload.status === 'EXPIRED'),
+      suite.recorder.of(TicketChanged).filter((e) => e.aggregateId === ticket.id && e.payload.status === 'EXPIRED'),
     ).toHaveLength(1);
     // and someone else can hold it now
     expect((await hold(tokens[3]!, showtimeId, seatIds[0]!)).statusCode).toBe(201);
   });
 
   it('when the Redis lock is lost (as after a Redis restart), then PostgreSQL still refuses a second hold', async () => {
-    const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const { showtimeId, seatIds } = await harness.showtime(suite.admin, 1);
     expect((await hold(tokens[4]!, showtimeId, seatIds[0]!)).statusCode).toBe(201);
     const key = `${harness.ticketEnv.REDIS_KEY_PREFIX}seat:${showtimeId}:${seatIds[0]}`;
     await harness.app.redis.del(key);
@@ -114,7 +101,7 @@ describe('seat holds behind the waiting room', () => {
   });
 
   it('when a hold is retried with the same Idempotency-Key, then the first ticket is replayed', async () => {
-    const { showtimeId, seatIds } = await harness.showtime(admin!, 2);
+    const { showtimeId, seatIds } = await harness.showtime(suite.admin, 2);
     const key = { 'idempotency-key': `hold-${Date.now()}` };
     const first = await hold(tokens[6]!, showtimeId, seatIds[0]!, key);
     const again = await hold(tokens[6]!, showtimeId, seatIds[0]!, key);
@@ -125,7 +112,7 @@ describe('seat holds behind the waiting room', () => {
   });
 
   it("when a user asks for another user's ticket, then 404; their list shows only their own", async () => {
-    const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const { showtimeId, seatIds } = await harness.showtime(suite.admin, 1);
     const ticket = (await hold(tokens[7]!, showtimeId, seatIds[0]!)).json();
     const other = await harness.app.inject({
       method: 'GET',
@@ -149,7 +136,7 @@ describe('seat holds behind the waiting room', () => {
   });
 
   it('when there is no queue token, or a forged one, then 401 on concert routes', async () => {
-    const { concertId, showtimeId, seatIds } = await harness.showtime(admin!, 1);
+    const { concertId, showtimeId, seatIds } = await harness.showtime(suite.admin, 1);
     for (const url of ['/concerts', `/concerts/${concertId}`, `/concerts/${concertId}/${showtimeId}`]) {
       expect((await harness.app.inject({ method: 'GET', url })).statusCode).toBe(401);
     }
@@ -167,7 +154,7 @@ describe('seat holds behind the waiting room', () => {
   });
 
   it('when browsing with an ACTIVE token, then concerts, showtimes with free seats, and seats are listed', async () => {
-    const { concertId, showtimeId } = await harness.showtime(admin!, 4);
+    const { concertId, showtimeId } = await harness.showtime(suite.admin, 4);
     const auth = { authorization: `Bearer ${tokens[9]}` };
     const concerts = await harness.app.inject({ method: 'GET', url: '/concerts', headers: auth });
     expect(concerts.json()).toContainEqual({ id: concertId, name: expect.any(String), performer: 'The Testers' });
