@@ -1,7 +1,7 @@
 // What every scenario needs: service processes on free ports with their own databases, the baseline in a
 // process of its own, autocannon, and a results file. Scenarios stay short stories on top of these.
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { developmentEventKey } from '@boxoffice/config';
+import { UserChanged } from '@boxoffice/contracts';
+import { EventSigner, newEnvelope } from '@boxoffice/events';
 
 import { postgresProfile } from './run-profiles.mjs';
 
@@ -236,6 +239,9 @@ export async function announceUsers(users) {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] }).catch(() => undefined);
   await admin.disconnect();
+  // signed as the user service signs them (its development key: the benched services run without keys set), or
+  // every consumer dead-letters them as forged
+  const userKey = new EventSigner(developmentEventKey('user'));
   const producer = kafka.producer();
   await producer.connect();
   for (let i = 0; i < users.length; i += 1_000) {
@@ -243,23 +249,21 @@ export async function announceUsers(users) {
       topic,
       messages: users.slice(i, i + 1_000).map((user) => ({
         key: String(user.id),
-        value: JSON.stringify({
-          id: randomUUID(),
-          type: 'user.changed',
-          version: 1,
-          occurredAt: new Date().toISOString(),
-          source: 'bench',
-          aggregateType: 'user',
-          aggregateId: String(user.id),
-          aggregateVersion: 1,
-          payload: {
-            id: user.id,
-            name: `bench ${user.id}`,
-            role: user.role,
-            accessTokenSha256: createHash('sha256').update(user.token).digest('hex'),
-            deleted: false,
-          },
-        }),
+        value: JSON.stringify(
+          userKey.sign(
+            newEnvelope('user', UserChanged, {
+              aggregateId: user.id,
+              aggregateVersion: 1,
+              payload: {
+                id: user.id,
+                name: `bench ${user.id}`,
+                role: user.role,
+                accessTokenSha256: createHash('sha256').update(user.token).digest('hex'),
+                deleted: false,
+              },
+            }),
+          ),
+        ),
       })),
     });
   }
