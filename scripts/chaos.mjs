@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
 import { audit, Databases, itemStocks, unsettled } from './chaos/audit.mjs';
 import { startPrivateInfra } from './chaos/infra.mjs';
 import { Load, newCounters } from './chaos/load.mjs';
@@ -61,7 +62,27 @@ function faultActions(fault, stack, infra) {
   return { kill: () => instance.stop('SIGKILL'), restart: () => instance.start() };
 }
 
-async function settle(dbs) {
+/**
+ * Consumer groups still behind the end of a topic they read. The replica checksums show a replica behind, but not a
+ * saga consumer: after Kafka's restart the ticket-refunds group can take seconds to rejoin, and a cancelled ticket's
+ * refund is then still on the topic when everything else looks quiet.
+ */
+async function consumersBehind(admin) {
+  const reasons = [];
+  for (const { groupId } of (await admin.listGroups()).groups) {
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, +high]));
+      // -1: nothing committed on that partition yet (the group has never had a message there)
+      const behind = partitions
+        .filter(({ offset }) => +offset >= 0)
+        .reduce((sum, { partition, offset }) => sum + Math.max(0, (ends.get(partition) ?? 0) - +offset), 0);
+      if (behind > 0) reasons.push(`kafka: group ${groupId} ${behind} behind on ${topic}`);
+    }
+  }
+  return reasons;
+}
+
+async function settle(dbs, admin) {
   const deadline = Date.now() + settleTimeoutMs;
   let reasons = [];
   for (;;) {
@@ -69,6 +90,12 @@ async function settle(dbs) {
       reasons = await unsettled(dbs);
     } catch (error) {
       reasons = [`audit query failed: ${error.message}`];
+    }
+    try {
+      await admin.connect(); // again after a Kafka restart; nothing to do when connected
+      reasons.push(...(await consumersBehind(admin)));
+    } catch (error) {
+      reasons.push(`consumer offsets not readable: ${error.message}`);
     }
     if (reasons.length === 0) return { settled: true, reasons };
     if (Date.now() > deadline) return { settled: false, reasons };
@@ -114,7 +141,13 @@ async function main() {
   });
   let stack;
   let dbs;
+  const admin = new Kafka({
+    clientId: 'chaos-audit',
+    brokers: infra.infra.kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
   cleanup = async () => {
+    await admin.disconnect().catch(() => undefined);
     await dbs?.close();
     await stack?.stop().catch((error) => log(`stack stop: ${error.message}`));
     await infra.destroy();
@@ -162,7 +195,7 @@ async function main() {
     await running;
     const counters = load.counters;
     const settleStart = Date.now();
-    const settled = await settle(dbs);
+    const settled = await settle(dbs, admin);
     if (!settled.settled) log(`${fault}: not settled after ${settleTimeoutMs / 1000} s: ${settled.reasons.join('; ')}`);
     let checks;
     try {
