@@ -71,11 +71,13 @@ async function consumersBehind(admin) {
   const reasons = [];
   for (const { groupId } of (await admin.listGroups()).groups) {
     for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
-      const ends = new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, +high]));
-      // -1: nothing committed on that partition yet (the group has never had a message there)
-      const behind = partitions
-        .filter(({ offset }) => +offset >= 0)
-        .reduce((sum, { partition, offset }) => sum + Math.max(0, (ends.get(partition) ?? 0) - +offset), 0);
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((end) => [end.partition, end]));
+      // -1: nothing committed there yet. Every consumer reads from the beginning, so all that is on the log is unread
+      // (as the consumers' own catch-up check counts it).
+      const behind = partitions.reduce((sum, { partition, offset }) => {
+        const end = ends.get(partition);
+        return end ? sum + Math.max(0, +end.high - Math.max(+offset, +end.low)) : sum;
+      }, 0);
       if (behind > 0) reasons.push(`kafka: group ${groupId} ${behind} behind on ${topic}`);
     }
   }
