@@ -8,6 +8,8 @@ import type * as Api from '@opentelemetry/api';
 export interface StartedTracing {
   api: typeof Api;
   tracer: Api.Tracer;
+  /** This process decides which traces are kept (the gateway): behind it, a request without a traceparent is not. */
+  edge: boolean;
   /** A context in which instrumentations record nothing and inject nothing (`suppressTracing`). */
   suppressed(context: Api.Context): Api.Context;
   shutdown(): Promise<void>;

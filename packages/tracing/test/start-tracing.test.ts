@@ -65,13 +65,26 @@ describe('starting tracing', () => {
   });
 
   it.each([
-    [{}, null],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, { ratio: 1 }],
-    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }, { ratio: 1 }],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_ARG: '0.1' }, { ratio: 0.1 }],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_ARG: '0' }, { ratio: 0 }],
-  ])('when the environment is %j, then the settings are %j', (env, settings) => {
-    expect(tracingSettings(env)).toEqual(settings);
+    [{}, {}, null],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, {}, { ratio: 1, edge: false }],
+    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }, {}, { ratio: 1, edge: false }],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '0.1' }, {}, { ratio: 0.1, edge: false }],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '0' }, {}, { ratio: 0, edge: false }],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, { edge: true }, { ratio: 1, edge: true }],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', TRACING_EDGE: 'true' }, {}, { ratio: 1, edge: true }],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', TRACING_EDGE: 'false' },
+      { edge: true },
+      { ratio: 1, edge: false },
+    ],
+  ])('when the environment is %j and the role %j, then the settings are %j', (env, role, settings) => {
+    expect(tracingSettings(env, role)).toEqual(settings);
+  });
+
+  it('when TRACING_EDGE is neither true nor false, then the settings are refused, naming it', () => {
+    expect(() => tracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', TRACING_EDGE: 'yes' })).toThrow(
+      'TRACING_EDGE must be true or false (whether this process starts traces), not "yes"',
+    );
   });
 
   it.each(['1.5', '-0.1', 'abc'])('when OTEL_TRACES_SAMPLER_ARG is %s, then the settings are refused', (ratio) => {
