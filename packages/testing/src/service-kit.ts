@@ -3,6 +3,7 @@ import type { App } from '@boxoffice/http';
 import { EventRecorder } from './event-recorder';
 import { dropDatabase, testEnv } from './infra';
 import { PeerPublisher, type AnnouncedUser } from './peer-publisher';
+import { ServiceProcess } from './service-process';
 
 /** A peer URL nothing listens on, for peers a test never lets the service ask. */
 export const NEVER_ASKED = 'http://127.0.0.1:9';
@@ -75,4 +76,22 @@ export function suiteKit<Kit extends SuiteKitShape>(kit: Kit, startTimeoutMs = 6
   beforeAll(() => kit.start(), startTimeoutMs);
   afterAll(() => ('close' in kit ? kit.close() : kit.stop()));
   return kit;
+}
+
+/**
+ * A built service as a real process for a whole suite: started before its tests, stopped after them and its database
+ * (`env.DATABASE_URL`) dropped. The tests read the process as `running`: `const user = suiteProcess('user', env)`,
+ * then `user.running.url`.
+ */
+export function suiteProcess(name: string, env: Record<string, string>): { readonly running: ServiceProcess } {
+  const suite = {} as { running: ServiceProcess };
+  beforeAll(async () => {
+    suite.running = await ServiceProcess.create(name, env);
+    await suite.running.start();
+  });
+  afterAll(async () => {
+    await suite.running.stop();
+    await dropDatabase(env.DATABASE_URL!);
+  });
+  return suite;
 }

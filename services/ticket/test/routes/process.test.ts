@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ServiceProcess, dropDatabase, testEnv, uniqueSuffix } from '@boxoffice/testing';
+import { ServiceProcess, suiteProcess, testEnv, uniqueSuffix } from '@boxoffice/testing';
 
 describe('the ticket service as a real process', () => {
   const env = testEnv('ticket', {
@@ -7,19 +7,10 @@ describe('the ticket service as a real process', () => {
     LOG_LEVEL: 'info',
     REDIS_KEY_PREFIX: `t${uniqueSuffix()}.ticket:`,
   });
-  let running: ServiceProcess;
-
-  beforeAll(async () => {
-    running = await ServiceProcess.create('ticket', env);
-    await running.start();
-  });
-  afterAll(async () => {
-    await running.stop();
-    await dropDatabase(env.DATABASE_URL!);
-  });
+  const service = suiteProcess('ticket', env);
 
   it('when started with demo data, then 3 concerts of 2 showtimes of 500 seats, and 3 events, are there once', async () => {
-    expect((await fetch(`${running.url}/ready`)).status).toBe(200);
+    expect((await fetch(`${service.running.url}/ready`)).status).toBe(200);
     const db = new pg.Client({ connectionString: env.DATABASE_URL });
     await db.connect();
     try {

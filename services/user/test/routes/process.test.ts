@@ -1,24 +1,15 @@
-import { ServiceProcess, dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
+import { ServiceProcess, suiteProcess, testEnv, waitFor } from '@boxoffice/testing';
 
 describe('the user service as a real process', () => {
   const env = testEnv('user', { LOG_LEVEL: 'info' });
-  let running: ServiceProcess;
-
-  beforeAll(async () => {
-    running = await ServiceProcess.create('user', env);
-    await running.start();
-  });
-  afterAll(async () => {
-    await running.stop();
-    await dropDatabase(env.DATABASE_URL!);
-  });
+  const service = suiteProcess('user', env);
 
   it('when started, then it logs JSON lines with its name and answers health and readiness', async () => {
-    expect((await fetch(`${running.url}/health`)).status).toBe(200);
-    expect((await fetch(`${running.url}/ready`)).status).toBe(200);
-    await fetch(`${running.url}/nowhere`, { headers: { 'x-request-id': 'trace-me-1' } });
+    expect((await fetch(`${service.running.url}/health`)).status).toBe(200);
+    expect((await fetch(`${service.running.url}/ready`)).status).toBe(200);
+    await fetch(`${service.running.url}/nowhere`, { headers: { 'x-request-id': 'trace-me-1' } });
     const line = await waitFor('the request log line', () =>
-      running.recentOutput
+      service.running.recentOutput
         .trim()
         .split('\n')
         .map((text) => JSON.parse(text))
