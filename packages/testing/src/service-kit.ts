@@ -95,3 +95,26 @@ export function suiteProcess(name: string, env: Record<string, string>): { reado
   });
   return suite;
 }
+
+/** Another instance of the service, started and sent SIGTERM: it exits 0, having said it shuts down. */
+export async function expectCleanShutdown(name: string, env: Record<string, string>): Promise<void> {
+  const other = await ServiceProcess.create(name, { ...env, DEMO_DATA: 'false' });
+  await other.start();
+  const ended = await other.stop('SIGTERM');
+  expect(ended).toEqual({ code: 0, signal: null });
+  // the whole output: the consumers' disconnect warnings that follow can push this line out of the last 4,000
+  expect(other.keptOutput).toContain(`${name}: shutting down`);
+}
+
+/** The service started with `variable` set to an invalid `value`: it exits non-zero naming the variable. */
+export async function expectStartRefused(
+  name: string,
+  env: Record<string, string>,
+  variable: string,
+  value: string,
+): Promise<void> {
+  const broken = await ServiceProcess.create(name, { ...env, [variable]: value });
+  await expect(broken.start()).rejects.toThrow(
+    new RegExp(`${name}: failed to start: Invalid configuration:[\\s\\S]*${variable}`),
+  );
+}

@@ -1,5 +1,12 @@
 import pg from 'pg';
-import { ServiceProcess, suiteProcess, testEnv, uniqueSuffix } from '@boxoffice/testing';
+import {
+  ServiceProcess,
+  expectCleanShutdown,
+  expectStartRefused,
+  suiteProcess,
+  testEnv,
+  uniqueSuffix,
+} from '@boxoffice/testing';
 
 describe('the ticket service as a real process', () => {
   const env = testEnv('ticket', {
@@ -33,19 +40,8 @@ describe('the ticket service as a real process', () => {
     await again.end();
   });
 
-  it('when SIGTERM arrives, then it shuts down cleanly', async () => {
-    const other = await ServiceProcess.create('ticket', { ...env, DEMO_DATA: 'false' });
-    await other.start();
-    const ended = await other.stop('SIGTERM');
-    expect(ended).toEqual({ code: 0, signal: null });
-    // the whole output: the consumers' disconnect warnings that follow can push this line out of the last 4,000
-    expect(other.keptOutput).toContain('ticket: shutting down');
-  });
+  it('when SIGTERM arrives, then it shuts down cleanly', () => expectCleanShutdown('ticket', env));
 
-  it('when a setting is invalid, then it exits non-zero naming the variable', async () => {
-    const broken = await ServiceProcess.create('ticket', { ...env, SEAT_HOLD_TTL_SECONDS: 'soon' });
-    await expect(broken.start()).rejects.toThrow(
-      /ticket: failed to start: Invalid configuration:[\s\S]*SEAT_HOLD_TTL_SECONDS/,
-    );
-  });
+  it('when a setting is invalid, then it exits non-zero naming the variable', () =>
+    expectStartRefused('ticket', env, 'SEAT_HOLD_TTL_SECONDS', 'soon'));
 });
