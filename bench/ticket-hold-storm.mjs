@@ -55,6 +55,14 @@ try {
   const [admin, ...clients] = users;
   await announceUsers(users);
   const tdb = await connect('ticket');
+  const countOf = async (sql, params) => (await tdb.query(sql, params)).rows[0].n;
+  const heldTicketsOf = (showtimeId) =>
+    countOf(`SELECT count(*)::int AS n FROM tickets WHERE showtime_id = $1 AND status = 'HELD'`, [showtimeId]);
+  /** Seats with more than one HELD or SOLD ticket, over every showtime. */
+  const doubleHeldSeats = () =>
+    countOf(
+      `SELECT count(*)::int AS n FROM (SELECT seat_id FROM tickets WHERE status IN ('HELD', 'SOLD') GROUP BY seat_id HAVING count(*) > 1) d`,
+    );
   const qdb = await connect('queue');
   for (const db of [tdb, qdb]) {
     await waitUntil(
@@ -139,17 +147,11 @@ try {
     }),
   });
   const stormWindowUs = [stormStartUs, Number(process.hrtime.bigint() / 1000n)];
-  const holds = (
-    await tdb.query(`SELECT count(*)::int AS n FROM tickets WHERE showtime_id = $1 AND status = 'HELD'`, [showtime.id])
-  ).rows[0].n;
-  const heldSeats = (
-    await tdb.query(`SELECT count(*)::int AS n FROM seats WHERE showtime_id = $1 AND status = 'HELD'`, [showtime.id])
-  ).rows[0].n;
-  const doubleHolds = (
-    await tdb.query(
-      `SELECT count(*)::int AS n FROM (SELECT seat_id FROM tickets WHERE status IN ('HELD', 'SOLD') GROUP BY seat_id HAVING count(*) > 1) d`,
-    )
-  ).rows[0].n;
+  const holds = await heldTicketsOf(showtime.id);
+  const heldSeats = await countOf(`SELECT count(*)::int AS n FROM seats WHERE showtime_id = $1 AND status = 'HELD'`, [
+    showtime.id,
+  ]);
+  const doubleHolds = await doubleHeldSeats();
 
   // 7b. the same storm on a fresh showtime with TWO ticket instances (same database, Redis prefix and topics),
   // each driven by half the connections: what a second instance buys on this machine (BENCH_TWO_INSTANCES=false skips)
@@ -191,14 +193,8 @@ try {
         }),
       });
     const [one, two] = await Promise.all([stormOn(ticketUrl), stormOn(secondTicketUrl)]);
-    const heldTwo = (
-      await tdb.query(`SELECT count(*)::int AS n FROM tickets WHERE showtime_id = $1 AND status = 'HELD'`, [second.id])
-    ).rows[0].n;
-    const doubleTwo = (
-      await tdb.query(
-        `SELECT count(*)::int AS n FROM (SELECT seat_id FROM tickets WHERE status IN ('HELD', 'SOLD') GROUP BY seat_id HAVING count(*) > 1) d`,
-      )
-    ).rows[0].n;
+    const heldTwo = await heldTicketsOf(second.id);
+    const doubleTwo = await doubleHeldSeats();
     const combined = summarize('POST /tickets storm, two ticket instances (50 connections each)', one);
     combined.requestsPerSecond = Math.round(one.requests.average + two.requests.average);
     combined.p99Ms = Math.max(one.latency.p99, two.latency.p99);

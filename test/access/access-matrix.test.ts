@@ -704,13 +704,34 @@ describe("someone else's resource answers exactly like a missing one (404, no ex
     expectErrorBody(missing, 404, `${context} (missing id)`);
     expect(shape(theirs, theirId)).toBe(shape(missing, missingId));
   };
+  /** `method` on `pathOf(theirId)` answers as on `pathOf(MISSING_UUID)`, for the same caller and body. */
+  const expectHiddenLikeMissing = async (
+    call: ReturnType<typeof on>,
+    method: string,
+    pathOf: (id: string) => string,
+    theirId: string,
+    headers: Record<string, string>,
+    context: string,
+    body?: unknown,
+  ) => {
+    const theirs = await call(method, pathOf(theirId), headers, body);
+    const missing = await call(method, pathOf(MISSING_UUID), headers, body);
+    expectSameAsMissing(theirs, missing, theirId, MISSING_UUID, context);
+  };
 
   it("when Bob reads, changes or cancels Alice's reservation, then 404 like a missing one, and it is untouched", async () => {
     const ticket = on('ticket');
     for (const [method, body] of [['GET'], ['PATCH', { no_of_tickets: 3 }], ['DELETE']] as const) {
-      const theirs = await ticket(method, `/reservations/${f.aliceReservationId}`, user(BOB), body);
-      const missing = await ticket(method, `/reservations/${MISSING_UUID}`, user(BOB), body);
-      expectSameAsMissing(theirs, missing, f.aliceReservationId, MISSING_UUID, `${method} reservation`);
+      const reservation = (id: string) => `/reservations/${id}`;
+      await expectHiddenLikeMissing(
+        ticket,
+        method,
+        reservation,
+        f.aliceReservationId,
+        user(BOB),
+        `${method} reservation`,
+        body,
+      );
     }
     const mine = await ticket('GET', `/reservations/${f.aliceReservationId}`, user(ALICE));
     expect(mine.body).toMatchObject({ no_of_tickets: 1, cancelled: false });
@@ -722,13 +743,10 @@ describe("someone else's resource answers exactly like a missing one (404, no ex
   it("when Bob reads Alice's ticket (USER-TOKEN or his queue token), then 404 like a missing one; his list leaves it out", async () => {
     const ticket = on('ticket');
     for (const headers of [user(BOB), bearer(jwt.bob)]) {
-      const theirs = await ticket('GET', `/tickets/${f.aliceTicketId}`, headers);
-      const missing = await ticket('GET', `/tickets/${MISSING_UUID}`, headers);
-      expectSameAsMissing(theirs, missing, f.aliceTicketId, MISSING_UUID, 'GET ticket');
+      await expectHiddenLikeMissing(ticket, 'GET', (id) => `/tickets/${id}`, f.aliceTicketId, headers, 'GET ticket');
     }
-    const cancelTheirs = await ticket('POST', `/tickets/${f.aliceTicketId}/cancel`, user(BOB));
-    const cancelMissing = await ticket('POST', `/tickets/${MISSING_UUID}/cancel`, user(BOB));
-    expectSameAsMissing(cancelTheirs, cancelMissing, f.aliceTicketId, MISSING_UUID, 'cancel ticket');
+    const cancelPath = (id: string) => `/tickets/${id}/cancel`;
+    await expectHiddenLikeMissing(ticket, 'POST', cancelPath, f.aliceTicketId, user(BOB), 'cancel ticket');
     expect(((await ticket('GET', '/tickets', user(BOB))).body as { id: string }[]).map((t) => t.id)).not.toContain(
       f.aliceTicketId,
     );
@@ -737,9 +755,8 @@ describe("someone else's resource answers exactly like a missing one (404, no ex
   it("when Bob releases Carol's held ticket (USER-TOKEN or his queue token), then 404 like a missing one; it stays HELD", async () => {
     const ticket = on('ticket');
     for (const headers of [user(BOB), bearer(jwt.bob)]) {
-      const theirs = await ticket('DELETE', `/tickets/${f.carolHeldTicketId}`, headers);
-      const missing = await ticket('DELETE', `/tickets/${MISSING_UUID}`, headers);
-      expectSameAsMissing(theirs, missing, f.carolHeldTicketId, MISSING_UUID, 'DELETE ticket');
+      const ticketPath = (id: string) => `/tickets/${id}`;
+      await expectHiddenLikeMissing(ticket, 'DELETE', ticketPath, f.carolHeldTicketId, headers, 'DELETE ticket');
     }
     expect((await ticket('GET', `/tickets/${f.carolHeldTicketId}`, user(CAROL))).body).toMatchObject({
       status: 'HELD',
@@ -761,9 +778,8 @@ describe("someone else's resource answers exactly like a missing one (404, no ex
   it("when Bob reads Alice's payment or history, then 404 like a missing one, and her payment is not in his history", async () => {
     const payment = on('payment');
     for (const headers of [user(BOB), bearer(jwt.bob)]) {
-      const theirs = await payment('GET', `/payments/${f.alicePaymentId}`, headers);
-      const missing = await payment('GET', `/payments/${MISSING_UUID}`, headers);
-      expectSameAsMissing(theirs, missing, f.alicePaymentId, MISSING_UUID, 'GET payment');
+      const paymentPath = (id: string) => `/payments/${id}`;
+      await expectHiddenLikeMissing(payment, 'GET', paymentPath, f.alicePaymentId, headers, 'GET payment');
       const history = (await payment('GET', '/payment_history', headers)).body as { id: string }[];
       expect(history.map((p) => p.id)).not.toContain(f.alicePaymentId);
     }
@@ -772,9 +788,8 @@ describe("someone else's resource answers exactly like a missing one (404, no ex
 
   it("when Bob reads, pays, cancels or lists Alice's order, then 404 like a missing one (or absent), and it stays hers and unpaid", async () => {
     const payment = on('payment');
-    const theirs = await payment('GET', `/api/orders/${f.aliceOrderId}`, user(BOB));
-    const missing = await payment('GET', `/api/orders/${MISSING_UUID}`, user(BOB));
-    expectSameAsMissing(theirs, missing, f.aliceOrderId, MISSING_UUID, 'GET order');
+    const orderPath = (id: string) => `/api/orders/${id}`;
+    await expectHiddenLikeMissing(payment, 'GET', orderPath, f.aliceOrderId, user(BOB), 'GET order');
     const pay = await payment('POST', '/api/payment/process', user(BOB), {
       orderId: f.aliceOrderId,
       paymentMethod: 'points',
@@ -784,9 +799,8 @@ describe("someone else's resource answers exactly like a missing one (404, no ex
       paymentMethod: 'points',
     });
     expectSameAsMissing(pay, payMissing, f.aliceOrderId, MISSING_UUID, 'pay order');
-    const cancel = await payment('POST', `/api/orders/${f.aliceOrderId}/cancel`, user(BOB));
-    const cancelMissing = await payment('POST', `/api/orders/${MISSING_UUID}/cancel`, user(BOB));
-    expectSameAsMissing(cancel, cancelMissing, f.aliceOrderId, MISSING_UUID, 'cancel order');
+    const cancelPath = (id: string) => `/api/orders/${id}/cancel`;
+    await expectHiddenLikeMissing(payment, 'POST', cancelPath, f.aliceOrderId, user(BOB), 'cancel order');
     const bobsOrders = await payment('GET', '/api/orders', user(BOB));
     expect(bobsOrders.body.payload.map((o: { orderId: string }) => o.orderId)).not.toContain(f.aliceOrderId);
     const mine = await payment('GET', `/api/orders/${f.aliceOrderId}`, user(ALICE));

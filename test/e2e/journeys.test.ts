@@ -1,4 +1,4 @@
-import { startStack, waitFor, type Stack } from '@boxoffice/testing';
+import { suiteStack, waitFor } from '@boxoffice/testing';
 import { SEED_JOURNEYS, USER_TOKEN, gatewayCall } from '../journeys/seed-journeys';
 
 /**
@@ -6,17 +6,9 @@ import { SEED_JOURNEYS, USER_TOKEN, gatewayCall } from '../journeys/seed-journey
  * PostgreSQL, Redis and Kafka (the whole stack as `npm start` runs it, on free ports and fresh databases).
  */
 
-let stack: Stack;
+const suite = suiteStack({ env: { ticket: { SEAT_HOLD_TTL_SECONDS: '300' } } });
 
-const call = gatewayCall(() => stack.gatewayUrl);
-
-beforeAll(async () => {
-  stack = await startStack({ env: { ticket: { SEAT_HOLD_TTL_SECONDS: '300' } } });
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const call = gatewayCall(() => suite.stack.gatewayUrl);
 
 describe('journeys through the gateway', () => {
   it.each(SEED_JOURNEYS)('%s', async (_name, journey) => {
@@ -26,7 +18,7 @@ describe('journeys through the gateway', () => {
 
 describe('with the alarm service stopped', () => {
   it('when a shopper browses, then lists, details and /visit still answer, and setting an alarm is a clean 503', async () => {
-    const alarm = stack.instances.get('alarm')![0]!;
+    const alarm = suite.stack.instances.get('alarm')![0]!;
     await alarm.stop();
     try {
       const headers = { 'user-token': USER_TOKEN };

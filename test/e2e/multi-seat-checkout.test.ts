@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startStack, waitFor, type Stack } from '@boxoffice/testing';
+import { suiteStack, waitFor } from '@boxoffice/testing';
 import { gatewayCall, type Call } from '../journeys/seed-journeys';
 
 /**
@@ -11,8 +11,8 @@ const DEMO_TOKEN = (id: number) => `0b8f4c2e-6a55-4a3c-9d4e-2f1f6c0a${String(id)
 const ADMIN = { 'user-token': DEMO_TOKEN(1) };
 const PRICE = 1_000;
 
-let stack: Stack;
-const call: Call = gatewayCall(() => stack.gatewayUrl);
+const suite = suiteStack({ env: { ticket: { SEAT_HOLD_TTL_SECONDS: '300' } } });
+const call: Call = gatewayCall(() => suite.stack.gatewayUrl);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Buyer {
@@ -79,14 +79,6 @@ const useRows = async (buyer: Buyer) =>
   (
     (await call('GET', '/point_history', { headers: buyer.user })).body as { pointType: string; amount: number }[]
   ).filter((row) => row.pointType === 'USE');
-
-beforeAll(async () => {
-  stack = await startStack({ env: { ticket: { SEAT_HOLD_TTL_SECONDS: '300' } } });
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
 
 describe('checkout for several seats', () => {
   it('when a buyer pays 2 held seats in one payment, then both are SOLD for one debit of their total, and the token ends', async () => {

@@ -72,6 +72,12 @@ const orderReaches = (orderId: string, status: string, stockStatus?: string) =>
     },
     SAGA,
   );
+/** An order of `quantity` of the item for `amount`, once its stock is locked. */
+async function lockedOrder(itemId: number, quantity: number, amount: number): Promise<string> {
+  const orderId = await createOrder([{ productId: itemId, quantity }], amount);
+  await orderReaches(orderId, 'stock_locked');
+  return orderId;
+}
 
 /** The user's notifications about one order, newest first, once there are `count` of them. */
 const notificationsAbout = (orderId: string, count: number) =>
@@ -107,8 +113,7 @@ afterAll(async () => {
 describe('order journeys through the gateway: order → stock lock → payment → notification', () => {
   it('when an order is created and paid by card, then stock is locked, the order paid, the stock sold, and the user told each step', async () => {
     const itemId = await newItem(5, 1_500);
-    const orderId = await createOrder([{ productId: itemId, quantity: 2 }], 3_000);
-    await orderReaches(orderId, 'stock_locked');
+    const orderId = await lockedOrder(itemId, 2, 3_000);
     expect(await stockOf(itemId)).toBe(3);
 
     const processing = await pay(orderId, CARD_OK);
@@ -149,8 +154,7 @@ describe('order journeys through the gateway: order → stock lock → payment �
 
   it('when an order is paid by points, then it is paid at once, the stock sold, and the user told', async () => {
     const itemId = await newItem(3, 700);
-    const orderId = await createOrder([{ productId: itemId, quantity: 1 }], 700);
-    await orderReaches(orderId, 'stock_locked');
+    const orderId = await lockedOrder(itemId, 1, 700);
     expect((await call('POST', '/points', { headers: user, body: { point: 700, pointType: 'CHARGE' } })).status).toBe(
       200,
     );
@@ -181,8 +185,7 @@ describe('order journeys through the gateway: order → stock lock → payment �
 
   it('when the card is declined, then the order fails, its stock comes back, and the user is told', async () => {
     const itemId = await newItem(4);
-    const orderId = await createOrder([{ productId: itemId, quantity: 3 }], 3_000);
-    await orderReaches(orderId, 'stock_locked');
+    const orderId = await lockedOrder(itemId, 3, 3_000);
     expect(await stockOf(itemId)).toBe(1);
 
     const processing = await pay(orderId, CARD_DECLINED);
@@ -197,8 +200,7 @@ describe('order journeys through the gateway: order → stock lock → payment �
 
   it('when a locked order is left unpaid past its TTL, then it is cancelled, its stock released, and the user told', async () => {
     const itemId = await newItem(2);
-    const orderId = await createOrder([{ productId: itemId, quantity: 2 }], 2_000);
-    await orderReaches(orderId, 'stock_locked');
+    const orderId = await lockedOrder(itemId, 2, 2_000);
     expect(await stockOf(itemId)).toBe(0);
 
     const cancelled = await orderReaches(orderId, 'cancelled', 'released');

@@ -5,3 +5,4 @@ export * from './transaction';
 export * from './postgres-plugin';
 export * from './idempotency-keys';
 export * from './coalesce';
+export * from './page';

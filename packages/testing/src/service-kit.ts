@@ -3,6 +3,7 @@ import type { App } from '@boxoffice/http';
 import { EventRecorder } from './event-recorder';
 import { dropDatabase, testEnv } from './infra';
 import { PeerPublisher, type AnnouncedUser } from './peer-publisher';
+import { ServiceProcess } from './service-process';
 
 /** A peer URL nothing listens on, for peers a test never lets the service ask. */
 export const NEVER_ASKED = 'http://127.0.0.1:9';
@@ -75,4 +76,45 @@ export function suiteKit<Kit extends SuiteKitShape>(kit: Kit, startTimeoutMs = 6
   beforeAll(() => kit.start(), startTimeoutMs);
   afterAll(() => ('close' in kit ? kit.close() : kit.stop()));
   return kit;
+}
+
+/**
+ * A built service as a real process for a whole suite: started before its tests, stopped after them and its database
+ * (`env.DATABASE_URL`) dropped. The tests read the process as `running`: `const user = suiteProcess('user', env)`,
+ * then `user.running.url`.
+ */
+export function suiteProcess(name: string, env: Record<string, string>): { readonly running: ServiceProcess } {
+  const suite = {} as { running: ServiceProcess };
+  beforeAll(async () => {
+    suite.running = await ServiceProcess.create(name, env);
+    await suite.running.start();
+  });
+  afterAll(async () => {
+    await suite.running.stop();
+    await dropDatabase(env.DATABASE_URL!);
+  });
+  return suite;
+}
+
+/** Another instance of the service, started and sent SIGTERM: it exits 0, having said it shuts down. */
+export async function expectCleanShutdown(name: string, env: Record<string, string>): Promise<void> {
+  const other = await ServiceProcess.create(name, { ...env, DEMO_DATA: 'false' });
+  await other.start();
+  const ended = await other.stop('SIGTERM');
+  expect(ended).toEqual({ code: 0, signal: null });
+  // the whole output: the consumers' disconnect warnings that follow can push this line out of the last 4,000
+  expect(other.keptOutput).toContain(`${name}: shutting down`);
+}
+
+/** The service started with `variable` set to an invalid `value`: it exits non-zero naming the variable. */
+export async function expectStartRefused(
+  name: string,
+  env: Record<string, string>,
+  variable: string,
+  value: string,
+): Promise<void> {
+  const broken = await ServiceProcess.create(name, { ...env, [variable]: value });
+  await expect(broken.start()).rejects.toThrow(
+    new RegExp(`${name}: failed to start: Invalid configuration:[\\s\\S]*${variable}`),
+  );
 }

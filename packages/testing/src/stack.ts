@@ -96,3 +96,21 @@ export async function startStack(
     stop,
   };
 }
+
+/**
+ * The whole stack for a suite: started before its tests (`startTimeoutMs` for that), stopped after them. The tests
+ * read it as `stack`: `const suite = suiteStack({ env: ... })`, then `suite.stack.gatewayUrl`.
+ */
+export function suiteStack(
+  options?: Parameters<typeof startStack>[0],
+  startTimeoutMs = 180_000,
+): { readonly stack: Stack } {
+  const suite = {} as { stack: Stack };
+  beforeAll(async () => {
+    suite.stack = await startStack(options);
+  }, startTimeoutMs);
+  afterAll(async () => {
+    await suite.stack?.stop();
+  });
+  return suite;
+}

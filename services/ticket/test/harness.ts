@@ -117,6 +117,23 @@ export class TicketHarness {
    * An admin (USER-TOKEN) creates a concert and one showtime of `seats` seats (in 2047 and on sale unless `times`
    * says otherwise); returns their ids.
    */
+  /** POST /events by the admin: a general-admission event of `availability` tickets, 201, as the service answered it. */
+  async gaEvent(admin: TestUser, availability: number): Promise<{ id: string; availability: number }> {
+    const created = await this.app.inject({
+      method: 'POST',
+      url: '/events',
+      headers: { 'user-token': admin.token },
+      payload: {
+        name: `Event ${uniqueSuffix()}`,
+        description: 'a test event',
+        date: '2047-10-21T09:00:00Z',
+        availability,
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    return created.json();
+  }
+
   async showtime(
     admin: TestUser,
     seats: number,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '@boxoffice/db';
+import { pageOf, type Queryable } from '@boxoffice/db';
 import type { Draft, Notification } from '../domain/notification';
 
 const COLUMNS = `id, user_id AS "userId", channel, subject, message, status, trigger, revision, created_at AS "createdAt"`;
@@ -22,12 +22,15 @@ export async function listForUser(
   userId: number,
   page: { offset: number; limit: number },
 ): Promise<{ total: number; notifications: Notification[] }> {
-  const [list, count] = await Promise.all([
-    db.query<Notification>(
-      `SELECT ${COLUMNS} FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, seq DESC OFFSET $2 LIMIT $3`,
-      [userId, page.offset, page.limit],
-    ),
-    db.query<{ total: number }>('SELECT count(*)::int AS total FROM notifications WHERE user_id = $1', [userId]),
-  ]);
-  return { total: count.rows[0]!.total, notifications: list.rows };
+  const { total, rows } = await pageOf<Notification>(
+    db,
+    {
+      columns: COLUMNS,
+      from: 'notifications WHERE user_id = $1',
+      orderBy: 'created_at DESC, seq DESC',
+      params: [userId],
+    },
+    page,
+  );
+  return { total, notifications: rows };
 }

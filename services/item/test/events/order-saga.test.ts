@@ -13,6 +13,16 @@ describe('the order saga in the item service: order.changed from Kafka → stock
       .rows[0]?.status;
   const lockReaches = (orderId: string, status: string) =>
     waitFor(`the lock ${status}`, async () => (await lockStatus(orderId)) === status);
+  /** A new item of `stock`, and an order of `quantity` of it told as the payment service does: pending, stock_locked, paid. */
+  async function paidOrder(stock: number, quantity: number) {
+    const itemId = await kit.newItem(stock);
+    const orderId = randomUUID();
+    const lines = [{ productId: itemId, quantity }];
+    await kit.order(orderId, 'pending', lines, 1);
+    await kit.order(orderId, 'stock_locked', lines, 2);
+    await kit.order(orderId, 'paid', lines, 3);
+    return { itemId, orderId, lines };
+  }
   /** Once every order event sent is handled: the lock events announced for the order, at least `count` of them. */
   async function settledLockEvents(orderId: string, count: number) {
     await kit.ordersSettled();
@@ -65,12 +75,7 @@ describe('the order saga in the item service: order.changed from Kafka → stock
   });
 
   it('when an order is paid, even twice, then its lock is committed once and the stock stays sold', async () => {
-    const itemId = await kit.newItem(3);
-    const orderId = randomUUID();
-    const lines = [{ productId: itemId, quantity: 2 }];
-    await kit.order(orderId, 'pending', lines, 1);
-    await kit.order(orderId, 'stock_locked', lines, 2);
-    await kit.order(orderId, 'paid', lines, 3);
+    const { itemId, orderId, lines } = await paidOrder(3, 2);
     await kit.order(orderId, 'paid', lines, 3);
     await kit.order(orderId, 'payment_failed', lines, 4, 'CARD_DECLINED'); // not a cancellation: a sold lock stays
     await lockReaches(orderId, 'committed');
@@ -82,12 +87,7 @@ describe('the order saga in the item service: order.changed from Kafka → stock
   });
 
   it('when a paid order is cancelled by its shopper (refunded), even twice, then its sold stock goes back once', async () => {
-    const itemId = await kit.newItem(5);
-    const orderId = randomUUID();
-    const lines = [{ productId: itemId, quantity: 3 }];
-    await kit.order(orderId, 'pending', lines, 1);
-    await kit.order(orderId, 'stock_locked', lines, 2);
-    await kit.order(orderId, 'paid', lines, 3);
+    const { itemId, orderId, lines } = await paidOrder(5, 3);
     await lockReaches(orderId, 'committed');
     expect(await kit.stock(itemId)).toBe(2);
     await kit.order(orderId, 'cancelled', lines, 4, 'CANCELLED_BY_SHOPPER');

@@ -4,6 +4,8 @@ import { INTERNAL_TOKEN, ItemKit } from '../support/item-kit';
 
 describe('POST /api/inventory/lock (SPEC §2): stock locked all or nothing, once per order', () => {
   const kit = suiteKit(new ItemKit());
+  /** POST /api/inventory/lock for an order of these lines that was never seen before. */
+  const lockNewOrder = (items: { productId: number; quantity: number }[]) => kit.lock({ orderId: randomUUID(), items });
 
   it('when 50 orders of 1 race for a stock of 20, then exactly 20 are locked, 30 refused, and the stock ends at 0', async () => {
     const itemId = await kit.newItem(20);
@@ -116,13 +118,10 @@ describe('POST /api/inventory/lock (SPEC §2): stock locked all or nothing, once
 
   it('when an order names an unknown item, then 404 with locked false and nothing is taken', async () => {
     const itemId = await kit.newItem(5);
-    const refused = await kit.lock({
-      orderId: randomUUID(),
-      items: [
-        { productId: itemId, quantity: 1 },
-        { productId: 2_000_000_000, quantity: 1 },
-      ],
-    });
+    const refused = await lockNewOrder([
+      { productId: itemId, quantity: 1 },
+      { productId: 2_000_000_000, quantity: 1 },
+    ]);
     expect(refused.statusCode).toBe(404);
     expect(refused.json()).toMatchObject({
       code: 404,
@@ -137,22 +136,16 @@ describe('POST /api/inventory/lock (SPEC §2): stock locked all or nothing, once
 
   it('when the same product appears on two lines, then their quantities count together', async () => {
     const itemId = await kit.newItem(5);
-    const refused = await kit.lock({
-      orderId: randomUUID(),
-      items: [
-        { productId: itemId, quantity: 3 },
-        { productId: itemId, quantity: 3 },
-      ],
-    });
+    const refused = await lockNewOrder([
+      { productId: itemId, quantity: 3 },
+      { productId: itemId, quantity: 3 },
+    ]);
     expect(refused.statusCode).toBe(400);
     expect(refused.json().errors.detail[0]).toMatchObject({ value: { productId: itemId, quantity: 6 }, available: 5 });
-    const locked = await kit.lock({
-      orderId: randomUUID(),
-      items: [
-        { productId: itemId, quantity: 2 },
-        { productId: itemId, quantity: 3 },
-      ],
-    });
+    const locked = await lockNewOrder([
+      { productId: itemId, quantity: 2 },
+      { productId: itemId, quantity: 3 },
+    ]);
     expect(locked.statusCode).toBe(200);
     expect(await kit.stock(itemId)).toBe(0);
   });
@@ -179,6 +172,6 @@ describe('POST /api/inventory/lock (SPEC §2): stock locked all or nothing, once
       .errors.detail.map((detail: { param: string }) => detail.param)
       .sort();
     expect(params).toEqual(['items.0.extra', 'items.0.productId', 'items.0.quantity', 'orderId']);
-    expect((await kit.lock({ orderId: randomUUID(), items: [] })).statusCode).toBe(422);
+    expect((await lockNewOrder([])).statusCode).toBe(422);
   });
 });

@@ -1,4 +1,4 @@
-import type { Queryable } from '@boxoffice/db';
+import { pageOf, type Queryable } from '@boxoffice/db';
 import type { Order, OrderHistoryEntry, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../domain/order';
 
 interface Row {
@@ -103,14 +103,12 @@ export async function ordersOfUser(
   userId: number,
   page: { offset: number; limit: number },
 ): Promise<{ total: number; orders: Order[] }> {
-  const [list, count] = await Promise.all([
-    db.query<Row>(
-      `SELECT ${COLUMNS} FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT $3`,
-      [userId, page.offset, page.limit],
-    ),
-    db.query<{ total: number }>('SELECT count(*)::int AS total FROM orders WHERE user_id = $1', [userId]),
-  ]);
-  return { total: count.rows[0]!.total, orders: list.rows.map(toOrder) };
+  const { total, rows } = await pageOf<Row>(
+    db,
+    { columns: COLUMNS, from: 'orders WHERE user_id = $1', orderBy: 'created_at DESC, id DESC', params: [userId] },
+    page,
+  );
+  return { total, orders: rows.map(toOrder) };
 }
 
 export async function setStockStatus(db: Queryable, id: string, stockStatus: string): Promise<void> {

@@ -36,7 +36,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
     lines: { productId: number; quantity: number }[],
     amount: number,
   ): Promise<string> {
-    const created = await kit.call('POST', '/api/orders/create', { user, body: { orderAmount: amount, items: lines } });
+    const created = await kit.createOrder(user, amount, lines);
     expect(created.status).toBe(201);
     await waitFor('the stock lock', async () => (await statusOf(user, created.body.orderId)) === 'stock_locked');
     return created.body.orderId;
@@ -51,16 +51,10 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
   it('when an order is created and paid by points, then pending → stock_locked → paid, the stock is committed, each step announced', async () => {
     const user = users[0]!;
     await kit.charge(user, 10_000);
-    const created = await kit.call('POST', '/api/orders/create', {
-      user,
-      body: {
-        orderAmount: 4_500,
-        items: [
-          { productId: 101, quantity: 2 },
-          { productId: 102, quantity: 1 },
-        ],
-      },
-    });
+    const created = await kit.createOrder(user, 4_500, [
+      { productId: 101, quantity: 2 },
+      { productId: 102, quantity: 1 },
+    ]);
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       code: 201,
@@ -144,10 +138,7 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
 
   it('when the stock is short, then the order is rejected with the reason and cannot be paid', async () => {
     const user = users[3]!;
-    const created = await kit.call('POST', '/api/orders/create', {
-      user,
-      body: { orderAmount: 1_400, items: [{ productId: 103, quantity: 2 }] },
-    });
+    const created = await kit.createOrder(user, 1_400, [{ productId: 103, quantity: 2 }]);
     expect(created.status).toBe(201);
     await waitFor('rejected', async () => (await statusOf(user, created.body.orderId)) === 'rejected');
     expect((await order(user, created.body.orderId)).body).toMatchObject({
@@ -169,28 +160,16 @@ describe('shopping orders: a saga over Kafka with the item service (played by a 
 
   it('when an order is invalid, then 422 (amount, negative, quantities) or 404 (unknown product), and nothing is created', async () => {
     const user = users[5]!;
-    const mismatch = await kit.call('POST', '/api/orders/create', {
-      user,
-      body: { orderAmount: 999, items: [{ productId: 101, quantity: 1 }] },
-    });
+    const mismatch = await kit.createOrder(user, 999, [{ productId: 101, quantity: 1 }]);
     expect(mismatch.status).toBe(422);
     expect(mismatch.body.errors.detail[0]).toMatchObject({ param: 'orderAmount', expected: 1_000 });
-    const negative = await kit.call('POST', '/api/orders/create', {
-      user,
-      body: { orderAmount: -1, items: [{ productId: 101, quantity: 0 }] },
-    });
+    const negative = await kit.createOrder(user, -1, [{ productId: 101, quantity: 0 }]);
     expect(negative.status).toBe(422);
     expect(negative.body.errors.detail.length).toBe(2);
-    const unknown = await kit.call('POST', '/api/orders/create', {
-      user,
-      body: {
-        orderAmount: 1_000,
-        items: [
-          { productId: 101, quantity: 1 },
-          { productId: 999_999, quantity: 1 },
-        ],
-      },
-    });
+    const unknown = await kit.createOrder(user, 1_000, [
+      { productId: 101, quantity: 1 },
+      { productId: 999_999, quantity: 1 },
+    ]);
     expect([404, 503]).toContain(unknown.status); // 503 only if the (absent) item service were asked and had nothing cached
     const { rowCount } = await kit.app.pg.query('SELECT 1 FROM orders WHERE user_id = $1', [user.id]);
     expect(rowCount).toBe(0);

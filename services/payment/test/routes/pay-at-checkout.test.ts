@@ -22,21 +22,19 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
 
   const orderOf = (user: TestUser, id: string) => kit.orderOf(user, id);
   const balanceOf = async (user: TestUser) => (await kit.call('GET', '/points', { user })).body.balance as number;
-  async function pendingOrder(user: TestUser, quantity: number): Promise<string> {
-    const created = await kit.call('POST', '/api/orders/create', {
-      user,
-      body: { orderAmount: 1_000 * quantity, items: [{ productId: 201, quantity }] },
-    });
+  /** A pending order of `quantity` of item 201, paid at once (its lock is held back): the order id and the answer. */
+  async function payAtCheckout(user: TestUser, quantity: number, card?: typeof CARD_OK) {
+    const created = await kit.createOrder(user, 1_000 * quantity, [{ productId: 201, quantity }]);
     expect(created.status).toBe(201);
-    return created.body.orderId;
+    const orderId = created.body.orderId as string;
+    return { orderId, paying: await kit.pay(user, orderId, card) };
   }
   const lockAsked = (orderId: string) => waitFor('the lock asked for', () => items.isDeferred(orderId));
 
   it('when points pay a pending order, then 202 processing with the points held, and the lock makes it paid', async () => {
     const user = users[0]!;
     await kit.charge(user, 5_000);
-    const orderId = await pendingOrder(user, 2);
-    const paying = await kit.pay(user, orderId);
+    const { orderId, paying } = await payAtCheckout(user, 2);
     expect(paying.status).toBe(202);
     expect(paying.body).toEqual({
       code: 202,
@@ -72,8 +70,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
   it('when points pay a pending order whose lock then fails, then it ends rejected with the points refunded once, stock untouched', async () => {
     const user = users[1]!;
     await kit.charge(user, 1_000);
-    const orderId = await pendingOrder(user, 1);
-    const paying = await kit.pay(user, orderId);
+    const { orderId, paying } = await payAtCheckout(user, 1);
     expect(paying.status).toBe(202);
     expect(await balanceOf(user)).toBe(0);
     await lockAsked(orderId);
@@ -92,8 +89,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
 
   it('when a card pays a pending order, then the approval waits for the lock and the order ends paid', async () => {
     const user = users[2]!;
-    const orderId = await pendingOrder(user, 1);
-    const paying = await kit.pay(user, orderId, CARD_OK);
+    const { orderId, paying } = await payAtCheckout(user, 1, CARD_OK);
     expect(paying.status).toBe(202);
     expect(paying.body).toMatchObject({ paymentStatus: 'processing', orderId });
     await waitFor('the charge approved before the lock', async () => {
@@ -113,8 +109,7 @@ describe('paying at checkout: a payment on a pending order waits for the stock l
 
   it('when a card pays a pending order whose lock then fails, then the charge is voided and the order says so', async () => {
     const user = users[3]!;
-    const orderId = await pendingOrder(user, 1);
-    const paying = await kit.pay(user, orderId, CARD_OK);
+    const { orderId, paying } = await payAtCheckout(user, 1, CARD_OK);
     expect(paying.status).toBe(202);
     await lockAsked(orderId);
     const stockBefore = items.stock.get(201)!;

@@ -87,6 +87,11 @@ export class PaymentKit {
     });
   }
 
+  /** POST /api/orders/create by the user: an order of these lines for `orderAmount`. */
+  createOrder(user: TestUser, orderAmount: number, items: { productId: number; quantity: number }[]) {
+    return this.call('POST', '/api/orders/create', { user, body: { orderAmount, items } });
+  }
+
   /** POST /points: the user charges (tops up) their points. */
   charge(user: TestUser, points: number) {
     return this.call('POST', '/points', { user, body: { point: points, pointType: 'CHARGE' } });

@@ -15,6 +15,16 @@ describe('GET /tokens/stream: live standings as server-sent events', () => {
     streams.push(stream);
     return stream;
   };
+  /** A room of one place, its holder ACTIVE, and `waiters` more users joined behind in this order. */
+  const lineBehindHolder = async (settings: Record<string, unknown>, waiters: number) => {
+    const room = await kit.room({ maxActive: 1, abandonSeconds: 3_600, ...settings });
+    const [first, ...rest] = await kit.users(waiters + 1);
+    const holder = await kit.joined(first!, { roomId: room.id });
+    await kit.untilActive(holder.token);
+    const waiting = [];
+    for (const user of rest) waiting.push(await kit.joined(user, { roomId: room.id }));
+    return { room, holder, waiting };
+  };
   beforeAll(async () => {
     await kit.start();
     base = await kit.app.listen({ port: 0, host: '127.0.0.1' });
@@ -25,12 +35,8 @@ describe('GET /tokens/stream: live standings as server-sent events', () => {
   });
 
   it('when a waiting user opens the stream, then it starts with their standing, pushes each change (places, ACTIVE, EXPIRED) without a poll, sends heartbeats, and ends after EXPIRED', async () => {
-    const room = await kit.room({ maxActive: 1, sessionSeconds: 2, abandonSeconds: 3_600 });
-    const [ann, ben, cid] = await kit.users(3);
-    const first = await kit.joined(ann!, { roomId: room.id });
-    await kit.untilActive(first.token);
-    const second = await kit.joined(ben!, { roomId: room.id });
-    const third = await kit.joined(cid!, { roomId: room.id });
+    const { room, waiting } = await lineBehindHolder({ sessionSeconds: 2 }, 2);
+    const [second, third] = [waiting[0]!, waiting[1]!];
 
     const stream = await open('/tokens/stream', { authorization: `Bearer ${third.token}` });
     expect(stream.status).toBe(200);
@@ -46,7 +52,7 @@ describe('GET /tokens/stream: live standings as server-sent events', () => {
     });
     expect(stream.retryMs).toBe(3_000);
 
-    // ann's time runs out, ben is admitted: cid moves up to the head; ben's time runs out: cid is ACTIVE
+    // the holder's time runs out, second is admitted: third moves up to the head; second's time runs out: third is ACTIVE
     expect(await stream.next((event) => event.waitingNo === 0 && event.status === 'WAITING')).toBeDefined();
     const active = await stream.next((event) => event.status === 'ACTIVE');
     expect(active).toMatchObject({ uuid: third.uuid, waitingNo: 0, estimatedWaitSeconds: 0, waitEstimate: 'NO_WAIT' });
@@ -62,11 +68,8 @@ describe('GET /tokens/stream: live standings as server-sent events', () => {
   }, 60_000);
 
   it('when the token comes as ?token= (EventSource cannot set headers), then the stream works the same; a bad token gets 401, an ended one 204', async () => {
-    const room = await kit.room({ maxActive: 1, sessionSeconds: 600, abandonSeconds: 3_600 });
-    const [dan, eve] = await kit.users(2);
-    const holder = await kit.joined(dan!, { roomId: room.id });
-    await kit.untilActive(holder.token);
-    const waiting = await kit.joined(eve!, { roomId: room.id });
+    const { room, waiting: line } = await lineBehindHolder({ sessionSeconds: 600 }, 1);
+    const waiting = line[0]!;
     const viaQuery = await open(`/tokens/stream?token=${encodeURIComponent(waiting.token)}`);
     expect(viaQuery.status).toBe(200);
     expect(await viaQuery.next(() => true)).toMatchObject({ uuid: waiting.uuid, status: 'WAITING', waitingNo: 0 });
@@ -85,16 +88,12 @@ describe('GET /tokens/stream: live standings as server-sent events', () => {
   });
 
   it('when a waiter only keeps a stream open and another goes silent, then the silent one is evicted, the streaming one keeps their place and is admitted next', async () => {
-    const room = await kit.room({ maxActive: 1, sessionSeconds: 4, abandonSeconds: 1 });
-    const [fay, gus, hal] = await kit.users(3);
-    const holder = await kit.joined(fay!, { roomId: room.id });
-    await kit.untilActive(holder.token);
-    const silent = await kit.joined(gus!, { roomId: room.id });
-    const present = await kit.joined(hal!, { roomId: room.id });
+    const { room, waiting } = await lineBehindHolder({ sessionSeconds: 4, abandonSeconds: 1 }, 2);
+    const [silent, present] = [waiting[0]!, waiting[1]!];
     const stream = await open('/tokens/stream', { authorization: `Bearer ${present.token}` });
     expect(await stream.next(() => true)).toMatchObject({ waitingNo: 1 });
 
-    // gus never polls again: after a second he is out of the line and hal is first; hal never polls, his stream is enough
+    // silent never polls again: after a second they are out of the line and present is first; present never polls, the stream is enough
     await stream.next((event) => event.status === 'WAITING' && event.waitingNo === 0);
     expect(await kit.tokenFields(silent.uuid)).toMatchObject({ status: 'EXPIRED', reason: 'abandoned' });
     const active = await stream.next((event) => event.status === 'ACTIVE', 30_000);
@@ -122,11 +121,7 @@ describe('GET /tokens/stream: live standings as server-sent events', () => {
   });
 
   it('when many streams are open in one room, then they are refreshed by one script call per tick, not one per stream', async () => {
-    const room = await kit.room({ maxActive: 1, sessionSeconds: 600, abandonSeconds: 3_600 });
-    const users = await kit.users(21);
-    const holder = await kit.joined(users[0]!, { roomId: room.id });
-    await kit.untilActive(holder.token);
-    const waiting = await Promise.all(users.slice(1).map((user) => kit.joined(user, { roomId: room.id })));
+    const { waiting } = await lineBehindHolder({ sessionSeconds: 600 }, 20);
     const many = await Promise.all(
       waiting.map((token) => open('/tokens/stream', { authorization: `Bearer ${token.token}` })),
     );

@@ -23,6 +23,15 @@ describe('selling held tickets: the payment service side', () => {
     expect(answer.statusCode).toBe(201);
     return answer.json() as { id: string };
   };
+  /** Waits for the sweeper to mark a hold EXPIRED (SEAT_HOLD_TTL_SECONDS is 2). */
+  const untilExpired = (what: string, ticketId: string) =>
+    waitFor(
+      what,
+      async () =>
+        (await harness.app.pg.query("SELECT 1 FROM tickets WHERE id = $1 AND status = 'EXPIRED'", [ticketId]))
+          .rowCount === 1,
+      { timeoutMs: 4_000 },
+    );
 
   beforeAll(async () => {
     await harness.start();
@@ -74,13 +83,7 @@ describe('selling held tickets: the payment service side', () => {
   it("when a payment's tickets are confirmed together and one hold has expired, then none is sold; the rest alone sells, and the buyer is done", async () => {
     const { concertId, showtimeId, seatIds } = await harness.showtime(admin!, 3);
     const lapsed = await hold(0, showtimeId, seatIds[0]!);
-    await waitFor(
-      'the first hold to expire',
-      async () =>
-        (await harness.app.pg.query("SELECT 1 FROM tickets WHERE id = $1 AND status = 'EXPIRED'", [lapsed.id]))
-          .rowCount === 1,
-      { timeoutMs: 4_000 },
-    );
+    await untilExpired('the first hold to expire', lapsed.id);
     const live = [await hold(0, showtimeId, seatIds[1]!), await hold(0, showtimeId, seatIds[2]!)];
     const confirmAll = (paymentId: string, ticketIds: string[]) =>
       harness.app.inject({
@@ -146,13 +149,7 @@ describe('selling held tickets: the payment service side', () => {
   it('when the hold expired first, then 409 HOLD_EXPIRED and the seat is never sold', async () => {
     const { showtimeId, seatIds } = await harness.showtime(admin!, 1);
     const ticket = await hold(1, showtimeId, seatIds[0]!);
-    await waitFor(
-      'the hold to expire',
-      async () =>
-        (await harness.app.pg.query("SELECT 1 FROM tickets WHERE id = $1 AND status = 'EXPIRED'", [ticket.id]))
-          .rowCount === 1,
-      { timeoutMs: 4_000 },
-    );
+    await untilExpired('the hold to expire', ticket.id);
     const late = await harness.confirm(ticket.id, randomUUID(), users[1]!.id);
     expect(late.statusCode).toBe(409);
     expect(late.json().errors.code).toBe('HOLD_EXPIRED');
@@ -182,13 +179,7 @@ describe('selling held tickets: the payment service side', () => {
     const { showtimeId, seatIds } = await harness.showtime(admin!, 2);
     const inTime = await hold(0, showtimeId, seatIds[0]!);
     const tooLate = await hold(1, showtimeId, seatIds[1]!);
-    await waitFor(
-      'the second hold to expire',
-      async () =>
-        (await harness.app.pg.query("SELECT 1 FROM tickets WHERE id = $1 AND status = 'EXPIRED'", [tooLate.id]))
-          .rowCount === 1,
-      { timeoutMs: 4_000 },
-    );
+    await untilExpired('the second hold to expire', tooLate.id);
     // inTime expired too by now (same TTL): hold a fresh one for the in-time payment
     const fresh = await hold(0, showtimeId, seatIds[0]!);
     expect(inTime.id).not.toBe(fresh.id);

@@ -21,16 +21,7 @@ describe('events and reservations (SPEC §5, the original brief walked through)'
       ...(payload ? { payload } : {}),
     });
 
-  const createEvent = async (availability: number) => {
-    const created = await as(admin, 'POST', '/events/', {
-      name: 'Rocket to Mars',
-      description: "I'm the Doctor.",
-      date: '2047-10-21T09:00:00Z',
-      availability,
-    });
-    expect(created.statusCode).toBe(201);
-    return created.json() as { id: string; availability: number };
-  };
+  const createEvent = (availability: number) => harness.gaEvent(admin, availability);
 
   beforeAll(async () => {
     await harness.start();

@@ -1,5 +1,12 @@
 import pg from 'pg';
-import { ServiceProcess, dropDatabase, testEnv, uniqueSuffix } from '@boxoffice/testing';
+import {
+  ServiceProcess,
+  expectCleanShutdown,
+  expectStartRefused,
+  suiteProcess,
+  testEnv,
+  uniqueSuffix,
+} from '@boxoffice/testing';
 
 describe('the ticket service as a real process', () => {
   const env = testEnv('ticket', {
@@ -7,19 +14,10 @@ describe('the ticket service as a real process', () => {
     LOG_LEVEL: 'info',
     REDIS_KEY_PREFIX: `t${uniqueSuffix()}.ticket:`,
   });
-  let running: ServiceProcess;
-
-  beforeAll(async () => {
-    running = await ServiceProcess.create('ticket', env);
-    await running.start();
-  });
-  afterAll(async () => {
-    await running.stop();
-    await dropDatabase(env.DATABASE_URL!);
-  });
+  const service = suiteProcess('ticket', env);
 
   it('when started with demo data, then 3 concerts of 2 showtimes of 500 seats, and 3 events, are there once', async () => {
-    expect((await fetch(`${running.url}/ready`)).status).toBe(200);
+    expect((await fetch(`${service.running.url}/ready`)).status).toBe(200);
     const db = new pg.Client({ connectionString: env.DATABASE_URL });
     await db.connect();
     try {
@@ -42,19 +40,8 @@ describe('the ticket service as a real process', () => {
     await again.end();
   });
 
-  it('when SIGTERM arrives, then it shuts down cleanly', async () => {
-    const other = await ServiceProcess.create('ticket', { ...env, DEMO_DATA: 'false' });
-    await other.start();
-    const ended = await other.stop('SIGTERM');
-    expect(ended).toEqual({ code: 0, signal: null });
-    // the whole output: the consumers' disconnect warnings that follow can push this line out of the last 4,000
-    expect(other.keptOutput).toContain('ticket: shutting down');
-  });
+  it('when SIGTERM arrives, then it shuts down cleanly', () => expectCleanShutdown('ticket', env));
 
-  it('when a setting is invalid, then it exits non-zero naming the variable', async () => {
-    const broken = await ServiceProcess.create('ticket', { ...env, SEAT_HOLD_TTL_SECONDS: 'soon' });
-    await expect(broken.start()).rejects.toThrow(
-      /ticket: failed to start: Invalid configuration:[\s\S]*SEAT_HOLD_TTL_SECONDS/,
-    );
-  });
+  it('when a setting is invalid, then it exits non-zero naming the variable', () =>
+    expectStartRefused('ticket', env, 'SEAT_HOLD_TTL_SECONDS', 'soon'));
 });

@@ -6,16 +6,7 @@ describe('anti-bot cap on live reservations per user and event (MAX_RESERVATIONS
 
   const as = (user: TestUser, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) =>
     harness.app.inject({ method, url, headers: { 'user-token': user.token }, ...(payload ? { payload } : {}) });
-  const createEvent = async (availability: number): Promise<string> => {
-    const created = await as(admin, 'POST', '/events', {
-      name: 'Capped',
-      description: 'cap test',
-      date: '2047-10-21T09:00:00Z',
-      availability,
-    });
-    expect(created.statusCode).toBe(201);
-    return created.json().id;
-  };
+  const createEvent = async (availability: number) => (await harness.gaEvent(admin, availability)).id;
   const reserve = (user: TestUser, eventId: string) =>
     as(user, 'POST', '/reservations', { event_id: eventId, no_of_tickets: 1 });
   const availability = async (eventId: string) => (await as(admin, 'GET', `/events/${eventId}`)).json().availability;

@@ -1,24 +1,15 @@
-import { ServiceProcess, dropDatabase, testEnv, waitFor } from '@boxoffice/testing';
+import { expectCleanShutdown, expectStartRefused, suiteProcess, testEnv, waitFor } from '@boxoffice/testing';
 
 describe('the user service as a real process', () => {
   const env = testEnv('user', { LOG_LEVEL: 'info' });
-  let running: ServiceProcess;
-
-  beforeAll(async () => {
-    running = await ServiceProcess.create('user', env);
-    await running.start();
-  });
-  afterAll(async () => {
-    await running.stop();
-    await dropDatabase(env.DATABASE_URL!);
-  });
+  const service = suiteProcess('user', env);
 
   it('when started, then it logs JSON lines with its name and answers health and readiness', async () => {
-    expect((await fetch(`${running.url}/health`)).status).toBe(200);
-    expect((await fetch(`${running.url}/ready`)).status).toBe(200);
-    await fetch(`${running.url}/nowhere`, { headers: { 'x-request-id': 'trace-me-1' } });
+    expect((await fetch(`${service.running.url}/health`)).status).toBe(200);
+    expect((await fetch(`${service.running.url}/ready`)).status).toBe(200);
+    await fetch(`${service.running.url}/nowhere`, { headers: { 'x-request-id': 'trace-me-1' } });
     const line = await waitFor('the request log line', () =>
-      running.recentOutput
+      service.running.recentOutput
         .trim()
         .split('\n')
         .map((text) => JSON.parse(text))
@@ -27,19 +18,8 @@ describe('the user service as a real process', () => {
     expect(line).toMatchObject({ service: 'user', status: 404, msg: 'request done' });
   });
 
-  it('when SIGTERM arrives, then it shuts down cleanly with exit code 0', async () => {
-    const other = await ServiceProcess.create('user', { ...env, DEMO_DATA: 'false' });
-    await other.start();
-    const ended = await other.stop('SIGTERM');
-    expect(ended).toEqual({ code: 0, signal: null });
-    // the whole output: the consumers' disconnect warnings that follow can push this line out of the last 4,000
-    expect(other.keptOutput).toContain('user: shutting down');
-  });
+  it('when SIGTERM arrives, then it shuts down cleanly with exit code 0', () => expectCleanShutdown('user', env));
 
-  it('when a setting is invalid, then it exits non-zero naming the variable', async () => {
-    const broken = await ServiceProcess.create('user', { ...env, DATABASE_POOL_SIZE: 'many' });
-    await expect(broken.start()).rejects.toThrow(
-      /user: failed to start: Invalid configuration:[\s\S]*DATABASE_POOL_SIZE/,
-    );
-  });
+  it('when a setting is invalid, then it exits non-zero naming the variable', () =>
+    expectStartRefused('user', env, 'DATABASE_POOL_SIZE', 'many'));
 });
